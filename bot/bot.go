@@ -1,0 +1,159 @@
+// Package bot connects chat platforms to the dialog. Platform adapters (bot/telegram,
+// bot/discord, bot/console) turn their updates into Messages and hand them to a Handler;
+// the Service runs each Message through the dialog against the session store and returns
+// the Outbound replies for the adapters to render. Nothing here imports a platform SDK.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/returnsbot/returnsbot/dialog"
+)
+
+// Address is a chat on a platform: where a Message comes from and where a Reply goes.
+type Address struct {
+	// Platform is "telegram", "discord" or "console".
+	Platform string `json:"p"`
+	// Chat is the platform's id of the chat (Telegram chat id, Discord channel id).
+	Chat string `json:"c"`
+	// Thread is a topic or thread within the chat (a Telegram forum topic, a Discord
+	// thread), or empty.
+	Thread string `json:"t,omitempty"`
+}
+
+// Key is the address as a string, the session key of the conversation in it.
+func (a Address) Key() string {
+	if a.Thread != "" {
+		return a.Platform + ":" + a.Chat + ":" + a.Thread
+	}
+	return a.Platform + ":" + a.Chat
+}
+
+func (a Address) String() string { return a.Key() }
+
+// Message is one thing a person did in a chat, in platform-neutral form.
+type Message struct {
+	// ID is the platform's id of the update (Telegram update_id, Discord message or
+	// interaction id). A message whose ID was already handled is dropped. Empty: no dedup.
+	ID   string
+	From Address
+	// User is the platform's id of the person, UserName how they call themselves.
+	User     string
+	UserName string
+	Text     string
+	// Button is the id of a pressed button.
+	Button string
+	// Photos are platform references to pictures sent with the message.
+	Photos []string
+	// Unsupported names content the bot cannot read, such as "sticker".
+	Unsupported string
+	// Lang is the person's language code as the platform reports it, if any.
+	Lang string
+}
+
+// Outbound is a reply and the chat it goes to.
+type Outbound struct {
+	To Address
+	dialog.Reply
+}
+
+// Handler handles Messages. Adapters call it, in order, once per message of a chat.
+type Handler interface {
+	Handle(ctx context.Context, m Message) ([]Outbound, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, m Message) ([]Outbound, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Outbound, error) { return f(ctx, m) }
+
+// ErrUnavailable marks errors of the session store: the message was not handled and may
+// be retried. The Outbound returned with it tells the person to try again.
+var ErrUnavailable = errors.New("session store unavailable")
+
+// maxAttempts bounds compare-and-set retries of one message under contention.
+const maxAttempts = 16
+
+// Service runs messages through the dialog against a session store.
+type Service struct {
+	Engine *dialog.Engine
+	Store  dialog.Store
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Lang is the language of new sessions whose message names none; empty is English.
+	Lang string
+	Log  *slog.Logger
+}
+
+// Handle implements Handler. It loads the conversation's session, runs the dialog step,
+// and saves the session with compare-and-set, re-running the step on a conflict, so
+// concurrent instances never lose an answer. Replies are returned only once the session is
+// saved. When the store fails, it returns an apology to send and an error wrapping
+// ErrUnavailable; the session is unchanged and the message may be delivered again.
+func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
+	key := m.From.Key()
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		sess, err := s.Store.Load(ctx, key)
+		if err != nil {
+			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
+		}
+		if sess.HasSeen(m.ID) {
+			s.log().DebugContext(ctx, "duplicate message dropped", "conversation", key, "id", m.ID)
+			return nil, nil
+		}
+		if sess.State == "" || sess.State == dialog.StateNew {
+			sess.Lang = s.language(m.Lang)
+		}
+		replies := s.Engine.Step(sess, dialog.Input{
+			Text: m.Text, Button: m.Button, Photos: m.Photos, Unsupported: m.Unsupported,
+		}, s.now())
+		sess.MarkSeen(m.ID)
+		err = s.Store.Save(ctx, key, sess)
+		if errors.Is(err, dialog.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
+		}
+		out := make([]Outbound, len(replies))
+		for i, r := range replies {
+			out[i] = Outbound{To: m.From, Reply: r}
+		}
+		return out, nil
+	}
+	return s.unavailable(m, fmt.Errorf("handle %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts))
+}
+
+// unavailable answers a message the store could not handle.
+func (s *Service) unavailable(m Message, err error) ([]Outbound, error) {
+	return []Outbound{{To: m.From, Reply: dialog.Reply{Text: TryAgainText}}}, err
+}
+
+// TryAgainText is sent when a message could not be handled for a passing reason.
+const TryAgainText = "Sorry, I am having a technical problem right now. Please send your message again in a moment; nothing you told me before is lost."
+
+func (s *Service) language(platform string) string {
+	if platform != "" && dialog.HasLanguage(platform) {
+		return platform
+	}
+	return s.Lang
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}

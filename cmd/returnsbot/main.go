@@ -1,0 +1,200 @@
+// Command returnsbot runs the returns and warranty bot. With no arguments and no platform
+// configured it starts a console chat on an in-memory store; see README.md for the rest.
+//
+//	returnsbot                          console chat, or serve if a platform is configured
+//	returnsbot console [--json] [--now TIME] [--lang CODE]
+//	returnsbot serve                    run every adapter configured in the environment
+//	returnsbot policy check FILE        validate a policy file
+//	returnsbot policy default           print the built-in policy file
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/console"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "returnsbot:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage:
+  returnsbot                                  console chat, or serve when a platform is configured
+  returnsbot console [--json] [--now TIME] [--lang CODE]
+  returnsbot serve                            run the adapters configured in the environment
+  returnsbot policy check FILE                validate a policy file
+  returnsbot policy default                   print the built-in policy file`
+
+// run is the whole program, with its environment passed in so tests can run it in process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("LOG_LEVEL"))}))
+	if len(args) == 0 {
+		if platformsConfigured(getenv) {
+			return serve(ctx, getenv, logger)
+		}
+		return runConsole(ctx, nil, getenv, stdin, stdout, logger)
+	}
+	switch args[0] {
+	case "console":
+		return runConsole(ctx, args[1:], getenv, stdin, stdout, logger)
+	case "serve":
+		return serve(ctx, getenv, logger)
+	case "policy":
+		return runPolicy(args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
+}
+
+func runConsole(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "speak the line-delimited JSON protocol")
+	nowFlag := fs.String("now", "", "fix the bot's clock: 2026-11-23 or RFC 3339")
+	lang := fs.String("lang", "", "language of the dialog (default English)")
+	user := fs.String("user", "you", "the customer's name in a chat")
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("console: %v\n%s", err, usage)}
+	}
+	clock, err := parseNow(*nowFlag)
+	if err != nil {
+		return usageError{fmt.Sprintf("console --now: %v", err)}
+	}
+	if *lang != "" && !dialog.HasLanguage(*lang) {
+		return usageError{fmt.Sprintf("console --lang: no translation for %q", *lang)}
+	}
+	svc, closeStore, err := newService(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	svc.Now, svc.Lang = clock, *lang
+	if *asJSON {
+		return console.ServeJSON(ctx, svc, stdin, stdout)
+	}
+	return console.ServeChat(ctx, svc, *user, stdin, stdout)
+}
+
+// newService builds the dialog service from the environment: the policy from POLICY_FILE
+// (or the default) and the session store from REDIS_URL (or memory).
+func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, func(), error) {
+	pol, err := loadPolicy(getenv("POLICY_FILE"))
+	if err != nil {
+		return nil, nil, err
+	}
+	store, closeStore, err := openStore(ctx, getenv, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &bot.Service{Engine: dialog.NewEngine(pol), Store: store, Log: logger}, closeStore, nil
+}
+
+func loadPolicy(path string) (*policy.Policy, error) {
+	if path == "" {
+		return policy.Default(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("POLICY_FILE: %w", err)
+	}
+	p, err := policy.Parse(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("POLICY_FILE %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// openStore returns the session store REDIS_URL names, or an in-memory one.
+func openStore(ctx context.Context, getenv func(string) string, logger *slog.Logger) (dialog.Store, func(), error) {
+	if url := getenv("REDIS_URL"); url != "" {
+		return nil, nil, fmt.Errorf("REDIS_URL is set, but this build has no Redis store yet")
+	}
+	return memstore.New(), func() {}, nil
+}
+
+func platformsConfigured(getenv func(string) string) bool {
+	return getenv("TELEGRAM_TOKEN") != "" || getenv("DISCORD_TOKEN") != ""
+}
+
+func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
+	if !platformsConfigured(getenv) {
+		return errors.New("serve: no platform configured: set TELEGRAM_TOKEN or DISCORD_TOKEN")
+	}
+	return errors.New("serve: platform adapters are not built yet")
+}
+
+func runPolicy(args []string, stdout io.Writer) error {
+	switch {
+	case len(args) == 1 && args[0] == "default":
+		_, err := io.WriteString(stdout, policy.DefaultFile())
+		return err
+	case len(args) == 2 && args[0] == "check":
+		p, err := loadPolicy(args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: ok: return window %d days, warranty %d months, %d exclusions, time zone %s\n",
+			args[1], p.ReturnWindowDays, p.WarrantyMonths, len(p.Exclusions), p.Location)
+		for _, w := range p.Warnings() {
+			fmt.Fprintln(stdout, "warning:", w)
+		}
+		return nil
+	}
+	return usageError{"usage: returnsbot policy check FILE | returnsbot policy default"}
+}
+
+// parseNow returns a clock fixed at s (a date or RFC 3339 time), or the real clock.
+func parseNow(s string) (func() time.Time, error) {
+	if s == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		var derr error
+		t, derr = time.Parse(time.DateOnly, s)
+		if derr != nil {
+			return nil, fmt.Errorf("want 2026-11-23 or 2026-11-23T10:00:00Z, got %q", s)
+		}
+		t = t.Add(12 * time.Hour) // midday, so the date is the same in every time zone
+	}
+	return func() time.Time { return t }, nil
+}
+
+func logLevel(s string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,71 @@
+// Package memstore keeps dialog sessions in process memory: the default when no Redis is
+// configured, and a store for tests. Sessions are lost when the process ends.
+package memstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/returnsbot/returnsbot/dialog"
+)
+
+// Store is an in-memory dialog.Store. The zero value is ready to use.
+type Store struct {
+	mu sync.Mutex
+	m  map[string]entry
+}
+
+// entry holds a session encoded, so callers never share memory with the store.
+type entry struct {
+	version int64
+	data    []byte
+}
+
+// New returns an empty Store.
+func New() *Store { return &Store{} }
+
+// Load implements dialog.Store.
+func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
+	s.mu.Lock()
+	e, ok := s.m[key]
+	s.mu.Unlock()
+	if !ok {
+		return &dialog.Session{}, nil
+	}
+	var sess dialog.Session
+	if err := json.Unmarshal(e.data, &sess); err != nil {
+		return nil, fmt.Errorf("load session %s: %w", key, err)
+	}
+	sess.Version = e.version
+	return &sess, nil
+}
+
+// Save implements dialog.Store.
+func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) error {
+	data, err := json.Marshal(sess)
+	if err != nil {
+		return fmt.Errorf("save session %s: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m[key].version != sess.Version {
+		return fmt.Errorf("save session %s at version %d: %w", key, sess.Version, dialog.ErrConflict)
+	}
+	if s.m == nil {
+		s.m = map[string]entry{}
+	}
+	next := sess.Version + 1
+	s.m[key] = entry{version: next, data: data}
+	sess.Version = next
+	return nil
+}
+
+// Delete implements dialog.Store.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	s.mu.Lock()
+	delete(s.m, key)
+	s.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,99 @@
+// Package dialog is the finite-state conversation that gathers the facts of a return or
+// warranty claim and states the policy's decision. It knows nothing of chat platforms: an
+// Engine takes a Session and an Input and returns Replies; a Store keeps Sessions.
+package dialog
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+// Session is one customer's conversation state. It is small and flat because it is read
+// and written on every message; the JSON names are short for the same reason.
+type Session struct {
+	// Version is managed by the Store for compare-and-set; it is not part of the encoding.
+	Version int64 `json:"-"`
+	// State is the dialog state: a question being asked, StateDecided or StateEscalated.
+	State   string  `json:"s,omitempty"`
+	Answers Answers `json:"a"`
+	// Lang is the customer's language code; empty means English.
+	Lang string `json:"l,omitempty"`
+	// Outcome is the last decision stated, and DecidedAt (Unix seconds) when.
+	Outcome   policy.Outcome `json:"o,omitempty"`
+	DecidedAt int64          `json:"dt,omitempty"`
+	// Resume is the state an escalated session returns to when staff hand it back, and
+	// Reason why it was escalated.
+	Resume string `json:"rs,omitempty"`
+	Reason string `json:"er,omitempty"`
+	// Seen holds the ids of the last inbound messages handled, newest last, so a message a
+	// platform delivers twice is handled once.
+	Seen []string `json:"n,omitempty"`
+	// Updated is when the session last changed, in Unix seconds.
+	Updated int64 `json:"u,omitempty"`
+}
+
+// Answers are the customer's answers so far. A zero field is a question not yet answered.
+type Answers struct {
+	// Receipt is the receipt date as YYYY-MM-DD, or ReceiptPending at pickup.
+	Receipt        string           `json:"r,omitempty"`
+	Packaging      policy.Packaging `json:"p,omitempty"`
+	CarrierChecked *bool            `json:"c,omitempty"`
+	Defect         *bool            `json:"d,omitempty"`
+	Details        string           `json:"t,omitempty"`
+	// Exclusions maps an exclusion id to the customer's yes (true) or no to its question.
+	Exclusions map[string]bool `json:"x,omitempty"`
+	// Photos are platform references to pictures sent as evidence.
+	Photos []string `json:"ph,omitempty"`
+}
+
+// ReceiptPending is the Receipt answer of a customer still at pickup.
+const ReceiptPending = "pending"
+
+// seenLimit bounds Session.Seen: platforms redeliver a message soon after the first try, and
+// conversations are handled in order, so a short memory catches duplicates.
+const seenLimit = 8
+
+// HasSeen reports whether the inbound message id was already handled.
+func (s *Session) HasSeen(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, v := range s.Seen {
+		if v == id {
+			return true
+		}
+	}
+	return false
+}
+
+// MarkSeen records that the inbound message id was handled.
+func (s *Session) MarkSeen(id string) {
+	if id == "" || s.HasSeen(id) {
+		return
+	}
+	s.Seen = append(s.Seen, id)
+	if len(s.Seen) > seenLimit {
+		s.Seen = append(s.Seen[:0], s.Seen[len(s.Seen)-seenLimit:]...)
+	}
+}
+
+// ErrConflict means another writer saved the session since it was loaded.
+var ErrConflict = errors.New("session changed concurrently")
+
+// Store keeps sessions by conversation key. Implementations must pass storetest.Run.
+type Store interface {
+	// Load returns the session stored under key, or a new one with Version 0.
+	Load(ctx context.Context, key string) (*Session, error)
+	// Save stores s under key if the stored version still equals s.Version (0: none
+	// stored), and then sets s.Version to the new version. Otherwise it returns an error
+	// wrapping ErrConflict and stores nothing.
+	Save(ctx context.Context, key string, s *Session) error
+	// Delete removes the session under key; deleting a missing session is not an error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Clock returns the current time; tests and the console's --now fix it.
+type Clock func() time.Time

@@ -1,0 +1,224 @@
+package policy
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Outcome names an eligibility decision. The names are part of the external contract.
+type Outcome string
+
+// The outcomes of ../shared/CONTRACT.md.
+const (
+	ReturnEligible   Outcome = "return_eligible"
+	ReturnExpired    Outcome = "return_expired"
+	RefuseAtDelivery Outcome = "refuse_at_delivery"
+	DamageNotCovered Outcome = "damage_not_covered"
+	WarrantyRepair   Outcome = "warranty_repair"
+	WarrantyExcluded Outcome = "warranty_excluded"
+	WarrantyExpired  Outcome = "warranty_expired"
+	Escalated        Outcome = "escalated"
+)
+
+// Outcomes lists every outcome, in the order of the contract.
+var Outcomes = []Outcome{
+	ReturnEligible, ReturnExpired, RefuseAtDelivery, DamageNotCovered,
+	WarrantyRepair, WarrantyExcluded, WarrantyExpired, Escalated,
+}
+
+// Packaging is the condition of the parcel and its contents on receipt.
+type Packaging string
+
+// Packaging conditions.
+const (
+	PackagingIntact     Packaging = "intact"
+	PackagingDamaged    Packaging = "damaged"
+	PackagingIncomplete Packaging = "incomplete"
+)
+
+// Facts are what the customer told the bot about a claim.
+type Facts struct {
+	// Received is false while the customer is still at pickup and has not accepted the goods.
+	Received bool
+	// ReceiptDate is the calendar day the goods were received; only its date counts.
+	ReceiptDate time.Time
+	Packaging   Packaging
+	// CarrierChecked reports whether damage or missing parts were checked and recorded with
+	// the carrier on receipt.
+	CarrierChecked bool
+	Defect         bool
+	DefectDetails  string
+	// Exclusions maps an exclusion id to whether the customer's answers say it applies.
+	Exclusions map[string]bool
+}
+
+// Decision is the outcome of a claim with the clauses it rests on.
+type Decision struct {
+	Outcome Outcome `json:"outcome"`
+	// Clauses are quoted word for word from the policy text.
+	Clauses []Clause `json:"clauses"`
+	// Exclusion is the id of the exclusion behind a WarrantyExcluded outcome.
+	Exclusion string `json:"exclusion,omitempty"`
+	// Reason says why a claim was escalated.
+	Reason string `json:"reason,omitempty"`
+
+	// ReceiptDate is the calendar day the goods were received; today if they are not yet.
+	ReceiptDate time.Time `json:"receipt_date"`
+	// DaysSinceReceipt counts calendar days from receipt to now; the day of receipt is 0.
+	DaysSinceReceipt int `json:"days_since_receipt"`
+	// LastReturnDay is the last calendar day on which the goods may be returned.
+	LastReturnDay time.Time `json:"last_return_day"`
+	// WarrantyEnd is the last calendar day covered by the warranty.
+	WarrantyEnd time.Time `json:"warranty_end"`
+}
+
+// Escalation reasons.
+const (
+	ReasonCarrierClaim = "carrier_claim" // damage was recorded with the carrier: staff file the claim
+	ReasonAsked        = "asked"         // the customer asked for a person
+	ReasonDisputed     = "disputed"      // the customer disputes the decision
+	ReasonUndecidable  = "undecidable"   // the facts do not fit the policy
+)
+
+// Decide returns the decision the policy gives for facts at time now. It is pure: the same
+// facts and time give the same decision.
+//
+// The rules, in order:
+//   - not yet accepted, with damage, missing parts or a defect: refuse at delivery;
+//   - received damaged or incomplete: not covered unless checked with the carrier, in which
+//     case staff take the carrier claim (escalated);
+//   - a defect: excluded if an exclusion applies, expired after the warranty period,
+//     otherwise repaired free (and, within the window, returnable too);
+//   - no defect: returnable within the window, expired after it.
+func (p *Policy) Decide(f Facts, now time.Time) Decision {
+	today := Day(now, p.Location)
+	d := Decision{}
+	received := today
+	if f.Received {
+		received = Day(f.ReceiptDate, p.Location)
+	}
+	d.ReceiptDate = received
+	d.DaysSinceReceipt = DaysBetween(received, today)
+	d.LastReturnDay = received.AddDate(0, 0, p.ReturnWindowDays)
+	d.WarrantyEnd = received.AddDate(0, p.WarrantyMonths, -1)
+	withinWindow := !today.After(d.LastReturnDay)
+	bad := f.Packaging == PackagingDamaged || f.Packaging == PackagingIncomplete
+
+	switch {
+	case f.Received && today.Before(received):
+		d.Outcome, d.Reason = Escalated, ReasonUndecidable
+	case !f.Received && (bad || f.Defect):
+		d.Outcome = RefuseAtDelivery
+		d.Clauses = p.quote(ClauseCheckOnReceipt, ClauseRefuseDelivery)
+	case f.Received && bad && f.CarrierChecked:
+		d.Outcome, d.Reason = Escalated, ReasonCarrierClaim
+		d.Clauses = p.quote(ClauseCarrierCheck)
+	case f.Received && bad:
+		d.Outcome = DamageNotCovered
+		d.Clauses = p.quote(ClauseCarrierCheck)
+	case f.Defect:
+		if e, ok := p.appliedExclusion(f.Exclusions); ok {
+			d.Outcome, d.Exclusion = WarrantyExcluded, e.ID
+			d.Clauses = append(p.quote(ClauseExclusions), e.Clause)
+		} else if today.After(d.WarrantyEnd) {
+			d.Outcome = WarrantyExpired
+			d.Clauses = p.quote(ClauseWarranty)
+		} else {
+			d.Outcome = WarrantyRepair
+			d.Clauses = p.quote(ClauseWarranty)
+			if withinWindow {
+				d.Clauses = append(d.Clauses, p.quote(ClauseReturnWindow)...)
+			}
+		}
+	case withinWindow:
+		d.Outcome = ReturnEligible
+		d.Clauses = p.quote(ClauseReturnWindow)
+	default:
+		d.Outcome = ReturnExpired
+		d.Clauses = p.quote(ClauseReturnWindow)
+	}
+	return d
+}
+
+// appliedExclusion returns the first exclusion, in policy order, that the answers say applies.
+func (p *Policy) appliedExclusion(answers map[string]bool) (Exclusion, bool) {
+	for _, e := range p.Exclusions {
+		if answers[e.ID] {
+			return e, true
+		}
+	}
+	return Exclusion{}, false
+}
+
+// quote returns the clauses with the given ids, skipping optional ones the policy lacks.
+func (p *Policy) quote(ids ...string) []Clause {
+	out := make([]Clause, 0, len(ids))
+	for _, id := range ids {
+		if c, ok := p.clauses[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Hinted returns the exclusions a defect description hints at, plus those always asked,
+// in policy order.
+func (p *Policy) Hinted(details string) []Exclusion {
+	words := wordsOf(details)
+	var out []Exclusion
+	for _, e := range p.Exclusions {
+		if e.Always || matchesAny(words, e.Hints) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// HintedBy reports whether text contains one of the exclusion's hints.
+func (e Exclusion) HintedBy(text string) bool {
+	return matchesAny(wordsOf(text), e.Hints)
+}
+
+// wordsOf lower-cases text and splits it into words of letters and digits.
+func wordsOf(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\''
+	})
+}
+
+// matchesAny reports whether any hint occurs in words. A hint may be several words, and a
+// trailing "*" lets its last word match any ending.
+func matchesAny(words []string, hints []string) bool {
+	for _, h := range hints {
+		prefix := strings.HasSuffix(h, "*")
+		hw := wordsOf(strings.TrimSuffix(h, "*"))
+		if len(hw) == 0 {
+			continue
+		}
+	scan:
+		for i := 0; i+len(hw) <= len(words); i++ {
+			for j, w := range hw {
+				last := j == len(hw)-1
+				if words[i+j] != w && !(last && prefix && strings.HasPrefix(words[i+j], w)) {
+					continue scan
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// Day returns midnight at the start of t's calendar day in loc.
+func Day(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// DaysBetween counts calendar days from day a to day b, both midnights, across DST changes.
+func DaysBetween(a, b time.Time) int {
+	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(ub.Sub(ua).Hours() / 24)
+}

@@ -1,0 +1,366 @@
+// Package policy holds a shop's refund policy: its text split into clauses, the parameters
+// the text implies (return window, warranty period), the warranty exclusions with the words
+// that hint at them, and Decide, which turns the facts of a claim into an outcome that quotes
+// the clauses it rests on word for word.
+//
+// A policy is plain data, loaded from a file a shop can edit without touching Go code (see
+// Parse for the format); Default is the policy the bot ships with.
+package policy
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Clause ids that Decide quotes and every policy must therefore define.
+const (
+	ClauseReturnWindow   = "return_window"
+	ClauseCarrierCheck   = "carrier_check"
+	ClauseRefuseDelivery = "refuse_delivery"
+	ClauseWarranty       = "warranty"
+	ClauseExclusions     = "exclusions"
+	// ClauseCheckOnReceipt is optional: refusals at delivery quote it when the policy has it.
+	ClauseCheckOnReceipt = "check_on_receipt"
+)
+
+// RequiredClauses lists the clause ids a policy file must map to its text.
+var RequiredClauses = []string{
+	ClauseReturnWindow, ClauseCarrierCheck, ClauseRefuseDelivery, ClauseWarranty, ClauseExclusions,
+}
+
+// A Clause is one paragraph or bullet of the policy text. Text is quoted word for word:
+// it is a substring of the policy text, without the bullet mark and surrounding blanks.
+type Clause struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// An Exclusion is a case in which the warranty does not apply.
+type Exclusion struct {
+	ID     string
+	Clause Clause
+	// Ask is a yes/no question that confirms the exclusion.
+	Ask string
+	// AppliesIf is the answer to Ask that means the exclusion applies: true for "yes".
+	AppliesIf bool
+	// Always asks the question for every defect, whether the description hints at it or not.
+	Always bool
+	// Hints are words that, found in a defect description, suggest the exclusion. A hint
+	// ending in "*" matches any word beginning with the rest.
+	Hints []string
+}
+
+// Policy is a shop's refund policy. Its zero value is not usable; get one from Parse, Load
+// or Default.
+type Policy struct {
+	// Text is the policy as customers read it.
+	Text string
+	// ReturnWindowDays is how many days after receipt goods may be returned.
+	ReturnWindowDays int
+	// WarrantyMonths is how long after receipt defects are repaired for free.
+	WarrantyMonths int
+	// Location is the time zone in which calendar days are counted.
+	Location *time.Location
+	// Exclusions in the order the policy lists them.
+	Exclusions []Exclusion
+
+	clauses map[string]Clause
+}
+
+// Clause returns the clause with the given id, which may also be an exclusion id.
+func (p *Policy) Clause(id string) (Clause, bool) {
+	c, ok := p.clauses[id]
+	return c, ok
+}
+
+// Exclusion returns the exclusion with the given id.
+func (p *Policy) Exclusion(id string) (Exclusion, bool) {
+	for _, e := range p.Exclusions {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return Exclusion{}, false
+}
+
+//go:embed default.policy
+var defaultFile string
+
+// Default returns the policy the bot ships with. Each call returns a new copy.
+func Default() *Policy {
+	p, err := Parse(defaultFile)
+	if err != nil {
+		panic("policy: built-in default does not parse: " + err.Error())
+	}
+	return p
+}
+
+// DefaultFile returns the text of the built-in policy file, a starting point for a shop's own.
+func DefaultFile() string { return defaultFile }
+
+// ParseError reports every problem found in a policy file, each with its line number, so a
+// shop owner can fix them all in one pass.
+type ParseError struct {
+	Problems []string
+}
+
+func (e *ParseError) Error() string {
+	return "policy file: " + strings.Join(e.Problems, "; ")
+}
+
+// Parse reads a policy file. The file has a header of settings, a line "---", and the
+// policy text. Header lines are "key: value"; "#" starts a comment line. Keys:
+//
+//	return_window_days: N         days after receipt goods may be returned (required)
+//	warranty_months: N            months after receipt the warranty lasts (required)
+//	timezone: NAME                IANA zone in which days are counted (default UTC)
+//	clause ID: WORDS              the paragraph or bullet that starts with WORDS is clause ID
+//	exclusion ID: WORDS           a warranty exclusion, with indented lines below it:
+//	  ask: QUESTION               a yes/no question that confirms it (required)
+//	  applies_if: yes|no          the answer that means it applies (default yes)
+//	  always: yes|no              ask for every defect, not only when hinted (default no)
+//	  hints: WORD, WORD*, ...     words in a defect description that suggest it
+//
+// Every clause of RequiredClauses must be mapped, and WORDS must start exactly one
+// paragraph or bullet of the text.
+func Parse(file string) (*Policy, error) {
+	file = strings.ReplaceAll(file, "\r\n", "\n")
+	header, text, ok := cutSeparator(file)
+	if !ok {
+		return nil, &ParseError{Problems: []string{`no "---" line separates the settings from the policy text`}}
+	}
+	p := &Policy{Text: text, Location: time.UTC, clauses: map[string]Clause{}}
+	var problems []string
+	fail := func(line int, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+	}
+	paragraphs := splitClauses(text)
+	find := func(line int, id, prefix string) (Clause, bool) {
+		var found []string
+		for _, para := range paragraphs {
+			if strings.HasPrefix(para, prefix) {
+				found = append(found, para)
+			}
+		}
+		switch len(found) {
+		case 0:
+			fail(line, "clause %s: no paragraph or bullet of the policy text starts with %q", id, prefix)
+			return Clause{}, false
+		case 1:
+			return Clause{ID: id, Text: found[0]}, true
+		default:
+			fail(line, "clause %s: %d paragraphs start with %q; quote more words", id, len(found), prefix)
+			return Clause{}, false
+		}
+	}
+	var cur *Exclusion // the exclusion whose indented settings are being read
+	var sawAsk bool
+	finish := func(line int) {
+		if cur != nil && !sawAsk {
+			fail(line, "exclusion %s has no ask: question", cur.ID)
+		}
+		cur, sawAsk = nil, false
+	}
+	seenWindow, seenWarranty := false, false
+	lines := strings.Split(header, "\n")
+	for i, raw := range lines {
+		n := i + 1
+		trimmed := strings.TrimSpace(raw)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		key, value, ok := strings.Cut(trimmed, ":")
+		if !ok {
+			fail(n, `want "key: value", got %q`, trimmed)
+			continue
+		}
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		indented := raw[0] == ' ' || raw[0] == '\t'
+		if indented {
+			if cur == nil {
+				fail(n, "indented setting %q belongs to no exclusion", key)
+				continue
+			}
+			switch key {
+			case "ask":
+				cur.Ask, sawAsk = value, value != ""
+			case "applies_if":
+				b, ok := parseYesNo(value)
+				if !ok {
+					fail(n, "applies_if: want yes or no, got %q", value)
+				}
+				cur.AppliesIf = b
+			case "always":
+				b, ok := parseYesNo(value)
+				if !ok {
+					fail(n, "always: want yes or no, got %q", value)
+				}
+				cur.Always = b
+			case "hints":
+				for _, h := range strings.Split(value, ",") {
+					if h = strings.ToLower(strings.TrimSpace(h)); h != "" && h != "*" {
+						cur.Hints = append(cur.Hints, h)
+					}
+				}
+			default:
+				fail(n, "unknown exclusion setting %q", key)
+			}
+			continue
+		}
+		finish(n)
+		kind, id, _ := strings.Cut(key, " ")
+		id = strings.TrimSpace(id)
+		switch kind {
+		case "return_window_days", "warranty_months":
+			v, err := parsePositive(value)
+			if err != nil {
+				fail(n, "%s: %v", kind, err)
+				continue
+			}
+			if kind == "return_window_days" {
+				p.ReturnWindowDays, seenWindow = v, true
+			} else {
+				p.WarrantyMonths, seenWarranty = v, true
+			}
+		case "timezone":
+			loc, err := time.LoadLocation(value)
+			if err != nil {
+				fail(n, "timezone %q: %v", value, err)
+				continue
+			}
+			p.Location = loc
+		case "clause", "exclusion":
+			if !validID(id) {
+				fail(n, "%s id %q: use lower-case letters, digits and _", kind, id)
+				continue
+			}
+			if _, dup := p.clauses[id]; dup {
+				fail(n, "id %s is used twice", id)
+				continue
+			}
+			c, ok := find(n, id, value)
+			if !ok {
+				continue
+			}
+			p.clauses[id] = c
+			if kind == "exclusion" {
+				p.Exclusions = append(p.Exclusions, Exclusion{ID: id, Clause: c, AppliesIf: true})
+				cur = &p.Exclusions[len(p.Exclusions)-1]
+			}
+		default:
+			fail(n, "unknown setting %q", key)
+		}
+	}
+	finish(len(lines))
+	if !seenWindow {
+		problems = append(problems, "return_window_days is missing")
+	}
+	if !seenWarranty {
+		problems = append(problems, "warranty_months is missing")
+	}
+	for _, id := range RequiredClauses {
+		if _, ok := p.clauses[id]; !ok {
+			problems = append(problems, fmt.Sprintf("clause %s is missing", id))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &ParseError{Problems: problems}
+	}
+	return p, nil
+}
+
+// Warnings returns things in a valid policy that are probably mistakes, such as a return
+// window clause that names another number of days than return_window_days.
+func (p *Policy) Warnings() []string {
+	var w []string
+	if c, ok := p.clauses[ClauseReturnWindow]; ok && !strings.Contains(c.Text, fmt.Sprint(p.ReturnWindowDays)) {
+		w = append(w, fmt.Sprintf("clause %s does not mention %d, the return_window_days setting: %q",
+			ClauseReturnWindow, p.ReturnWindowDays, c.Text))
+	}
+	for _, e := range p.Exclusions {
+		if len(e.Hints) == 0 && !e.Always {
+			w = append(w, fmt.Sprintf("exclusion %s has no hints and is not always asked, so it is never asked", e.ID))
+		}
+	}
+	return w
+}
+
+// cutSeparator splits the file at its first line that is exactly "---".
+func cutSeparator(file string) (header, text string, ok bool) {
+	if strings.HasPrefix(file, "---\n") {
+		return "", file[len("---\n"):], true
+	}
+	header, text, ok = strings.Cut(file, "\n---\n")
+	return header, text, ok
+}
+
+// splitClauses splits policy text into paragraphs and bullets, each trimmed of blanks and
+// bullet marks, so that every clause is a substring of the text.
+func splitClauses(text string) []string {
+	var out []string
+	for _, block := range strings.Split(text, "\n\n") {
+		// A bullet on its own line starts a clause even without a blank line before it.
+		var cur []string
+		flush := func() {
+			if s := strings.TrimSpace(strings.Join(cur, "\n")); s != "" {
+				out = append(out, s)
+			}
+			cur = nil
+		}
+		for _, line := range strings.Split(block, "\n") {
+			if rest, ok := cutBullet(line); ok {
+				flush()
+				line = rest
+			}
+			cur = append(cur, line)
+		}
+		flush()
+	}
+	return out
+}
+
+func cutBullet(line string) (string, bool) {
+	t := strings.TrimLeft(line, " \t")
+	for _, mark := range []string{"•", "-", "*", "–", "—"} {
+		if rest, ok := strings.CutPrefix(t, mark); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.TrimLeft(rest, " \t"), true
+		}
+	}
+	return line, false
+}
+
+func parsePositive(s string) (int, error) {
+	var v int
+	if _, err := fmt.Sscan(s, &v); err != nil || fmt.Sprint(v) != s {
+		return 0, fmt.Errorf("want a whole number, got %q", s)
+	}
+	if v <= 0 {
+		return 0, errors.New("must be more than 0")
+	}
+	return v, nil
+}
+
+func parseYesNo(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "yes", "true":
+		return true, true
+	case "no", "false":
+		return false, true
+	}
+	return false, false
+}
+
+func validID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
