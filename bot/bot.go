@@ -53,12 +53,35 @@ type Message struct {
 	Unsupported string
 	// Lang is the person's language code as the platform reports it, if any.
 	Lang string
+	// Roles are the person's role ids where the platform has them (Discord guild roles).
+	Roles []string
 }
 
 // Outbound is a reply and the chat it goes to.
 type Outbound struct {
 	To Address
 	dialog.Reply
+	// Photos travel as bytes: platforms do not share file references, and a relay from
+	// one platform to another must upload them again.
+	Photos []Photo
+}
+
+// Photo is a picture to send.
+type Photo struct {
+	Name string
+	Data []byte
+}
+
+// PhotoSource is implemented by adapters that can fetch a picture a person sent, by the
+// reference they put in Message.Photos.
+type PhotoSource interface {
+	Photo(ctx context.Context, ref string) (Photo, error)
+}
+
+// ThreadOpener is implemented by adapters that can open a thread in a chat (a Telegram
+// forum topic, a Discord thread), where staff handle one case each.
+type ThreadOpener interface {
+	OpenThread(ctx context.Context, chat Address, title string) (Address, error)
 }
 
 // Handler handles Messages. Adapters call it, in order, once per message of a chat.

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/returnsbot/returnsbot/dialog"
 )
 
 // Sender delivers replies to chats of one platform. Each adapter is one.
 type Sender interface {
-	Send(ctx context.Context, to Address, r dialog.Reply) error
+	Send(ctx context.Context, o Outbound) error
 }
 
 // Router delivers Outbound replies through the Sender of their platform, so a reply to a
@@ -27,7 +25,7 @@ func (r Router) Deliver(ctx context.Context, out []Outbound) error {
 			errs = append(errs, fmt.Errorf("deliver to %s: no adapter for platform %q", o.To, o.To.Platform))
 			continue
 		}
-		if err := s.Send(ctx, o.To, o.Reply); err != nil {
+		if err := s.Send(ctx, o); err != nil {
 			errs = append(errs, fmt.Errorf("deliver to %s: %w", o.To, err))
 		}
 	}

@@ -24,7 +24,6 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/console"
 	"github.com/returnsbot/returnsbot/dialog"
-	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -133,25 +132,6 @@ func loadPolicy(path string) (*policy.Policy, error) {
 		return nil, fmt.Errorf("POLICY_FILE %s: %w", path, err)
 	}
 	return p, nil
-}
-
-// openStore returns the session store REDIS_URL names, or an in-memory one.
-func openStore(ctx context.Context, getenv func(string) string, logger *slog.Logger) (dialog.Store, func(), error) {
-	if url := getenv("REDIS_URL"); url != "" {
-		return nil, nil, fmt.Errorf("REDIS_URL is set, but this build has no Redis store yet")
-	}
-	return memstore.New(), func() {}, nil
-}
-
-func platformsConfigured(getenv func(string) string) bool {
-	return getenv("TELEGRAM_TOKEN") != "" || getenv("DISCORD_TOKEN") != ""
-}
-
-func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
-	if !platformsConfigured(getenv) {
-		return errors.New("serve: no platform configured: set TELEGRAM_TOKEN or DISCORD_TOKEN")
-	}
-	return errors.New("serve: platform adapters are not built yet")
 }
 
 func runPolicy(args []string, stdout io.Writer) error {

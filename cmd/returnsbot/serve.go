@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+)
+
+// adapterEnv is what a platform adapter gets to start with.
+type adapterEnv struct {
+	Getenv  func(string) string
+	Handler bot.Handler
+	// Router delivers replies to any platform; the adapter adds itself to it.
+	Router bot.Router
+	// Mux serves LISTEN_ADDR; adapters that take webhooks add their routes.
+	Mux *http.ServeMux
+	Log *slog.Logger
+}
+
+// adapter is a platform serve can run. Each platform's file adds itself to adapters in
+// an init function, so adding a platform touches no shared code.
+type adapter struct {
+	name string
+	// enabled reports whether the environment configures the platform.
+	enabled func(getenv func(string) string) bool
+	// start connects the platform, adds its Sender to env.Router, and returns a function
+	// that runs it until ctx is done.
+	start func(ctx context.Context, env adapterEnv) (run func(context.Context) error, err error)
+}
+
+var adapters []adapter
+
+func platformsConfigured(getenv func(string) string) bool {
+	for _, a := range adapters {
+		if a.enabled(getenv) {
+			return true
+		}
+	}
+	return false
+}
+
+// serve runs every configured adapter until ctx is done, then shuts down gracefully: the
+// adapters stop taking updates and finish the ones they hold.
+func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
+	if !platformsConfigured(getenv) {
+		return errors.New("serve: no platform configured: set TELEGRAM_TOKEN or DISCORD_TOKEN")
+	}
+	svc, closeStore, err := newService(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	env := adapterEnv{Getenv: getenv, Handler: svc, Router: bot.Router{}, Mux: mux, Log: logger}
+	var runs []func(context.Context) error
+	for _, a := range adapters {
+		if !a.enabled(getenv) {
+			continue
+		}
+		run, err := a.start(ctx, env)
+		if err != nil {
+			return fmt.Errorf("serve: start %s: %w", a.name, err)
+		}
+		logger.Info("adapter started", "platform", a.name)
+		runs = append(runs, run)
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, len(runs)+1)
+	for _, run := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- err
+				cancel() // one platform failing stops the process, so a supervisor restarts it
+			}
+		}()
+	}
+	if addr := getenv("LISTEN_ADDR"); addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return fmt.Errorf("serve: LISTEN_ADDR: %w", err)
+		}
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		logger.Info("listening", "addr", ln.Addr().String())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("serve http: %w", err)
+				cancel()
+			}
+		}()
+		go func() {
+			<-ctx.Done()
+			shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
+			defer done()
+			srv.Shutdown(shutdown)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return errors.Join(collect(errs)...)
+}
+
+func collect(errs <-chan error) []error {
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
