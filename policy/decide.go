@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode"
@@ -221,4 +222,23 @@ func DaysBetween(a, b time.Time) int {
 	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
 	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
 	return int(ub.Sub(ua).Hours() / 24)
+}
+
+// MarshalJSON writes the decision's calendar days as YYYY-MM-DD: they are dates, and a
+// time of day or zone in them would only invite misreading.
+func (d Decision) MarshalJSON() ([]byte, error) {
+	type plain Decision // without this method
+	return json.Marshal(struct {
+		plain
+		ReceiptDate   string `json:"receipt_date,omitempty"`
+		LastReturnDay string `json:"last_return_day,omitempty"`
+		WarrantyEnd   string `json:"warranty_end,omitempty"`
+	}{plain(d), dateOnly(d.ReceiptDate), dateOnly(d.LastReturnDay), dateOnly(d.WarrantyEnd)})
+}
+
+func dateOnly(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }

@@ -20,6 +20,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// Shops name their time zone in the policy file; embed the zone database so that
+	// works in minimal containers without one.
+	_ "time/tzdata"
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/console"
