@@ -127,7 +127,7 @@ func TestHinted(t *testing.T) {
 		{"It stopped heating.", nil},
 		{"I spilled coffee on it and now it will not turn on", []string{"foreign_substances"}},
 		{"The screen cracked after it fell off the table", []string{"mechanical_damage"}},
-		{"My apple juice", []string{"foreign_substances"}},                       // "juice", but not "app" in "apple"
+		{"My apple juice", []string{"foreign_substances"}}, // "juice", but not "app" in "apple"
 		{"Had it repaired at a local shop, now the fan is loud", []string{"third_party_repair"}},
 		{"After the POWER SURGE last night it is dead", []string{"power"}},
 		{"I flashed custom firmware", []string{"modification"}},
