@@ -1,0 +1,103 @@
+package redisstore
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Timeouts used when the URL does not set them. go-redis defaults (5 s dial, 3 s read)
+// would leave a customer waiting many seconds for the "try again" answer when Redis is
+// down; a healthy Redis answers a session read or write in well under a millisecond.
+const (
+	defaultDialTimeout  = time.Second
+	defaultReadTimeout  = time.Second
+	defaultWriteTimeout = time.Second
+	defaultPoolTimeout  = 2 * time.Second
+	defaultMaxRetries   = 2
+)
+
+// NewClient returns a client for the Redis that redisURL names:
+//
+//	redis://[user:password@]host:port[/db][?option=value...]      one server
+//	rediss://...                                                  one server over TLS
+//	unix://[user:password@]/path/to/redis.sock[?db=N]            one server on a Unix socket
+//	redis+cluster://[user:password@]host:port[?addr=host2:port2&addr=...]   Redis Cluster
+//	rediss+cluster://...                                          Redis Cluster over TLS
+//	redis+sentinel://[user:password@]host:port?master_name=NAME[&addr=host2:port2...][&password=P]
+//	rediss+sentinel://...                                         Sentinel over TLS
+//
+// The options are go-redis's, in snake case (dial_timeout=2s, pool_size=20, ...). For
+// Sentinel, the user and password of the URL are the Sentinels' and the query's
+// username/password the master's. Unless the URL says otherwise, dial, read and write
+// time out after a second, so a stopped Redis fails a message quickly instead of hanging
+// the conversation.
+//
+// Errors never repeat the password of the URL, so they are safe to log.
+func NewClient(redisURL string) (redis.UniversalClient, error) {
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		// url.Error repeats the whole URL, password included: say less.
+		return nil, errors.New("redis URL: not a valid URL")
+	}
+	safe := u.Redacted()
+	q := u.Query()
+	base, mode, _ := strings.Cut(u.Scheme, "+")
+	if base != "redis" && base != "rediss" && !(base == "unix" && mode == "") {
+		return nil, fmt.Errorf("redis URL %s: scheme must be redis, rediss, unix, redis+cluster or redis+sentinel", safe)
+	}
+	plain := *u
+	plain.Scheme = base
+	switch mode {
+	case "":
+		o, err := redis.ParseURL(plain.String())
+		if err != nil {
+			return nil, fmt.Errorf("redis URL %s: %w", safe, err)
+		}
+		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries)
+		return redis.NewClient(o), nil
+	case "cluster":
+		o, err := redis.ParseClusterURL(plain.String())
+		if err != nil {
+			return nil, fmt.Errorf("redis cluster URL %s: %w", safe, err)
+		}
+		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries)
+		return redis.NewClusterClient(o), nil
+	case "sentinel":
+		o, err := redis.ParseFailoverURL(plain.String())
+		if err != nil {
+			return nil, fmt.Errorf("redis sentinel URL %s: %w", safe, err)
+		}
+		if o.MasterName == "" {
+			return nil, fmt.Errorf("redis sentinel URL %s: master_name is required", safe)
+		}
+		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries)
+		return redis.NewFailoverClient(o), nil
+	}
+	return nil, fmt.Errorf("redis URL %s: unknown mode %q: use redis+cluster or redis+sentinel", safe, mode)
+}
+
+// setTimeouts applies the package defaults to the options the URL leaves unset.
+func setTimeouts(q url.Values, dial, read, write, pool *time.Duration, retries *int) {
+	for _, d := range []struct {
+		name string
+		p    *time.Duration
+		def  time.Duration
+	}{
+		{"dial_timeout", dial, defaultDialTimeout},
+		{"read_timeout", read, defaultReadTimeout},
+		{"write_timeout", write, defaultWriteTimeout},
+		{"pool_timeout", pool, defaultPoolTimeout},
+	} {
+		if !q.Has(d.name) {
+			*d.p = d.def
+		}
+	}
+	if !q.Has("max_retries") {
+		*retries = defaultMaxRetries
+	}
+}

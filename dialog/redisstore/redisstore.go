@@ -1,0 +1,306 @@
+// Package redisstore keeps dialog sessions in Redis (one server, Sentinel or Cluster), so
+// several bot instances share conversations and a restart loses none.
+//
+// Each session is one string key, hash-tagged by conversation ("rb:{telegram:42}:s") so
+// that everything about a conversation lives in one Cluster slot. Its value is
+//
+//	<schema>:<version>:<session JSON>
+//
+// Save is one EVALSHA of a compare-and-set script; the version it compares is a random
+// number drawn for every write, so a write cannot be mistaken for another one after a
+// Delete (the ABA problem of counters), and a write that go-redis retries after a lost
+// reply is recognised as already done. The Store remembers the last session it read or
+// wrote for each conversation, so a dialog step costs one round trip: the save. When
+// another instance changed the session meanwhile, the save fails with dialog.ErrConflict
+// and returns the current value with it, so the re-run of the step needs no extra read.
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/returnsbot/returnsbot/dialog"
+)
+
+// Schema is the version of the session encoding this package writes. A value with
+// another schema is refused rather than misread.
+const Schema = 1
+
+// Defaults of Options.
+const (
+	DefaultTTL       = 30 * 24 * time.Hour
+	DefaultPrefix    = "rb:"
+	DefaultCacheSize = 10000
+	DefaultCacheTTL  = 10 * time.Minute
+)
+
+// ErrCorrupt marks a stored value this package cannot read.
+var ErrCorrupt = errors.New("stored session unreadable")
+
+// Options configure a Store. The zero value uses the defaults.
+type Options struct {
+	// TTL is how long a session lives after its last change; 0 means DefaultTTL.
+	TTL time.Duration
+	// Prefix starts every key, so several deployments (or tests) can share a Redis;
+	// "" means DefaultPrefix.
+	Prefix string
+	// CacheSize bounds how many sessions the Store remembers to skip the read before a
+	// step; 0 means DefaultCacheSize, a negative number disables the cache.
+	CacheSize int
+	// CacheTTL is how long a remembered session is used without reading Redis again;
+	// 0 means DefaultCacheTTL. A stale one costs a conflict and a re-run, never an answer.
+	CacheTTL time.Duration
+}
+
+// Store is a dialog.Store in Redis. It is safe for concurrent use.
+type Store struct {
+	rdb    redis.UniversalClient
+	ttl    time.Duration
+	prefix string
+	cache  *cache
+}
+
+// New returns a Store that keeps sessions in rdb. Closing rdb is the caller's job.
+func New(rdb redis.UniversalClient, opt Options) *Store {
+	s := &Store{rdb: rdb, ttl: opt.TTL, prefix: opt.Prefix}
+	if s.ttl <= 0 {
+		s.ttl = DefaultTTL
+	}
+	if s.prefix == "" {
+		s.prefix = DefaultPrefix
+	}
+	size, age := opt.CacheSize, opt.CacheTTL
+	if size == 0 {
+		size = DefaultCacheSize
+	}
+	if age <= 0 {
+		age = DefaultCacheTTL
+	}
+	if size > 0 {
+		s.cache = &cache{max: size, age: age, m: map[string]entry{}}
+	}
+	return s
+}
+
+// Key returns the Redis key of the session of a conversation.
+func (s *Store) Key(conversation string) string {
+	return s.prefix + "{" + conversation + "}:s"
+}
+
+// Load implements dialog.Store.
+func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
+	if e, ok := s.cache.get(key); ok {
+		sess, err := decodeJSON(e.data)
+		if err != nil {
+			s.cache.drop(key)
+			return nil, fmt.Errorf("load session %s: %w", key, err)
+		}
+		sess.Version = e.version
+		return sess, nil
+	}
+	val, err := s.rdb.Get(ctx, s.Key(key)).Result()
+	if errors.Is(err, redis.Nil) {
+		s.cache.put(key, entry{})
+		return &dialog.Session{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load session %s: %w", key, err)
+	}
+	e, err := parse(val)
+	if err != nil {
+		return nil, fmt.Errorf("load session %s: %w", key, err)
+	}
+	sess, err := decodeJSON(e.data)
+	if err != nil {
+		return nil, fmt.Errorf("load session %s: %w", key, err)
+	}
+	sess.Version = e.version
+	s.cache.put(key, e)
+	return sess, nil
+}
+
+// casScript stores ARGV[3] under KEYS[1] for ARGV[4] milliseconds if the stored version
+// is still ARGV[1] ("0": nothing stored). ARGV[2] is the version inside ARGV[3]. It
+// returns 1 when stored, or the current value ("" for none) on a conflict.
+var casScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+local v = '0'
+if cur then
+  v = string.match(cur, '^%d+:(%w+):') or '?'
+end
+if v == ARGV[2] then
+  return 1
+end
+if v ~= ARGV[1] then
+  return cur or ''
+end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+return 1
+`)
+
+// Save implements dialog.Store.
+func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) error {
+	data, err := json.Marshal(sess)
+	if err != nil {
+		return fmt.Errorf("save session %s: %w", key, err)
+	}
+	next := newVersion(sess.Version)
+	val := encode(next, data)
+	res, err := casScript.Run(ctx, s.rdb, []string{s.Key(key)},
+		formatVersion(sess.Version), formatVersion(next), val, s.ttl.Milliseconds()).Result()
+	if err != nil {
+		// Whether the write landed is unknown: read again next time.
+		s.cache.drop(key)
+		return fmt.Errorf("save session %s: %w", key, err)
+	}
+	switch r := res.(type) {
+	case int64:
+		s.cache.put(key, entry{version: next, data: data})
+		sess.Version = next
+		return nil
+	case string:
+		if r == "" {
+			s.cache.put(key, entry{})
+		} else if e, err := parse(r); err == nil {
+			s.cache.put(key, e)
+		} else {
+			s.cache.drop(key)
+		}
+		return fmt.Errorf("save session %s at version %s: %w", key, formatVersion(sess.Version), dialog.ErrConflict)
+	}
+	s.cache.drop(key)
+	return fmt.Errorf("save session %s: unexpected script result %T", key, res)
+}
+
+// Delete implements dialog.Store.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	s.cache.drop(key)
+	if err := s.rdb.Del(ctx, s.Key(key)).Err(); err != nil {
+		return fmt.Errorf("delete session %s: %w", key, err)
+	}
+	return nil
+}
+
+// newVersion draws the version of the next write: random, non-zero and different from
+// the current one.
+func newVersion(cur int64) int64 {
+	for {
+		var b [8]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+		v := int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+		if v != 0 && v != cur {
+			return v
+		}
+	}
+}
+
+// Versions are written in base 36 to keep sessions small.
+func formatVersion(v int64) string { return strconv.FormatInt(v, 36) }
+
+func encode(version int64, data []byte) string {
+	var b strings.Builder
+	b.Grow(len(data) + 20)
+	b.WriteString(strconv.Itoa(Schema))
+	b.WriteByte(':')
+	b.WriteString(formatVersion(version))
+	b.WriteByte(':')
+	b.Write(data)
+	return b.String()
+}
+
+// parse splits a stored value into its version and session JSON.
+func parse(val string) (entry, error) {
+	schema, rest, ok := strings.Cut(val, ":")
+	if !ok {
+		return entry{}, fmt.Errorf("%w: no schema", ErrCorrupt)
+	}
+	if schema != strconv.Itoa(Schema) {
+		return entry{}, fmt.Errorf("%w: schema %q, this build reads %d (written by another version of returnsbot?)", ErrCorrupt, schema, Schema)
+	}
+	ver, data, ok := strings.Cut(rest, ":")
+	if !ok {
+		return entry{}, fmt.Errorf("%w: no version", ErrCorrupt)
+	}
+	v, err := strconv.ParseInt(ver, 36, 64)
+	if err != nil || v == 0 {
+		return entry{}, fmt.Errorf("%w: bad version %q", ErrCorrupt, ver)
+	}
+	return entry{version: v, data: []byte(data)}, nil
+}
+
+func decodeJSON(data []byte) (*dialog.Session, error) {
+	sess := &dialog.Session{}
+	if data == nil {
+		return sess, nil
+	}
+	if err := json.Unmarshal(data, sess); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return sess, nil
+}
+
+// entry is a session as last read or written: its version (0: none stored) and JSON.
+type entry struct {
+	version int64
+	data    []byte
+	at      time.Time
+}
+
+// cache remembers sessions by conversation. A nil cache remembers nothing.
+type cache struct {
+	max int
+	age time.Duration
+	mu  sync.Mutex
+	m   map[string]entry
+}
+
+func (c *cache) get(key string) (entry, bool) {
+	if c == nil {
+		return entry{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if ok && time.Since(e.at) > c.age {
+		delete(c.m, key)
+		return entry{}, false
+	}
+	return e, ok
+}
+
+func (c *cache) put(key string, e entry) {
+	if c == nil {
+		return
+	}
+	e.at = time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[key]; !ok && len(c.m) >= c.max {
+		// Evict an arbitrary entry (map order is random): cheap, and a miss only
+		// costs one read.
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[key] = e
+}
+
+func (c *cache) drop(key string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	delete(c.m, key)
+	c.mu.Unlock()
+}
