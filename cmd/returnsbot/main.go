@@ -6,6 +6,7 @@
 //	returnsbot serve                    run every adapter configured in the environment
 //	returnsbot policy check FILE        validate a policy file
 //	returnsbot policy default           print the built-in policy file
+//	returnsbot diagram                  print the dialog's state diagram (Mermaid)
 package main
 
 import (
@@ -54,7 +55,8 @@ const usage = `usage:
   returnsbot console [--json] [--now TIME] [--lang CODE]
   returnsbot serve                            run the adapters configured in the environment
   returnsbot policy check FILE                validate a policy file
-  returnsbot policy default                   print the built-in policy file`
+  returnsbot policy default                   print the built-in policy file
+  returnsbot diagram                          print the dialog's state diagram (Mermaid)`
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -72,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, getenv, logger)
 	case "policy":
 		return runPolicy(args[1:], stdout)
+	case "diagram":
+		_, err := io.WriteString(stdout, dialog.Diagram())
+		return err
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
