@@ -3,6 +3,7 @@ package dialog
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ var (
 const oldestYear = 2000
 
 var (
-	notReceivedRe = regexp.MustCompile(`\b(not (yet )?(received|picked|collected|delivered|arrived)|not yet|(haven'?t|have not|didn'?t|did not|hasn'?t|has not) (yet )?(received|picked|collected|got|gotten|arrived|come)|at (the )?pick ?up|pick ?up point|still at|at the (post|carrier|office|depot|courier))`)
+	notReceivedRe = regexp.MustCompile(`\b(not (yet )?(received|picked|collected|delivered|arrived)|not yet|(haven'?t|have not|didn'?t|did not|hasn'?t|has not) (yet )?(received|receive|picked|pick|collected|collect|got|get|gotten|arrived|come)|at (the )?pick ?up|pick ?up point|still at|at the (post|carrier|office|depot|courier))`)
 	isoRe         = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
 	numericRe     = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{2,4}))?\b`)
 	agoRe         = regexp.MustCompile(`\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)\s+(day|week|month|year)s?\s+ago\b`)
@@ -201,10 +202,12 @@ func mkdate(year, month, dayOfMonth int, loc *time.Location) (time.Time, error) 
 	return d, nil
 }
 
+// atoi reads the digits the patterns matched; a number too big for int reads as
+// math.MaxInt32, which every caller rejects as out of range.
 func atoi(s string) int {
 	n, err := strconv.Atoi(s)
-	if err != nil {
-		return -1
+	if err != nil || n > math.MaxInt32 {
+		return math.MaxInt32
 	}
 	return n
 }

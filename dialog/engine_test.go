@@ -1,0 +1,266 @@
+package dialog_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+var now = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+
+// chat drives one session through the engine, as a customer would.
+type chat struct {
+	t       *testing.T
+	e       *dialog.Engine
+	s       *dialog.Session
+	replies []dialog.Reply // of the last step
+}
+
+func newChat(t *testing.T) *chat {
+	return &chat{t: t, e: dialog.NewEngine(policy.Default()), s: &dialog.Session{}}
+}
+
+func (c *chat) step(in dialog.Input) *chat {
+	c.t.Helper()
+	c.replies = c.e.Step(c.s, in, now)
+	if len(c.replies) == 0 && c.s.State != dialog.StateEscalated {
+		c.t.Fatalf("input %+v got no reply in state %s", in, c.s.State)
+	}
+	return c
+}
+
+func (c *chat) say(text string) *chat     { c.t.Helper(); return c.step(dialog.Input{Text: text}) }
+func (c *chat) press(button string) *chat { c.t.Helper(); return c.step(dialog.Input{Button: button}) }
+
+func (c *chat) last() dialog.Reply {
+	c.t.Helper()
+	if len(c.replies) == 0 {
+		c.t.Fatalf("no replies")
+	}
+	return c.replies[len(c.replies)-1]
+}
+
+// awaiting asserts what the bot asks for now.
+func (c *chat) awaiting(want string) *chat {
+	c.t.Helper()
+	if got := c.last().Awaiting; got != want {
+		c.t.Fatalf("awaiting %q, want %q (reply %q)", got, want, c.last().Text)
+	}
+	return c
+}
+
+func (c *chat) says(fragment string) *chat {
+	c.t.Helper()
+	if got := c.last().Text; !strings.Contains(got, fragment) {
+		c.t.Fatalf("reply %q does not contain %q", got, fragment)
+	}
+	return c
+}
+
+func (c *chat) decided(want policy.Outcome) *policy.Decision {
+	c.t.Helper()
+	d := c.last().Decision
+	if d == nil {
+		c.t.Fatalf("no decision; last reply %q awaiting %q", c.last().Text, c.last().Awaiting)
+	}
+	if d.Outcome != want {
+		c.t.Fatalf("outcome %s, want %s; reply %q", d.Outcome, want, c.last().Text)
+	}
+	for _, cl := range d.Clauses {
+		if !strings.Contains(c.last().Text, cl.Text) {
+			c.t.Errorf("clause %s is not quoted in the message text", cl.ID)
+		}
+	}
+	return d
+}
+
+func TestOutcomes(t *testing.T) {
+	tests := []struct {
+		name    string
+		inputs  []string // "!" prefix presses a button
+		awaited []string // what the bot asks for before each input, in order
+		want    policy.Outcome
+	}{
+		{"return within window", []string{"hi", "yesterday", "!packaging:intact", "no"},
+			[]string{"", "receipt_date", "packaging", "defect"}, policy.ReturnEligible},
+		{"window expired", []string{"hi", "01.10.2026", "fine", "!defect:no"},
+			[]string{"", "receipt_date", "packaging", "defect"}, policy.ReturnExpired},
+		{"refuse at delivery", []string{"hi", "!receipt_date:pickup", "the box is crushed"},
+			[]string{"", "receipt_date", "packaging"}, policy.RefuseAtDelivery},
+		{"damage not covered", []string{"hi", "3 days ago", "!packaging:damaged", "no"},
+			[]string{"", "receipt_date", "packaging", "carrier_check"}, policy.DamageNotCovered},
+		{"missing parts not covered", []string{"hi", "3 days ago", "parts missing", "!carrier_check:no"},
+			[]string{"", "receipt_date", "packaging", "carrier_check"}, policy.DamageNotCovered},
+		{"carrier claim goes to staff", []string{"hi", "3 days ago", "damaged", "yes"},
+			[]string{"", "receipt_date", "packaging", "carrier_check"}, policy.Escalated},
+		{"free warranty repair", []string{"hi", "2026-05-01", "intact", "yes", "It stopped heating", "yes"},
+			[]string{"", "receipt_date", "packaging", "defect", "defect_details", "confirm_seals"}, policy.WarrantyRepair},
+		{"warranty excluded: seals", []string{"hi", "2026-05-01", "intact", "yes", "It stopped heating", "no"},
+			[]string{"", "receipt_date", "packaging", "defect", "defect_details", "confirm_seals"}, policy.WarrantyExcluded},
+		{"warranty excluded: hinted liquid", []string{"hi", "2026-05-01", "intact", "yes", "I spilled tea into it", "yes", "yes"},
+			[]string{"", "receipt_date", "packaging", "defect", "defect_details", "confirm_seals", "confirm_foreign_substances"}, policy.WarrantyExcluded},
+		{"hint denied", []string{"hi", "2026-05-01", "intact", "yes", "I spilled tea next to it, it did not get wet", "yes", "!confirm_foreign_substances:no"},
+			[]string{"", "receipt_date", "packaging", "defect", "defect_details", "confirm_seals", "confirm_foreign_substances"}, policy.WarrantyRepair},
+		{"warranty expired", []string{"hi", "2024-05-01", "intact", "yes", "It stopped heating", "yes"},
+			[]string{"", "receipt_date", "packaging", "defect", "defect_details", "confirm_seals"}, policy.WarrantyExpired},
+		{"asks for a person", []string{"hi", "person"},
+			[]string{"", "receipt_date"}, policy.Escalated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChat(t)
+			for i, in := range tt.inputs {
+				if i > 0 {
+					c.awaiting(tt.awaited[i])
+				}
+				if b, ok := strings.CutPrefix(in, "!"); ok {
+					c.press(b)
+				} else {
+					c.say(in)
+				}
+			}
+			c.decided(tt.want)
+		})
+	}
+}
+
+func TestExcludedQuotesTheExclusion(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("2026-05-01").say("intact").say("yes").say("I dropped it and the screen cracked").say("yes")
+	c.awaiting("confirm_mechanical_damage").says(`You mentioned "dropped"`).say("yes")
+	d := c.decided(policy.WarrantyExcluded)
+	if d.Exclusion != "mechanical_damage" || len(d.Clauses) != 2 || !strings.HasPrefix(d.Clauses[1].Text, "The product has severe mechanical") {
+		t.Fatalf("decision = %+v, want the mechanical damage bullet quoted", d)
+	}
+}
+
+func TestBadInputReasksAndKeepsAnswers(t *testing.T) {
+	tests := []struct {
+		name  string
+		input dialog.Input
+		says  string
+	}{
+		{"unparseable date", dialog.Input{Text: "sometime"}, "could not read a date"},
+		{"future date", dialog.Input{Text: "2026-12-24"}, "24 December 2026 is still to come"},
+		{"impossible date", dialog.Input{Text: "30.02.2026"}, "does not exist"},
+		{"empty", dialog.Input{Text: "   "}, "did not receive any text"},
+		{"huge", dialog.Input{Text: strings.Repeat("a", dialog.MaxTextLen+1)}, "2001 characters long"},
+		{"sticker", dialog.Input{Unsupported: "sticker"}, "not a sticker"},
+		{"unknown command", dialog.Input{Text: "/frobnicate"}, "do not know the command /frobnicate"},
+		{"stale button", dialog.Input{Button: "defect:yes"}, "belongs to an earlier question"},
+		{"garbage button", dialog.Input{Button: "???"}, "belongs to an earlier question"},
+		{"help", dialog.Input{Text: "/help"}, "I decide returns"},
+		{"start again mid-claim", dialog.Input{Text: "/start"}, "already in the middle"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChat(t).say("hi").say("yesterday").awaiting("packaging").say("back").awaiting("receipt_date")
+			before := c.s.Answers
+			c.step(tt.input).awaiting("receipt_date").says(tt.says).says("When did you receive")
+			if c.s.State != dialog.StateReceiptDate || c.s.Answers.Receipt != before.Receipt {
+				t.Fatalf("state %s answers %+v changed by bad input", c.s.State, c.s.Answers)
+			}
+			c.say("yesterday").awaiting("packaging")
+		})
+	}
+}
+
+func TestBackCorrectsAnEarlierAnswer(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("yesterday").say("damaged").awaiting("carrier_check")
+	c.say("back").awaiting("packaging").says("What condition")
+	c.press("packaging:intact").awaiting("defect")
+	c.say("yes").say("it does not heat, water").awaiting("confirm_seals").say("yes").awaiting("confirm_foreign_substances")
+	c.say("/back").awaiting("confirm_seals")
+	c.say("back").awaiting("defect_details")
+	c.say("It does not heat").awaiting("confirm_seals").say("yes")
+	c.decided(policy.WarrantyRepair)
+	c.say("back").awaiting("confirm_seals").say("no")
+	c.decided(policy.WarrantyExcluded)
+	if c.s.Answers.CarrierChecked != nil {
+		t.Fatalf("carrier answer of the abandoned path should be gone, got %v", *c.s.Answers.CarrierChecked)
+	}
+}
+
+func TestRestartAndAfterDecision(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("yesterday").say("intact").say("no")
+	c.decided(policy.ReturnEligible)
+	c.say("thanks!").says("Your claim is decided")
+	if b := c.last().Buttons; len(b) != 2 || b[0].ID != "action:restart" || b[1].ID != "action:staff" {
+		t.Fatalf("after-decision buttons = %+v", b)
+	}
+	c.press("packaging:intact").says("earlier question") // stale
+	c.press("action:restart").awaiting("receipt_date")
+	if c.s.Answers.Receipt != "" || c.s.Outcome != "" {
+		t.Fatalf("restart kept answers %+v outcome %q", c.s.Answers, c.s.Outcome)
+	}
+}
+
+func TestDisputeEscalatesAndResumes(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("2026-01-01").say("intact").say("no")
+	c.decided(policy.ReturnExpired)
+	c.say("I disagree, that's unfair")
+	d := c.decided(policy.Escalated)
+	if d.Reason != policy.ReasonDisputed || c.s.State != dialog.StateEscalated {
+		t.Fatalf("reason %q state %s, want disputed, escalated", d.Reason, c.s.State)
+	}
+	c.say("hello?").says("with our staff")
+	replies := c.e.Resume(c.s, now)
+	if c.s.State != dialog.StateDecided || len(replies) != 1 || replies[0].Decision == nil || replies[0].Decision.Outcome != policy.ReturnExpired {
+		t.Fatalf("Resume after a dispute: state %s replies %+v; want the decision again", c.s.State, replies)
+	}
+}
+
+func TestEscalateMidDialogResumesAtTheSameQuestion(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("yesterday").say("intact").awaiting("defect")
+	c.press("action:staff")
+	c.decided(policy.Escalated)
+	if c.s.Reason != policy.ReasonAsked {
+		t.Fatalf("reason = %q, want asked", c.s.Reason)
+	}
+	replies := c.e.Resume(c.s, now)
+	if len(replies) != 1 || replies[0].Awaiting != "defect" {
+		t.Fatalf("Resume = %+v, want the defect question again", replies)
+	}
+	c.say("no")
+	c.decided(policy.ReturnEligible)
+}
+
+func TestPhotos(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("yesterday").say("intact").say("yes").awaiting("defect_details")
+	c.step(dialog.Input{Photos: []string{"p1"}}).awaiting("defect_details").says("describe the defect")
+	c.step(dialog.Input{Photos: []string{"p2"}, Text: "The lid is cracked"}).awaiting("confirm_seals")
+	if got := strings.Join(c.s.Answers.Photos, ","); got != "p1,p2" {
+		t.Fatalf("photos = %s, want p1,p2", got)
+	}
+}
+
+func TestDiagramIsInREADME(t *testing.T) {
+	diagram := dialog.Diagram()
+	for _, state := range []string{dialog.StateReceiptDate, dialog.StatePackaging, dialog.StateCarrierCheck, dialog.StateDefect,
+		dialog.StateDefectDetails, dialog.StateConfirm, dialog.StateDecided, dialog.StateEscalated} {
+		if !strings.Contains(diagram, state) {
+			t.Errorf("diagram lacks state %s", state)
+		}
+	}
+	readme, err := readFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(readme, diagram) {
+		t.Fatalf("README.md does not contain the current dialog diagram; paste the output of `go run ./cmd/returnsbot diagram`:\n%s", diagram)
+	}
+}
+
+func readFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return string(b), err
+}
