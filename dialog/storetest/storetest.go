@@ -31,6 +31,8 @@ func Run(t *testing.T, newStore func(t *testing.T) dialog.Store) {
 		{"Delete", testDelete},
 		{"KeysAreSeparate", testKeysAreSeparate},
 		{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
+		{"ConflictKeepsVersion", testConflictKeepsVersion},
+		{"NoSharedMemory", testNoSharedMemory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,5 +211,196 @@ func testConcurrentUpdates(t *testing.T, st dialog.Store, key string) {
 	}
 	if len(s.Seen) != writers*each {
 		t.Fatalf("after %d updates the session holds %d; updates were lost", writers*each, len(s.Seen))
+	}
+}
+
+// testConflictKeepsVersion checks that a refused Save leaves the caller's session as it
+// was, so the caller can tell what it loaded.
+func testConflictKeepsVersion(t *testing.T, st dialog.Store, key string) {
+	ctx := context.Background()
+	if err := st.Save(ctx, key, &dialog.Session{State: dialog.StatePackaging}); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	stale := &dialog.Session{State: dialog.StateDefect}
+	if err := st.Save(ctx, key, stale); !errors.Is(err, dialog.ErrConflict) {
+		t.Fatalf("Save over existing: error = %v, want ErrConflict", err)
+	}
+	if stale.Version != 0 {
+		t.Fatalf("refused Save changed Version to %d, want 0", stale.Version)
+	}
+}
+
+// testNoSharedMemory checks that the store keeps its own copy: changing a session after
+// saving or loading it changes nothing stored.
+func testNoSharedMemory(t *testing.T, st dialog.Store, key string) {
+	ctx := context.Background()
+	s := sample()
+	if err := st.Save(ctx, key, s); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	s.Answers.Photos[0] = "changed"
+	s.Answers.Exclusions["seals"] = false
+	s.Seen[0] = "changed"
+	got, err := st.Load(ctx, key)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	got.Answers.Photos[0] = "changed again"
+	again, err := st.Load(ctx, key)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := sample()
+	if again.Answers.Photos[0] != want.Answers.Photos[0] || !again.Answers.Exclusions["seals"] || again.Seen[0] != want.Seen[0] {
+		t.Fatalf("stored session changed with the caller's copy: got photos %q, exclusions %v, seen %q",
+			again.Answers.Photos, again.Answers.Exclusions, again.Seen)
+	}
+}
+
+// RunShared tests stores that share their sessions, as bot instances sharing one Redis
+// do: open returns two stores (two clients, two processes' worth of caches) that see
+// the same data. A store whose instances cannot share (an in-memory one) passes the same
+// instance twice.
+func RunShared(t *testing.T, open func(t *testing.T) (a, b dialog.Store)) {
+	t.Helper()
+	tests := []struct {
+		name string
+		run  func(t *testing.T, a, b dialog.Store, key string)
+	}{
+		{"WriteSeenByOther", testWriteSeenByOther},
+		{"StaleInstanceConflicts", testStaleInstanceConflicts},
+		{"ConcurrentInstancesLoseNothing", testConcurrentInstances},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := open(t)
+			tt.run(t, a, b, "storetest:"+t.Name())
+		})
+	}
+}
+
+func testWriteSeenByOther(t *testing.T, a, b dialog.Store, key string) {
+	ctx := context.Background()
+	for i, st := range []string{dialog.StateReceiptDate, dialog.StatePackaging, dialog.StateDefect} {
+		w, r := a, b
+		if i%2 == 1 {
+			w, r = b, a
+		}
+		s, err := w.Load(ctx, key)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		s.State = st
+		for {
+			err = w.Save(ctx, key, s)
+			if !errors.Is(err, dialog.ErrConflict) {
+				break
+			}
+			// A stale view: load again and redo the change, as bot.Service does.
+			if s, err = w.Load(ctx, key); err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			s.State = st
+		}
+		if err != nil {
+			t.Fatalf("Save %s: %v", st, err)
+		}
+		got, err := r.Load(ctx, key)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		// The reader may hold a stale view, but then its Save must conflict.
+		if got.State != st {
+			got.State = "stale-write"
+			if err := r.Save(ctx, key, got); !errors.Is(err, dialog.ErrConflict) {
+				t.Fatalf("step %d: other instance loaded state %q, want %q, and its Save error = %v, want ErrConflict", i, got.State, st, err)
+			}
+		}
+	}
+}
+
+func testStaleInstanceConflicts(t *testing.T, a, b dialog.Store, key string) {
+	ctx := context.Background()
+	if err := a.Save(ctx, key, &dialog.Session{State: dialog.StatePackaging}); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	sa, err := a.Load(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := b.Load(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.State = dialog.StateDefect
+	if err := b.Save(ctx, key, sb); err != nil {
+		t.Fatalf("Save b: %v", err)
+	}
+	sa.State = dialog.StateCarrierCheck
+	if err := a.Save(ctx, key, sa); !errors.Is(err, dialog.ErrConflict) {
+		t.Fatalf("stale Save on a: error = %v, want ErrConflict", err)
+	}
+	got, err := a.Load(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != dialog.StateDefect {
+		t.Fatalf("a loads state %q after the conflict, want %q", got.State, dialog.StateDefect)
+	}
+}
+
+// testConcurrentInstances is testConcurrentUpdates with the writers split between the
+// two instances.
+func testConcurrentInstances(t *testing.T, a, b dialog.Store, key string) {
+	ctx := context.Background()
+	const writers, each = 8, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		st := a
+		if w%2 == 1 {
+			st = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				for {
+					s, err := st.Load(ctx, key)
+					if err != nil {
+						errs <- err
+						return
+					}
+					s.Seen = append(s.Seen, fmt.Sprintf("w%d-%d", w, i))
+					err = st.Save(ctx, key, s)
+					if errors.Is(err, dialog.ErrConflict) {
+						continue
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					break
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, st := range []dialog.Store{a, b} {
+		s, err := st.Load(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range s.Seen {
+			seen[id] = true
+		}
+	}
+	if len(seen) != writers*each {
+		t.Fatalf("after %d updates the session holds %d distinct ones; updates were lost", writers*each, len(seen))
 	}
 }
