@@ -1,0 +1,65 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors of the case operations, for callers to tell staff what happened.
+var (
+	// ErrClaimed means another staff member holds the case.
+	ErrClaimed = errors.New("case is claimed by someone else")
+	// ErrEnded means the case was returned to the bot or closed already.
+	ErrEnded = errors.New("case has ended")
+	// errNoChange aborts an update that finds nothing to do.
+	errNoChange = errors.New("nothing to change")
+)
+
+// Claim gives the open case to by. Of any number of staff claiming at once exactly one
+// wins; the others get ErrClaimed with the case naming the winner. Claiming one's own case
+// again succeeds and changes nothing.
+func Claim(ctx context.Context, st Store, id string, by Staff, now time.Time) (*Case, error) {
+	c, err := st.Update(ctx, id, func(c *Case) error {
+		switch {
+		case c.Status != Open:
+			return ErrEnded
+		case c.Claimed != nil && sameStaff(*c.Claimed, by):
+			return errNoChange
+		case c.Claimed != nil:
+			return ErrClaimed
+		}
+		c.Claimed, c.ClaimedAt = &by, now
+		return nil
+	})
+	if errors.Is(err, errNoChange) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("claim case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// End returns the case to the bot or closes it (status Returned or Closed). Only the
+// claiming staff member may end a claimed case; anyone authorised may end an unclaimed
+// one. Of several ending at once exactly one succeeds; the others get ErrEnded.
+func End(ctx context.Context, st Store, id string, status Status, by Staff, now time.Time) (*Case, error) {
+	c, err := st.Update(ctx, id, func(c *Case) error {
+		switch {
+		case c.Status != Open:
+			return ErrEnded
+		case c.Claimed != nil && !sameStaff(*c.Claimed, by):
+			return ErrClaimed
+		}
+		c.Status, c.Ended, c.EndedBy = status, now, &by
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("end case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+func sameStaff(a, b Staff) bool { return a.Platform == b.Platform && a.User == b.User }

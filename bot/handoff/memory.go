@@ -1,0 +1,250 @@
+package handoff
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// MemoryStore keeps cases in process memory: for a single instance without Redis, and for
+// tests. Cases are lost when the process ends. The zero value is ready to use.
+type MemoryStore struct {
+	mu      sync.Mutex
+	cases   map[string][]byte // encoded, so callers never share memory with the store
+	open    map[string]string // conversation key -> open case id
+	threads map[string]string // thread address key -> case id
+	logs    map[string][]Entry
+	recent  map[string][]Entry
+	who     map[string]map[string]bool // ref -> "case:"+id / "conv:"+key
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
+
+func (s *MemoryStore) init() {
+	if s.cases == nil {
+		s.cases, s.open, s.threads = map[string][]byte{}, map[string]string{}, map[string]string{}
+		s.logs, s.recent, s.who = map[string][]Entry{}, map[string][]Entry{}, map[string]map[string]bool{}
+	}
+}
+
+func (s *MemoryStore) get(id string) (*Case, error) {
+	data, ok := s.cases[id]
+	if !ok {
+		return nil, fmt.Errorf("case %s: %w", id, ErrNotFound)
+	}
+	var c Case
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("case %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+func (s *MemoryStore) put(c *Case) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("case %s: %w", c.ID, err)
+	}
+	s.cases[c.ID] = data
+	for _, t := range c.Threads {
+		s.threads[t.Key()] = c.ID
+	}
+	if c.Status != Open && s.open[c.Customer.Key()] == c.ID {
+		delete(s.open, c.Customer.Key())
+	}
+	return nil
+}
+
+func (s *MemoryStore) addWho(ref, member string) {
+	if s.who[ref] == nil {
+		s.who[ref] = map[string]bool{}
+	}
+	s.who[ref][member] = true
+}
+
+// Open implements Store.
+func (s *MemoryStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	conv := c.Customer.Key()
+	if id, ok := s.open[conv]; ok {
+		if cur, err := s.get(id); err == nil && cur.Status == Open {
+			return cur, false, nil
+		}
+	}
+	if _, taken := s.cases[c.ID]; taken {
+		return nil, false, fmt.Errorf("open case %s: id already used", c.ID)
+	}
+	if err := s.put(c); err != nil {
+		return nil, false, fmt.Errorf("open case: %w", err)
+	}
+	s.open[conv] = c.ID
+	for _, ref := range c.refs() {
+		s.addWho(ref, "case:"+c.ID)
+	}
+	got, err := s.get(c.ID)
+	return got, true, err
+}
+
+// Get implements Store.
+func (s *MemoryStore) Get(ctx context.Context, id string) (*Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.get(id)
+}
+
+// OpenFor implements Store.
+func (s *MemoryStore) OpenFor(ctx context.Context, conv string) (*Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.open[conv]
+	if !ok {
+		return nil, fmt.Errorf("open case of %s: %w", conv, ErrNotFound)
+	}
+	return s.get(id)
+}
+
+// ByThread implements Store.
+func (s *MemoryStore) ByThread(ctx context.Context, thread string) (*Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.threads[thread]
+	if !ok {
+		return nil, fmt.Errorf("case of thread %s: %w", thread, ErrNotFound)
+	}
+	return s.get(id)
+}
+
+// Update implements Store. Holding the lock makes it atomic.
+func (s *MemoryStore) Update(ctx context.Context, id string, fn func(*Case) error) (*Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.get(id)
+	if err != nil {
+		return nil, fmt.Errorf("update: %w", err)
+	}
+	if err := fn(c); err != nil {
+		return c, err
+	}
+	if err := s.put(c); err != nil {
+		return nil, fmt.Errorf("update: %w", err)
+	}
+	return s.get(id)
+}
+
+// Append implements Store.
+func (s *MemoryStore) Append(ctx context.Context, id string, es ...Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	s.logs[id] = capped(append(s.logs[id], es...), TranscriptLimit)
+	return nil
+}
+
+// Transcript implements Store.
+func (s *MemoryStore) Transcript(ctx context.Context, id string) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.logs[id]), nil
+}
+
+// Record implements Store.
+func (s *MemoryStore) Record(ctx context.Context, conv, user string, es ...Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	s.recent[conv] = capped(append(s.recent[conv], es...), RecentLimit)
+	if user != "" && user != conv {
+		s.addWho(user, "conv:"+conv)
+	}
+	return nil
+}
+
+// Recent implements Store.
+func (s *MemoryStore) Recent(ctx context.Context, conv string) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.recent[conv]), nil
+}
+
+// Due implements Store.
+func (s *MemoryStore) Due(ctx context.Context, before time.Time) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id := range s.cases {
+		c, err := s.get(id)
+		if err != nil {
+			return nil, fmt.Errorf("due: %w", err)
+		}
+		if c.waiting() && !c.Notified.After(before) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// Forget implements Store.
+func (s *MemoryStore) Forget(ctx context.Context, who string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	convs := map[string]bool{}
+	members := s.who[who]
+	if _, ok := s.recent[who]; ok {
+		convs[who] = true
+	}
+	for m := range members {
+		kind, key, _ := cut(m)
+		switch kind {
+		case "conv":
+			convs[key] = true
+		case "case":
+			c, err := s.get(key)
+			if err != nil {
+				continue
+			}
+			convs[c.Customer.Key()] = true
+			for _, t := range c.Threads {
+				delete(s.threads, t.Key())
+			}
+			for _, ref := range c.refs() {
+				delete(s.who, ref)
+			}
+			delete(s.cases, key)
+			delete(s.logs, key)
+		}
+	}
+	delete(s.who, who)
+	for conv := range convs {
+		delete(s.recent, conv)
+		delete(s.open, conv)
+	}
+	out := make([]string, 0, len(convs))
+	for conv := range convs {
+		out = append(out, conv)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func cut(member string) (kind, key string, ok bool) {
+	for i := 0; i < len(member); i++ {
+		if member[i] == ':' {
+			return member[:i], member[i+1:], true
+		}
+	}
+	return "", member, false
+}
+
+func capped(es []Entry, limit int) []Entry {
+	if len(es) > limit {
+		return slices.Clone(es[len(es)-limit:])
+	}
+	return es
+}
