@@ -18,7 +18,10 @@ const (
 	defaultReadTimeout  = time.Second
 	defaultWriteTimeout = time.Second
 	defaultPoolTimeout  = 2 * time.Second
-	defaultMaxRetries   = 2
+	// One retry of a command covers a connection Redis closed while idle; more would
+	// only delay the answer of a customer when Redis is really down.
+	defaultMaxRetries    = 1
+	defaultDialerRetries = 2
 )
 
 // NewClient returns a client for the Redis that redisURL names:
@@ -34,8 +37,9 @@ const (
 // The options are go-redis's, in snake case (dial_timeout=2s, pool_size=20, ...). For
 // Sentinel, the user and password of the URL are the Sentinels' and the query's
 // username/password the master's. Unless the URL says otherwise, dial, read and write
-// time out after a second, so a stopped Redis fails a message quickly instead of hanging
-// the conversation.
+// time out after a second and a failed command is retried once, so a stopped Redis fails
+// a message within a few seconds (at once when the connection is refused) instead of
+// hanging the conversation.
 //
 // Errors never repeat the password of the URL, so they are safe to log.
 func NewClient(redisURL string) (redis.UniversalClient, error) {
@@ -58,14 +62,14 @@ func NewClient(redisURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("redis URL %s: %w", safe, err)
 		}
-		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries)
+		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
 		return redis.NewClient(o), nil
 	case "cluster":
 		o, err := redis.ParseClusterURL(plain.String())
 		if err != nil {
 			return nil, fmt.Errorf("redis cluster URL %s: %w", safe, err)
 		}
-		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries)
+		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
 		return redis.NewClusterClient(o), nil
 	case "sentinel":
 		o, err := redis.ParseFailoverURL(plain.String())
@@ -75,14 +79,14 @@ func NewClient(redisURL string) (redis.UniversalClient, error) {
 		if o.MasterName == "" {
 			return nil, fmt.Errorf("redis sentinel URL %s: master_name is required", safe)
 		}
-		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries)
+		setTimeouts(q, &o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
 		return redis.NewFailoverClient(o), nil
 	}
 	return nil, fmt.Errorf("redis URL %s: unknown mode %q: use redis+cluster or redis+sentinel", safe, mode)
 }
 
 // setTimeouts applies the package defaults to the options the URL leaves unset.
-func setTimeouts(q url.Values, dial, read, write, pool *time.Duration, retries *int) {
+func setTimeouts(q url.Values, dial, read, write, pool *time.Duration, retries, dialRetries *int) {
 	for _, d := range []struct {
 		name string
 		p    *time.Duration
@@ -99,5 +103,8 @@ func setTimeouts(q url.Values, dial, read, write, pool *time.Duration, retries *
 	}
 	if !q.Has("max_retries") {
 		*retries = defaultMaxRetries
+	}
+	if !q.Has("dialer_retries") {
+		*dialRetries = defaultDialerRetries
 	}
 }

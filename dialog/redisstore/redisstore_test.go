@@ -1,0 +1,293 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/dialog/storetest"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+func TestConformance(t *testing.T) {
+	rdb := redistest.Client(t)
+	storetest.Run(t, func(t *testing.T) dialog.Store {
+		return redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
+	})
+}
+
+func TestConformanceWithoutCache(t *testing.T) {
+	rdb := redistest.Client(t)
+	storetest.Run(t, func(t *testing.T) dialog.Store {
+		return redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t), CacheSize: -1})
+	})
+}
+
+// TestConformanceShared runs the shared-store suite on two Stores with their own clients
+// and caches, as two bot processes have.
+func TestConformanceShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (dialog.Store, dialog.Store) {
+		prefix := redistest.Prefix(t)
+		return redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix}),
+			redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix})
+	})
+}
+
+// TestCluster runs the suite on a local three-master Redis Cluster, and checks that the
+// conversations of the suite spread over the masters while each stays in one slot.
+func TestCluster(t *testing.T) {
+	c := redistest.StartCluster(t, 3)
+	rdb, err := redisstore.NewClient(c.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if _, ok := rdb.(*redis.ClusterClient); !ok {
+		t.Fatalf("NewClient(%s) = %T, want *redis.ClusterClient", c.URL(), rdb)
+	}
+	prefix := redistest.Prefix(t)
+	storetest.Run(t, func(t *testing.T) dialog.Store {
+		return redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	})
+	storetest.RunShared(t, func(t *testing.T) (dialog.Store, dialog.Store) {
+		other, err := redisstore.NewClient(c.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { other.Close() })
+		return redisstore.New(rdb, redisstore.Options{Prefix: prefix}), redisstore.New(other, redisstore.Options{Prefix: prefix})
+	})
+
+	ctx := context.Background()
+	st := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	masters := map[string]bool{}
+	for _, conv := range []string{"telegram:1", "telegram:2", "discord:3:4", "console:alice", "console:bob", "telegram:-1001"} {
+		s := &dialog.Session{State: dialog.StatePackaging}
+		if err := st.Save(ctx, conv, s); err != nil {
+			t.Fatalf("Save %s: %v", conv, err)
+		}
+		key := st.Key(conv)
+		slot, err := rdb.ClusterKeySlot(ctx, key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := rdb.ClusterKeySlot(ctx, "{"+conv+"}").Result(); slot != want {
+			t.Errorf("key %q in slot %d, want the slot of its hash tag {%s}, %d", key, slot, conv, want)
+		}
+		for _, s := range c.Servers {
+			n, err := redis.NewClient(&redis.Options{Addr: s.Addr}).Exists(ctx, key).Result()
+			if err == nil && n == 1 {
+				masters[s.Addr] = true
+			}
+		}
+	}
+	if len(masters) < 2 {
+		t.Errorf("6 conversations stored on %d master(s), want them spread over 2 or more", len(masters))
+	}
+}
+
+// TestOneRoundTripPerStep checks the promise of the package: after the first read of a
+// conversation, a dialog step costs Redis one command, the compare-and-set.
+func TestOneRoundTripPerStep(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	counter := &countHook{}
+	rdb.AddHook(counter)
+	st := redisstore.New(rdb, redisstore.Options{})
+	eng := dialog.NewEngine(policy.Default())
+	step := loadgen.StoreStep(st, eng, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	if err := step(ctx, "console:alice", loadgen.Claim[0]); err != nil {
+		t.Fatal(err)
+	}
+	first := counter.n.Load()
+	for _, in := range loadgen.Claim[1:] {
+		if err := step(ctx, "console:alice", in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := int64(len(loadgen.Claim) - 1)
+	if got := counter.n.Load() - first; got != steps {
+		t.Fatalf("%d steps after the first sent %d commands (%v), want %d", steps, got, counter.names(), steps)
+	}
+}
+
+type countHook struct {
+	n   atomic.Int64
+	cmd atomic.Value
+}
+
+func (h *countHook) names() any { return h.cmd.Load() }
+
+func (h *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() != "hello" && cmd.Name() != "client" {
+			h.n.Add(1)
+			h.cmd.Store(cmd.Name())
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestStaleAfterDeleteConflicts is the ABA case: an instance holding a session from
+// before another deleted and re-created it must not overwrite the new one, even if a
+// version counter would have come back to the same number.
+func TestStaleAfterDeleteConflicts(t *testing.T) {
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	a := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	b := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	ctx := context.Background()
+	const key = "telegram:7"
+	if err := a.Save(ctx, key, &dialog.Session{State: dialog.StatePackaging}); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := a.Load(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Save(ctx, key, &dialog.Session{State: dialog.StateReceiptDate}); err != nil {
+		t.Fatal(err)
+	}
+	stale.State = dialog.StateDecided
+	if err := a.Save(ctx, key, stale); !errors.Is(err, dialog.ErrConflict) {
+		t.Fatalf("Save of a session loaded before Delete: error = %v, want ErrConflict", err)
+	}
+	got, err := b.Load(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != dialog.StateReceiptDate {
+		t.Fatalf("state = %q, want %q", got.State, dialog.StateReceiptDate)
+	}
+}
+
+func TestTTL(t *testing.T) {
+	rdb := redistest.Client(t)
+	st := redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t), TTL: time.Hour})
+	ctx := context.Background()
+	if err := st.Save(ctx, "telegram:1", &dialog.Session{State: dialog.StatePackaging}); err != nil {
+		t.Fatal(err)
+	}
+	ttl, err := rdb.PTTL(ctx, st.Key("telegram:1")).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Fatalf("PTTL = %v, want just under 1h", ttl)
+	}
+}
+
+// TestUnreadableValues checks that a value the store did not write, or one of another
+// schema, is an error that says so, never a silently reset conversation.
+func TestUnreadableValues(t *testing.T) {
+	rdb := redistest.Client(t)
+	st := redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
+	ctx := context.Background()
+	for _, tt := range []struct{ name, val, want string }{
+		{"garbage", "hello", "no schema"},
+		{"future schema", "2:abc:{}", `schema "2"`},
+		{"bad version", "1:!!:{}", "bad version"},
+		{"bad json", "1:abc:{", "stored session unreadable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conv := "console:" + tt.name
+			if err := rdb.Set(ctx, st.Key(conv), tt.val, time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := st.Load(ctx, conv)
+			if !errors.Is(err, redisstore.ErrCorrupt) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), conv) {
+				t.Fatalf("Load of %q: error = %v, want ErrCorrupt saying %q and naming %s", tt.val, err, tt.want, conv)
+			}
+		})
+	}
+}
+
+// TestSessionSize checks the memory budget of a session: a whole claim, decided, with
+// its answers, in 512 bytes of Redis memory.
+func TestSessionSize(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	st := redisstore.New(rdb, redisstore.Options{})
+	eng := dialog.NewEngine(policy.Default())
+	step := loadgen.StoreStep(st, eng, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	const conv = "telegram:1234567890"
+	for _, in := range loadgen.Claim {
+		if err := step(ctx, conv, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := st.Load(ctx, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Outcome == "" {
+		t.Fatalf("the claim was not decided: state %q", s.State)
+	}
+	n, err := rdb.MemoryUsage(ctx, st.Key(conv)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("decided session: MEMORY USAGE %d bytes", n)
+	if n > 512 {
+		t.Fatalf("MEMORY USAGE of a decided session = %d bytes, want at most 512", n)
+	}
+}
+
+// TestStoppedRedis checks that a stopped Redis fails a step quickly with an error saying
+// what failed, and that once Redis is back the conversation goes on where it was.
+func TestStoppedRedis(t *testing.T) {
+	srv := redistest.Start(t, "--appendonly", "yes", "--appendfsync", "always")
+	rdb := srv.Client(t)
+	st := redisstore.New(rdb, redisstore.Options{})
+	eng := dialog.NewEngine(policy.Default())
+	step := loadgen.StoreStep(st, eng, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	const conv = "telegram:5"
+	for _, in := range loadgen.Claim[:3] {
+		if err := step(ctx, conv, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Kill()
+	done := make(chan error, 1)
+	go func() { done <- step(ctx, conv, loadgen.Claim[3]) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "save session "+conv) {
+			t.Fatalf("step with Redis stopped: error = %v, want one saying save session %s failed", err, conv)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("step with Redis stopped did not return within 15s")
+	}
+	srv.Restart()
+	for _, in := range loadgen.Claim[3:6] {
+		if err := step(ctx, conv, in); err != nil {
+			t.Fatalf("step after restart: %v", err)
+		}
+	}
+	s, err := st.Load(ctx, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Outcome == "" || s.Answers.Packaging != policy.PackagingIntact || s.Answers.Details == "" {
+		t.Fatalf("after the restart the session is %+v, want the claim decided with every answer kept", s)
+	}
+}
