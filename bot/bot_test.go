@@ -1,0 +1,171 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+func newService(store dialog.Store) *bot.Service {
+	return &bot.Service{
+		Engine: dialog.NewEngine(policy.Default()),
+		Store:  store,
+		Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+	}
+}
+
+var alice = bot.Address{Platform: "test", Chat: "alice"}
+
+func TestServiceDropsDuplicateMessages(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New()
+	svc := newService(store)
+	say := func(id, text string) []bot.Outbound {
+		t.Helper()
+		out, err := svc.Handle(ctx, bot.Message{ID: id, From: alice, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	say("1", "hi")
+	if out := say("2", "yesterday"); len(out) != 1 || out[0].Awaiting != "packaging" || out[0].To != alice {
+		t.Fatalf("answer: %+v, want the packaging question to alice", out)
+	}
+	if out := say("2", "yesterday"); out != nil {
+		t.Fatalf("a re-delivered message was handled again: %+v", out)
+	}
+	s, _ := store.Load(ctx, alice.Key())
+	if s.State != dialog.StatePackaging {
+		t.Fatalf("state after duplicate = %s, want packaging", s.State)
+	}
+	// Messages without an id are never taken for duplicates.
+	if out := say("", "intact"); len(out) != 1 || out[0].Awaiting != "defect" {
+		t.Fatalf("message without id: %+v", out)
+	}
+}
+
+// Two instances handling the same chat at once: compare-and-set retries, so every answer
+// counts once, in some order, and none is lost.
+func TestServiceConcurrentMessagesLoseNothing(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New()
+	a, b := newService(store), newService(store)
+	if _, err := a.Handle(ctx, bot.Message{ID: "0", From: alice, Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc := a
+			if i%2 == 1 {
+				svc = b
+			}
+			// Unparseable dates: each is answered with a re-ask and marks its id seen.
+			if _, err := svc.Handle(ctx, bot.Message{ID: fmt.Sprint("m", i), From: alice, Text: "blah"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	s, _ := store.Load(ctx, alice.Key())
+	if s.Version != n+1 {
+		t.Fatalf("session version %d after %d messages, want %d: a write was lost or doubled", s.Version, n+1, n+1)
+	}
+}
+
+func TestServiceLanguage(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(memstore.New())
+	svc.Lang = "en"
+	if _, err := svc.Handle(ctx, bot.Message{From: alice, Text: "hi", Lang: "xx-YY"}); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := svc.Store.Load(ctx, alice.Key())
+	if s.Lang != "en" {
+		t.Fatalf("lang = %q, want the default for a language without a translation", s.Lang)
+	}
+}
+
+func TestLanesOrderPerKeyParallelAcross(t *testing.T) {
+	var l bot.Lanes
+	var mu sync.Mutex
+	got := map[string][]int{}
+	release := make(chan struct{})
+	started := make(chan string, 2)
+	for _, key := range []string{"a", "b"} {
+		l.Go(key, func() { started <- key; <-release })
+	}
+	// Both lanes run at once: neither waits for the other.
+	for range 2 {
+		select {
+		case <-started:
+		case <-time.After(5 * time.Second):
+			t.Fatal("lanes a and b did not run in parallel")
+		}
+	}
+	for i := range 100 {
+		for _, key := range []string{"a", "b"} {
+			l.Go(key, func() { mu.Lock(); got[key] = append(got[key], i); mu.Unlock() })
+		}
+	}
+	close(release)
+	l.Wait()
+	for _, key := range []string{"a", "b"} {
+		if len(got[key]) != 100 {
+			t.Fatalf("lane %s ran %d of 100", key, len(got[key]))
+		}
+		for i, v := range got[key] {
+			if v != i {
+				t.Fatalf("lane %s ran %d at position %d: out of order", key, v, i)
+			}
+		}
+	}
+	if l.Busy() != 0 {
+		t.Fatalf("Busy = %d after Wait, want 0", l.Busy())
+	}
+}
+
+type recorder struct {
+	mu   sync.Mutex
+	sent []bot.Outbound
+	fail bool
+}
+
+func (r *recorder) Send(ctx context.Context, o bot.Outbound) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail {
+		return errors.New("chat not found")
+	}
+	r.sent = append(r.sent, o)
+	return nil
+}
+
+func TestRouterDeliversByPlatform(t *testing.T) {
+	tg, dc := &recorder{fail: true}, &recorder{}
+	r := bot.Router{"telegram": tg, "discord": dc}
+	err := r.Deliver(context.Background(), []bot.Outbound{
+		{To: bot.Address{Platform: "telegram", Chat: "1"}, Reply: dialog.Reply{Text: "a"}},
+		{To: bot.Address{Platform: "discord", Chat: "2"}, Reply: dialog.Reply{Text: "b"}},
+		{To: bot.Address{Platform: "matrix", Chat: "3"}, Reply: dialog.Reply{Text: "c"}},
+	})
+	if len(dc.sent) != 1 || dc.sent[0].Text != "b" {
+		t.Fatalf("discord got %+v, want the one message for it despite the telegram failure", dc.sent)
+	}
+	if err == nil || !strings.Contains(err.Error(), "telegram:1: chat not found") || !strings.Contains(err.Error(), `no adapter for platform "matrix"`) {
+		t.Fatalf("error = %v, want both failures named", err)
+	}
+}

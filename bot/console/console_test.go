@@ -1,0 +1,54 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/console"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+func service() *bot.Service {
+	return &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New(),
+		Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }}
+}
+
+func TestServeJSONSurvivesHugeLinesAndMissingNewline(t *testing.T) {
+	huge := `{"user":"a","text":"` + strings.Repeat("x", 2<<20) + `"}`
+	in := huge + "\n" + `{"user":"a","text":"hi"}` + "\n" + `{"user":"a","text":"yesterday"}` // no final newline
+	var out bytes.Buffer
+	if err := console.ServeJSON(context.Background(), service(), strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("got %d lines, want error + greeting + question + next question:\n%s", len(lines), out.String())
+	}
+	if !strings.Contains(lines[0], `"error":"line longer than`) {
+		t.Errorf("first line %q, want an error for the huge line", lines[0])
+	}
+	if !strings.Contains(lines[3], `"awaiting":"packaging"`) {
+		t.Errorf("last line %q, want the packaging question: the input without a final newline must count", lines[3])
+	}
+}
+
+func TestServeChatButtonsByNumber(t *testing.T) {
+	var out bytes.Buffer
+	in := "yesterday\n3\n9\nno\n"
+	if err := console.ServeChat(context.Background(), service(), "you", strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	// "3" presses "Parts missing"; "9" is no button, so it is read as text and re-asked.
+	for _, want := range []string{"[3] Parts missing", "Did you check the parcel", "Please answer yes or no", "not covered"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("chat lacks %q:\n%s", want, s)
+		}
+	}
+}
