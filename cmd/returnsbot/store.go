@@ -4,16 +4,66 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
 )
 
 // openStore returns the session store REDIS_URL names, or an in-memory one, and a function
 // that releases it.
+//
+// A Redis that does not answer at start is logged and not fatal: every message then gets
+// the "try again in a moment" answer until Redis is back, as it would if Redis stopped
+// later, and the bot needs no restart.
 func openStore(ctx context.Context, getenv func(string) string, logger *slog.Logger) (dialog.Store, func(), error) {
-	if url := getenv("REDIS_URL"); url != "" {
-		return nil, nil, fmt.Errorf("REDIS_URL is set, but this build has no Redis store yet")
+	raw := getenv("REDIS_URL")
+	if raw == "" {
+		return memstore.New(), func() {}, nil
 	}
-	return memstore.New(), func() {}, nil
+	opt := redisstore.Options{Prefix: getenv("REDIS_KEY_PREFIX")}
+	if v := getenv("REDIS_SESSION_TTL"); v != "" {
+		ttl, err := time.ParseDuration(v)
+		if err != nil || ttl <= 0 {
+			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a positive Go duration such as 720h", v)
+		}
+		opt.TTL = ttl
+	}
+	rdb, err := redisstore.NewClient(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	redis.SetLogger(redisLogger{logger})
+	where := redisAddr(raw)
+	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		logger.Warn("redis does not answer yet; messages get a try-again answer until it does", "redis", where, "err", err)
+	} else {
+		logger.Info("sessions in redis", "redis", where)
+	}
+	return redisstore.New(rdb, opt), func() { rdb.Close() }, nil
+}
+
+// redisAddr names the Redis of a URL for logs: scheme and host only, since a password
+// can sit in the user part or, for Sentinel, in the query.
+func redisAddr(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(REDIS_URL)"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// redisLogger passes go-redis's own messages (dial failures and the like, which name
+// addresses, never credentials) to the program's logger.
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "), "component", "go-redis")
 }
