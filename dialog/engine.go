@@ -151,7 +151,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 		if isDispute(text) {
 			return e.escalate(s, policy.ReasonDisputed, now)
 		}
-		return []Reply{e.afterDecision(s, now)}
+		return []Reply{e.afterDecision(s)}
 	}
 	return e.answer(s, s.State, text, now)
 }
@@ -380,14 +380,7 @@ func (e *Engine) forget(a *Answers, path []string, from int) {
 // moveTo fires the event leading to state and returns the replies the new state begins
 // with: its question, or the decision.
 func (e *Engine) moveTo(s *Session, state string, now time.Time) []Reply {
-	if s.State != state {
-		m := fsm.NewFSM(s.State, e.events, fsm.Callbacks{})
-		if err := m.Event(context.Background(), eventTo(state)); err != nil {
-			// A transition the design does not allow is a bug; say so, lose nothing.
-			panic(fmt.Sprintf("dialog: %s -> %s: %v", s.State, state, err))
-		}
-		s.State = m.Current()
-	}
+	e.transition(s, state)
 	switch state {
 	case StateDecided:
 		return []Reply{e.decide(s, now)}
@@ -395,6 +388,19 @@ func (e *Engine) moveTo(s *Session, state string, now time.Time) []Reply {
 		return nil
 	}
 	return []Reply{e.question(s)}
+}
+
+// transition fires the state machine's event from the session's state to state.
+func (e *Engine) transition(s *Session, state string) {
+	if s.State == state {
+		return
+	}
+	m := fsm.NewFSM(s.State, e.events, fsm.Callbacks{})
+	if err := m.Event(context.Background(), eventTo(state)); err != nil {
+		// A transition the design does not allow is a bug, not bad input.
+		panic(fmt.Sprintf("dialog: %s -> %s: %v", s.State, state, err))
+	}
+	s.State = m.Current()
 }
 
 // escalate hands the conversation to staff, remembering where to resume.
@@ -407,7 +413,7 @@ func (e *Engine) escalate(s *Session, reason string, now time.Time) []Reply {
 	if resume == StateNew {
 		resume = StateReceiptDate
 	}
-	e.moveTo(s, StateEscalated, now)
+	e.transition(s, StateEscalated)
 	s.Resume, s.Reason = resume, reason
 	s.Outcome, s.DecidedAt = policy.Escalated, now.Unix()
 	d := &policy.Decision{Outcome: policy.Escalated, Reason: reason, Clauses: []policy.Clause{}}
@@ -425,23 +431,29 @@ func (e *Engine) Resume(s *Session, now time.Time) []Reply {
 		target = StateReceiptDate
 	}
 	s.Resume, s.Reason = "", ""
-	if target != StateDecided {
-		target = e.next(s.Answers)
-	}
 	s.Outcome, s.DecidedAt = "", 0
-	return e.moveTo(s, target, now)
+	if target != StateDecided {
+		return e.moveTo(s, e.next(s.Answers), now)
+	}
+	if d := e.policy.Decide(e.facts(s.Answers), now); d.Outcome == policy.Escalated {
+		// The facts still call for a person (a carrier claim staff have dealt with):
+		// deciding again would only escalate again, so offer a new claim instead.
+		e.transition(s, StateDecided)
+		s.Outcome, s.DecidedAt = d.Outcome, now.Unix()
+		return []Reply{e.afterDecision(s)}
+	}
+	return e.moveTo(s, StateDecided, now)
 }
 
 // decide states the policy's decision on the answers.
 func (e *Engine) decide(s *Session, now time.Time) Reply {
 	d := e.policy.Decide(e.facts(s.Answers), now)
 	if d.Outcome == policy.Escalated {
-		e.moveTo(s, StateEscalated, now)
+		e.transition(s, StateEscalated)
 		s.Resume, s.Reason = StateDecided, d.Reason
 	}
 	s.Outcome, s.DecidedAt = d.Outcome, now.Unix()
-	r := e.render(s, d)
-	return r
+	return e.render(s, d)
 }
 
 // Decision recomputes the decision a decided session was given, for staff to see.
@@ -502,7 +514,7 @@ func (e *Engine) reprompt(s *Session, note string, now time.Time) []Reply {
 	case StateEscalated:
 		return []Reply{{Text: note + "\n\n" + e.texts(s).get(msgWithStaff)}}
 	case StateDecided:
-		r := e.afterDecision(s, now)
+		r := e.afterDecision(s)
 		r.Text = note + "\n\n" + r.Text
 		return []Reply{r}
 	}
@@ -512,7 +524,7 @@ func (e *Engine) reprompt(s *Session, note string, now time.Time) []Reply {
 }
 
 // afterDecision answers messages after a decision: the way to start again or get a person.
-func (e *Engine) afterDecision(s *Session, now time.Time) Reply {
+func (e *Engine) afterDecision(s *Session) Reply {
 	t := e.texts(s)
 	return Reply{Text: t.get(msgAfterDecision), Buttons: t.afterButtons()}
 }

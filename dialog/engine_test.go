@@ -264,3 +264,16 @@ func readFile(name string) (string, error) {
 	b, err := os.ReadFile(name)
 	return string(b), err
 }
+
+func TestCarrierClaimResumesWithoutEscalatingAgain(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("yesterday").say("damaged").say("yes")
+	c.decided(policy.Escalated)
+	replies := c.e.Resume(c.s, now)
+	if c.s.State != dialog.StateDecided || len(replies) != 1 || !strings.Contains(replies[0].Text, "start a new claim") {
+		t.Fatalf("Resume of a carrier claim: state %s replies %+v; want the after-decision offer", c.s.State, replies)
+	}
+	if c.e.Resume(c.s, now) != nil {
+		t.Fatalf("Resume of a session that is not escalated should do nothing")
+	}
+}

@@ -6,7 +6,6 @@ package dialog
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -94,6 +93,3 @@ type Store interface {
 	// Delete removes the session under key; deleting a missing session is not an error.
 	Delete(ctx context.Context, key string) error
 }
-
-// Clock returns the current time; tests and the console's --now fix it.
-type Clock func() time.Time
