@@ -1,0 +1,256 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// Long polling that loses nothing.
+//
+// Telegram forgets an update once getUpdates is called with an offset above its id. The
+// library's own poller moves the offset before its handlers run, so a crash loses what
+// it held; this one asks with offset = the low-water mark, the lowest update not yet
+// handled. Updates finish out of order (one lane per chat), so the tracker remembers
+// which are in flight and which are done above the mark; getUpdates returns those again
+// until the mark passes them, and the tracker drops the repeats. After a crash, Telegram
+// delivers the unconfirmed updates again and the core drops those already handled by
+// their update_id (dialog.Session.Seen). While updates are in flight the poll does not
+// wait on the server (it would only return the same updates at once): it asks again when
+// one finishes, or after PollIdle.
+
+// tracker keeps the low-water mark of handled updates.
+type tracker struct {
+	mu       sync.Mutex
+	inflight map[int64]bool
+	done     map[int64]bool // finished, but above the low-water mark
+	next     int64          // one past the highest update id taken; 0 before the first
+	wake     chan struct{}  // a token when the mark may have moved
+	once     sync.Once
+}
+
+func (t *tracker) init() {
+	t.once.Do(func() {
+		t.inflight, t.done = map[int64]bool{}, map[int64]bool{}
+		t.wake = make(chan struct{}, 1)
+	})
+}
+
+// low is the offset to poll with: every update below it is handled.
+func (t *tracker) low() int64 {
+	t.init()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lowLocked()
+}
+
+func (t *tracker) lowLocked() int64 {
+	low := t.next
+	for id := range t.inflight {
+		low = min(low, id)
+	}
+	return low
+}
+
+// busy reports whether updates are being handled.
+func (t *tracker) busy() bool {
+	t.init()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.inflight) > 0
+}
+
+// take records update id as in flight; false means it is already in flight or done.
+func (t *tracker) take(id int64) bool {
+	t.init()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inflight[id] || t.done[id] || (id < t.lowLocked() && t.next != 0) {
+		return false
+	}
+	t.inflight[id] = true
+	if id >= t.next {
+		t.next = id + 1
+	}
+	return true
+}
+
+// finish records update id as handled; a handled update that was not (shutdown came
+// first) stays in flight, so the mark never passes it and Telegram keeps it.
+func (t *tracker) finish(id int64, handled bool) {
+	t.init()
+	if !handled {
+		return
+	}
+	t.mu.Lock()
+	delete(t.inflight, id)
+	t.done[id] = true
+	low := t.lowLocked()
+	for d := range t.done {
+		if d < low {
+			delete(t.done, d)
+		}
+	}
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pollLimit is how many updates one getUpdates returns at most (Telegram's maximum).
+const pollLimit = 100
+
+// poll takes updates by long polling until ctx is done.
+func (a *Adapter) poll(ctx context.Context) error {
+	a.track.init()
+	// A webhook left set makes getUpdates fail with 409; polling mode means none is wanted.
+	if _, err := a.api.DeleteWebhook(ctx, nil); err != nil && ctx.Err() == nil {
+		a.log.Warn("telegram: deleteWebhook failed", "err", a.scrub(err))
+	}
+	failures := 0
+	for ctx.Err() == nil {
+		busy := a.track.busy()
+		timeout := a.cfg.PollTimeout
+		if busy {
+			timeout = 0
+		}
+		updates, err := a.getUpdates(ctx, a.track.low(), timeout, pollLimit)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var fatal *fatalError
+			if errors.As(err, &fatal) {
+				return err
+			}
+			failures++
+			wait := a.backoff(failures)
+			var flood *retryAfterError
+			if errors.As(err, &flood) {
+				wait = flood.wait
+			}
+			a.log.Warn("telegram: getUpdates failed", "err", err, "retry_in", wait)
+			if sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		fresh := 0
+		for i := range updates {
+			if a.track.take(updates[i].ID) {
+				fresh++
+				a.dispatch(updates[i])
+			}
+		}
+		if fresh == 0 && (busy || len(updates) > 0) {
+			select {
+			case <-a.track.wake:
+			case <-time.After(a.cfg.PollIdle):
+			case <-ctx.Done():
+			}
+		}
+	}
+	return nil
+}
+
+// dispatch queues an update on its conversation's lane.
+func (a *Adapter) dispatch(u models.Update) {
+	in := convert(&u, a.name)
+	key := in.msg.From.Key()
+	if in.skip {
+		key = "telegram:skipped"
+	}
+	a.lanes.Go(key, func() {
+		a.track.finish(u.ID, a.process(a.work, in, true))
+	})
+}
+
+// confirm tells Telegram, on the way out, that the updates handled since the last poll
+// are done, so a restart does not receive them again.
+func (a *Adapter) confirm() {
+	low := a.track.low()
+	if low == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := a.getUpdates(ctx, low, 0, 1); err != nil {
+		a.log.Warn("telegram: confirming handled updates failed; they will be dropped as duplicates after restart", "err", err)
+	}
+}
+
+// fatalError is a getUpdates failure retrying cannot fix, such as a revoked token.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+// retryAfterError is a 429 answer to getUpdates.
+type retryAfterError struct{ wait time.Duration }
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("telegram: getUpdates: too many requests, retry after %v", e.wait)
+}
+
+// getUpdates calls the Bot API method directly: the library offers no way to poll with
+// an offset of our choosing. It decodes into the library's models.Update.
+func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Duration, limit int) ([]models.Update, error) {
+	body, err := json.Marshal(map[string]any{
+		"offset": offset, "timeout": int(timeout / time.Second), "limit": limit, "allowed_updates": allowedUpdates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: %w", err)
+	}
+	// The poll has its own deadline: the client's timeout is shorter than a long poll.
+	ctx, cancel := context.WithTimeout(ctx, timeout+30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.cfg.APIURL+"/bot"+a.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: %w", a.scrub(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := *a.cfg.HTTPClient
+	client.Timeout = 0
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: %w", a.scrub(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: read: %w", a.scrub(err))
+	}
+	var r struct {
+		OK          bool            `json:"ok"`
+		Result      []models.Update `json:"result"`
+		ErrorCode   int             `json:"error_code"`
+		Description string          `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("telegram: getUpdates: HTTP %d, undecodable answer: %w", resp.StatusCode, err)
+	}
+	if r.OK {
+		return r.Result, nil
+	}
+	err = fmt.Errorf("telegram: getUpdates: %d %s", r.ErrorCode, r.Description)
+	switch r.ErrorCode {
+	case http.StatusTooManyRequests:
+		return nil, &retryAfterError{wait: time.Duration(max(r.Parameters.RetryAfter, 1)) * time.Second}
+	case http.StatusUnauthorized, http.StatusNotFound:
+		return nil, &fatalError{err: fmt.Errorf("%w (is TELEGRAM_TOKEN right?)", err)}
+	}
+	return nil, a.scrub(err)
+}

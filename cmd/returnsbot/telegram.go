@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/returnsbot/returnsbot/bot/telegram"
+)
+
+// The Telegram adapter runs when TELEGRAM_TOKEN is set: by long polling, or by webhook
+// when TELEGRAM_WEBHOOK_URL is set (served on LISTEN_ADDR at the URL's path).
+func init() {
+	adapters = append(adapters, adapter{
+		name:    telegram.Platform,
+		enabled: func(getenv func(string) string) bool { return getenv("TELEGRAM_TOKEN") != "" },
+		start:   startTelegram,
+	})
+}
+
+func startTelegram(ctx context.Context, env adapterEnv) (func(context.Context) error, error) {
+	cfg := telegram.Config{
+		Token:         env.Getenv("TELEGRAM_TOKEN"),
+		APIURL:        env.Getenv("TELEGRAM_API_URL"),
+		WebhookURL:    env.Getenv("TELEGRAM_WEBHOOK_URL"),
+		WebhookSecret: env.Getenv("TELEGRAM_WEBHOOK_SECRET"),
+		Log:           env.Log,
+	}
+	var route string
+	if cfg.WebhookURL != "" {
+		u, err := url.Parse(cfg.WebhookURL)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("TELEGRAM_WEBHOOK_URL %q is not an absolute URL", cfg.WebhookURL)
+		}
+		if env.Getenv("LISTEN_ADDR") == "" {
+			return nil, errors.New("TELEGRAM_WEBHOOK_URL needs LISTEN_ADDR, the address to serve the webhook on")
+		}
+		route = u.Path
+		if route == "" {
+			route = "/"
+		}
+	}
+	a, err := telegram.New(ctx, cfg, env.Handler, env.Router)
+	if err != nil {
+		return nil, err
+	}
+	env.Router[telegram.Platform] = a
+	if route != "" {
+		env.Mux.Handle("POST "+route, a.WebhookHandler())
+	}
+	return a.Run, nil
+}
