@@ -169,7 +169,7 @@ func (p *Policy) Hinted(details string) []Exclusion {
 	words := wordsOf(details)
 	var out []Exclusion
 	for _, e := range p.Exclusions {
-		if e.Always || matchesAny(words, e.Hints) {
+		if e.Always || e.hintedByWords(words) {
 			out = append(out, e)
 		}
 	}
@@ -178,7 +178,54 @@ func (p *Policy) Hinted(details string) []Exclusion {
 
 // HintedBy reports whether text contains one of the exclusion's hints.
 func (e Exclusion) HintedBy(text string) bool {
-	return matchesAny(wordsOf(text), e.Hints)
+	return e.hintedByWords(wordsOf(text))
+}
+
+func (e Exclusion) hintedByWords(words []string) bool {
+	hints := e.compiled
+	if hints == nil {
+		hints = compileHints(e.Hints)
+	}
+	for _, h := range hints {
+		if h.in(words) {
+			return true
+		}
+	}
+	return false
+}
+
+// A hint is a hint phrase split into words, ready to match; Parse compiles them once
+// because every defect description is matched against every exclusion.
+type hint struct {
+	words []string
+	// prefix lets the last word match any word that starts with it.
+	prefix bool
+}
+
+func compileHints(hints []string) []hint {
+	out := make([]hint, 0, len(hints))
+	for _, h := range hints {
+		words := wordsOf(strings.TrimSuffix(h, "*"))
+		if len(words) > 0 {
+			out = append(out, hint{words: words, prefix: strings.HasSuffix(h, "*")})
+		}
+	}
+	return out
+}
+
+// in reports whether the hint occurs in words.
+func (h hint) in(words []string) bool {
+scan:
+	for i := 0; i+len(h.words) <= len(words); i++ {
+		for j, w := range h.words {
+			last := j == len(h.words)-1
+			if words[i+j] != w && !(last && h.prefix && strings.HasPrefix(words[i+j], w)) {
+				continue scan
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // wordsOf lower-cases text and splits it into words of letters and digits.
@@ -186,29 +233,6 @@ func wordsOf(text string) []string {
 	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\''
 	})
-}
-
-// matchesAny reports whether any hint occurs in words. A hint may be several words, and a
-// trailing "*" lets its last word match any ending.
-func matchesAny(words []string, hints []string) bool {
-	for _, h := range hints {
-		prefix := strings.HasSuffix(h, "*")
-		hw := wordsOf(strings.TrimSuffix(h, "*"))
-		if len(hw) == 0 {
-			continue
-		}
-	scan:
-		for i := 0; i+len(hw) <= len(words); i++ {
-			for j, w := range hw {
-				last := j == len(hw)-1
-				if words[i+j] != w && !(last && prefix && strings.HasPrefix(words[i+j], w)) {
-					continue scan
-				}
-			}
-			return true
-		}
-	}
-	return false
 }
 
 // Day returns midnight at the start of t's calendar day in loc.

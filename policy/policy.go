@@ -51,6 +51,8 @@ type Exclusion struct {
 	// Hints are words that, found in a defect description, suggest the exclusion. A hint
 	// ending in "*" matches any word beginning with the rest.
 	Hints []string
+
+	compiled []hint
 }
 
 // Policy is a shop's refund policy. Its zero value is not usable; get one from Parse, Load
@@ -255,6 +257,9 @@ func Parse(file string) (*Policy, error) {
 		}
 	}
 	finish(len(lines))
+	for i := range p.Exclusions {
+		p.Exclusions[i].compiled = compileHints(p.Exclusions[i].Hints)
+	}
 	if !seenWindow {
 		problems = append(problems, "return_window_days is missing")
 	}
