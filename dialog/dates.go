@@ -24,21 +24,28 @@ var (
 const oldestYear = 2000
 
 var (
-	notReceivedRe = regexp.MustCompile(`\b(not (yet )?(received|picked|collected|delivered|arrived)|not yet|(haven'?t|have not|didn'?t|did not|hasn'?t|has not) (yet )?(received|receive|picked|pick|collected|collect|got|get|gotten|arrived|come)|at (the )?pick ?up|pick ?up point|still at|at the (post|carrier|office|depot|courier))`)
+	notReceivedRe = regexp.MustCompile(`\b(noch nicht|nicht erhalten|nicht abgeholt|not (yet )?(received|picked|collected|delivered|arrived)|not yet|(haven'?t|have not|didn'?t|did not|hasn'?t|has not) (yet )?(received|receive|picked|pick|collected|collect|got|get|gotten|arrived|come)|at (the )?pick ?up|pick ?up point|still at|at the (post|carrier|office|depot|courier))`)
 	isoRe         = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
 	numericRe     = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{2,4}))?\b`)
 	agoRe         = regexp.MustCompile(`\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)\s+(day|week|month|year)s?\s+ago\b`)
-	weekdayRe     = regexp.MustCompile(`\b(last|this|on|past)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`)
-	monthDayRe    = regexp.MustCompile(`\b(` + monthPattern + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b`)
-	dayMonthRe    = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(` + monthPattern + `)\.?(?:,?\s+(\d{4}))?\b`)
+	// German: "vor 3 Tagen", "vor einer Woche".
+	agoDeRe    = regexp.MustCompile(`\bvor\s+(\d+|einem|einer|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)\s+(tag|woche|monat|jahr)(e|en|n)?\b`)
+	weekdayRe  = regexp.MustCompile(`\b(last|this|on|past)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`)
+	monthDayRe = regexp.MustCompile(`\b(` + monthPattern + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b`)
+	dayMonthRe = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(` + monthPattern + `)\.?(?:,?\s+(\d{4}))?\b`)
 )
 
-const monthPattern = `jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|nov|november|dec|december`
+const monthPattern = `jan|january|januar|feb|february|februar|mar|march|märz|apr|april|may|mai|jun|june|juni|jul|july|juli|aug|august|sep|sept|september|oct|october|okt|oktober|nov|november|dec|december|dez|dezember`
 
 var numberWords = map[string]int{
 	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple of": 2, "few": 3,
+	"einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
+	"acht": 8, "neun": 9, "zehn": 10,
 }
+
+// agoUnits maps the units of "N units ago" in English and German to English.
+var agoUnits = map[string]string{"tag": "day", "woche": "week", "monat": "month", "jahr": "year"}
 
 var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
@@ -82,11 +89,12 @@ func ParseReceipt(text string, now time.Time, loc *time.Location) (ReceiptAnswer
 
 func parseDay(s string, today time.Time, loc *time.Location) (time.Time, error) {
 	switch {
-	case strings.Contains(s, "day before yesterday"):
+	case strings.Contains(s, "day before yesterday"), strings.Contains(s, "vorgestern"):
 		return today.AddDate(0, 0, -2), nil
-	case strings.Contains(s, "yesterday"):
+	case strings.Contains(s, "yesterday"), strings.Contains(s, "gestern"):
 		return today.AddDate(0, 0, -1), nil
-	case strings.Contains(s, "today"), strings.Contains(s, "this morning"), strings.Contains(s, "just now"):
+	case strings.Contains(s, "today"), strings.Contains(s, "this morning"), strings.Contains(s, "just now"),
+		strings.Contains(s, "heute"):
 		return today, nil
 	case strings.Contains(s, "tomorrow"):
 		return today.AddDate(0, 0, 1), nil
@@ -121,7 +129,13 @@ func parseDay(s string, today time.Time, loc *time.Location) (time.Time, error) 
 	if m := dayMonthRe.FindStringSubmatch(s); m != nil {
 		return textual(m[2], m[1], m[3], today, loc)
 	}
-	if m := agoRe.FindStringSubmatch(s); m != nil {
+	m := agoRe.FindStringSubmatch(s)
+	if m == nil {
+		if de := agoDeRe.FindStringSubmatch(s); de != nil {
+			m = []string{de[0], de[1], agoUnits[de[2]]}
+		}
+	}
+	if m != nil {
 		n, ok := numberWords[m[1]]
 		if !ok {
 			n = atoi(m[1])
@@ -182,6 +196,16 @@ func lastOccurrence(month, dayOfMonth int, today time.Time, loc *time.Location) 
 }
 
 func monthNumber(name string) int {
+	switch name {
+	case "märz":
+		return 3
+	case "mai":
+		return 5
+	case "okt", "oktober":
+		return 10
+	case "dez", "dezember":
+		return 12
+	}
 	for i, m := range []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"} {
 		if strings.HasPrefix(name, m) {
 			return i + 1

@@ -277,3 +277,19 @@ func TestCarrierClaimResumesWithoutEscalatingAgain(t *testing.T) {
 		t.Fatalf("Resume of a session that is not escalated should do nothing")
 	}
 }
+
+func TestGerman(t *testing.T) {
+	c := newChat(t)
+	c.s.Lang = "de-AT"
+	c.say("Hallo").awaiting("receipt_date").says("Wann haben Sie die Ware erhalten?")
+	if got := c.last().Buttons[2].Label; got != "Noch nicht erhalten" {
+		t.Fatalf("button label %q, want German", got)
+	}
+	c.say("vor 3 Tagen").awaiting("packaging").say("unbeschädigt").awaiting("defect").say("nein")
+	c.decided(policy.ReturnEligible)
+	c.says("am 22. November 2026 erhalten").says("The buyer has the right to return") // the policy is quoted as written
+	c.say("zurück").awaiting("defect")
+	if !dialog.HasLanguage("de") || dialog.HasLanguage("xx") {
+		t.Fatalf("HasLanguage: de must be there, xx not")
+	}
+}

@@ -139,8 +139,16 @@ func (t texts) get(key msg, args ...any) string {
 	return fmt.Sprintf(format, args...)
 }
 
-// date formats a calendar day unambiguously for any reader.
-func (t texts) date(d time.Time) string { return d.Format("2 January 2006") }
+// monthNames spells months by language; English is time's own.
+var monthNames = map[string][12]string{}
+
+// date formats a calendar day unambiguously for any reader: "2 January 2006".
+func (t texts) date(d time.Time) string {
+	if names, ok := monthNames[baseLang(t.lang)]; ok {
+		return fmt.Sprintf("%d. %s %d", d.Day(), names[d.Month()-1], d.Year())
+	}
+	return d.Format("2 January 2006")
+}
 
 func (t texts) yesNo(question string) []Button {
 	return []Button{{ID: question + ":yes", Label: t.get(lblYes)}, {ID: question + ":no", Label: t.get(lblNo)}}

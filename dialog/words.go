@@ -26,15 +26,15 @@ func command(text string) (string, bool) {
 	}
 	lower = strings.Trim(lower, ".!? ")
 	switch lower {
-	case "restart", "start over", "start again", "new claim", "reset":
+	case "restart", "start over", "start again", "new claim", "reset", "neustart", "neu starten", "von vorne":
 		return "restart", true
-	case "back", "go back", "undo", "previous", "change my answer", "change answer":
+	case "back", "go back", "undo", "previous", "change my answer", "change answer", "zurück":
 		return "back", true
-	case "help", "?":
+	case "help", "?", "hilfe":
 		return "help", true
 	case "person", "human", "staff", "operator", "agent", "manager", "a person", "a human",
 		"real person", "a real person", "talk to a person", "talk to a human", "speak to a person",
-		"speak to a human", "talk to staff", "contact staff", "support":
+		"speak to a human", "talk to staff", "contact staff", "support", "mitarbeiter", "mensch", "ein mensch":
 		return "staff", true
 	}
 	return "", false
@@ -45,7 +45,8 @@ func isDispute(text string) bool {
 	words := strings.Fields(strings.ToLower(text))
 	for _, w := range words {
 		switch strings.Trim(w, ".,!?") {
-		case "disagree", "dispute", "unfair", "wrong", "complaint", "appeal", "incorrect":
+		case "disagree", "dispute", "unfair", "wrong", "complaint", "appeal", "incorrect",
+			"ungerecht", "falsch", "widerspruch", "beschwerde":
 			return true
 		}
 	}
@@ -55,22 +56,24 @@ func isDispute(text string) bool {
 // parsePackaging reads the condition of the packaging from a button value or typed words.
 func parsePackaging(text string) (policy.Packaging, bool) {
 	lower := strings.ToLower(text)
-	for _, w := range []string{"no damage", "undamaged", "not damaged", "nothing missing", "not broken", "all fine", "all good"} {
+	for _, w := range []string{"no damage", "undamaged", "not damaged", "nothing missing", "not broken", "all fine", "all good",
+		"unbeschädigt", "nicht beschädigt", "in ordnung", "vollständig und"} {
 		if strings.Contains(lower, w) {
 			return policy.PackagingIntact, true
 		}
 	}
-	for _, w := range []string{"missing", "incomplete", "not complete", "lacking", "parts", "empty"} {
+	for _, w := range []string{"missing", "incomplete", "not complete", "lacking", "parts", "empty", "fehl", "unvollständig", "leer"} {
 		if strings.Contains(lower, w) {
 			return policy.PackagingIncomplete, true
 		}
 	}
-	for _, w := range []string{"damage", "broken", "dent", "torn", "crushed", "wet", "open", "ripped", "smashed", "bad"} {
+	for _, w := range []string{"damage", "broken", "dent", "torn", "crushed", "wet", "open", "ripped", "smashed", "bad",
+		"beschädigt", "kaputt", "zerdrückt", "eingedrückt", "nass", "gerissen", "offen"} {
 		if strings.Contains(lower, w) {
 			return policy.PackagingDamaged, true
 		}
 	}
-	for _, w := range []string{"intact", "fine", "ok", "good", "perfect", "complete", "normal"} {
+	for _, w := range []string{"intact", "fine", "ok", "good", "perfect", "complete", "normal", "intakt", "vollständig"} {
 		if strings.Contains(lower, w) {
 			return policy.PackagingIntact, true
 		}
