@@ -152,13 +152,15 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	return s.unavailable(m, fmt.Errorf("handle %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts))
 }
 
-// unavailable answers a message the store could not handle.
+// unavailable answers a message the store could not handle, in the person's language if
+// the platform told it: the session, which knows it, could not be read.
 func (s *Service) unavailable(m Message, err error) ([]Outbound, error) {
-	return []Outbound{{To: m.From, Reply: dialog.Reply{Text: TryAgainText}}}, err
+	return []Outbound{{To: m.From, Reply: dialog.Reply{Text: dialog.Unavailable(s.language(m.Lang))}}}, err
 }
 
-// TryAgainText is sent when a message could not be handled for a passing reason.
-const TryAgainText = "Sorry, I am having a technical problem right now. Please send your message again in a moment; nothing you told me before is lost."
+// TryAgainText is the English apology sent when a message could not be handled for a
+// passing reason; dialog.Unavailable has it in other languages.
+var TryAgainText = dialog.Unavailable("en")
 
 func (s *Service) language(platform string) string {
 	if platform != "" && dialog.HasLanguage(platform) {

@@ -51,6 +51,7 @@ const (
 	msgWarrantyExpired
 	msgCarrierClaim
 	msgUndecidable
+	msgUnavailable
 	lblToday
 	lblYesterday
 	lblNotReceived
@@ -107,6 +108,7 @@ var catalogs = map[string]map[msg]string{
 		msgWarrantyExpired:          "I am sorry: the warranty ended on %s, so a free repair is no longer possible.",
 		msgCarrierClaim:             "As the damage was recorded with the carrier, our staff will take up the claim with you. I have passed your conversation to them; a person will answer you here.",
 		msgUndecidable:              "I cannot decide this case myself, so I have passed it to our staff. A person will answer you here.",
+		msgUnavailable:              "Sorry, I am having a technical problem right now. Please send your message again in a moment; nothing you told me before is lost.",
 		lblToday:                    "Today",
 		lblYesterday:                "Yesterday",
 		lblNotReceived:              "Not received yet",
@@ -157,6 +159,10 @@ func (t texts) yesNo(question string) []Button {
 func (t texts) afterButtons() []Button {
 	return []Button{{ID: "action:restart", Label: t.get(lblRestart)}, {ID: "action:staff", Label: t.get(lblStaff)}}
 }
+
+// Unavailable is the apology for a message that could not be handled for a passing
+// reason (the session store is down), in the language code given.
+func Unavailable(lang string) string { return texts{lang: lang}.get(msgUnavailable) }
 
 // HasLanguage reports whether the dialog speaks the language code ("de", "pt-BR").
 func HasLanguage(code string) bool {

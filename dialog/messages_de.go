@@ -44,6 +44,7 @@ func init() {
 		msgWarrantyExpired:          "Es tut mir leid: Die Garantie ist am %s abgelaufen, eine kostenlose Reparatur ist nicht mehr möglich.",
 		msgCarrierClaim:             "Da der Schaden beim Zusteller festgehalten wurde, kümmert sich unser Team mit Ihnen um die Reklamation. Ich habe Ihr Gespräch übergeben; ein Mensch antwortet Ihnen hier.",
 		msgUndecidable:              "Diesen Fall kann ich nicht selbst entscheiden und habe ihn an unser Team übergeben. Ein Mensch antwortet Ihnen hier.",
+		msgUnavailable:              "Entschuldigung, ich habe gerade ein technisches Problem. Bitte senden Sie Ihre Nachricht gleich noch einmal; Ihre bisherigen Angaben bleiben erhalten.",
 		lblToday:                    "Heute",
 		lblYesterday:                "Gestern",
 		lblNotReceived:              "Noch nicht erhalten",
