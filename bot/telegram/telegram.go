@@ -263,6 +263,9 @@ func (a *Adapter) process(ctx context.Context, in inbound, retry bool) bool {
 			}
 			continue
 		}
+		if err != nil && ctx.Err() != nil {
+			return false // cut short by shutdown: Telegram keeps the update for the next run
+		}
 		if err != nil {
 			a.log.Error("telegram: handler failed", "update", in.msg.ID, "conversation", in.msg.From.Key(), "err", err)
 		}

@@ -103,6 +103,7 @@ type Server struct {
 	closing  chan struct{}
 	nextUpd  int64
 	updates  []models.Update // not yet confirmed, in id order
+	history  map[int64]models.Update
 	messages map[int64][]*Message
 	nextMsg  map[int64]int
 	calls    []Call
@@ -139,6 +140,7 @@ func NewServer(tb testing.TB, token string) *Server {
 		closing:  make(chan struct{}),
 		nextUpd:  1000,
 		messages: map[int64][]*Message{},
+		history:  map[int64]models.Update{},
 		nextMsg:  map[int64]int{},
 		failures: map[string][]Failure{},
 		files:    map[string]file{},
@@ -200,8 +202,23 @@ func (s *Server) pushLocked(u models.Update) int64 {
 	s.nextUpd++
 	u.ID = s.nextUpd
 	s.updates = append(s.updates, u)
+	s.history[u.ID] = u
 	s.notify()
 	return u.ID
+}
+
+// Redeliver queues the update with id again, unchanged, as Telegram does with updates
+// that were not confirmed before a bot crashed.
+func (s *Server) Redeliver(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.history[id]
+	if !ok {
+		panic(fmt.Sprintf("telegramtest: Redeliver: no update %d", id))
+	}
+	s.updates = append(s.updates, u)
+	sort.SliceStable(s.updates, func(i, j int) bool { return s.updates[i].ID < s.updates[j].ID })
+	s.notify()
 }
 
 // newMessageLocked records a customer's message and returns it as Telegram would send it.
@@ -556,10 +573,13 @@ func parseParams(r *http.Request) (map[string]string, map[string][]byte, error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		for {
+		for parts := 0; ; parts++ {
 			p, err := mr.NextPart()
 			if err == io.EOF {
 				break
+			}
+			if err != nil && parts == 0 && strings.Contains(err.Error(), "EOF") {
+				break // a call without parameters: the client sends an empty body
 			}
 			if err != nil {
 				return nil, nil, fmt.Errorf("can't read multipart body: %v", err)
@@ -601,6 +621,9 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]models.
 				if u.ID >= offset {
 					keep = append(keep, u)
 				}
+			}
+			if len(keep) != len(s.updates) {
+				s.notify()
 			}
 			s.updates = keep
 		}
