@@ -13,29 +13,28 @@ var (
 	ErrClaimed = errors.New("case is claimed by someone else")
 	// ErrEnded means the case was returned to the bot or closed already.
 	ErrEnded = errors.New("case has ended")
+	// ErrYours means the staff member claiming the case holds it already.
+	ErrYours = errors.New("case is already yours")
 	// errNoChange aborts an update that finds nothing to do.
 	errNoChange = errors.New("nothing to change")
 )
 
 // Claim gives the open case to by. Of any number of staff claiming at once exactly one
 // wins; the others get ErrClaimed with the case naming the winner. Claiming one's own case
-// again succeeds and changes nothing.
+// again changes nothing and returns ErrYours.
 func Claim(ctx context.Context, st Store, id string, by Staff, now time.Time) (*Case, error) {
 	c, err := st.Update(ctx, id, func(c *Case) error {
 		switch {
 		case c.Status != Open:
 			return ErrEnded
 		case c.Claimed != nil && sameStaff(*c.Claimed, by):
-			return errNoChange
+			return ErrYours
 		case c.Claimed != nil:
 			return ErrClaimed
 		}
 		c.Claimed, c.ClaimedAt = &by, now
 		return nil
 	})
-	if errors.Is(err, errNoChange) {
-		return c, nil
-	}
 	if err != nil {
 		return c, fmt.Errorf("claim case %s: %w", id, err)
 	}

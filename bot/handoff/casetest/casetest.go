@@ -258,8 +258,8 @@ func testExclusiveClaim(t *testing.T, st handoff.Store) {
 	if got.Claimed == nil || got.Claimed.User != strconv.Itoa(winner) {
 		t.Fatalf("case claimed by %+v, want the winner %d", got.Claimed, winner)
 	}
-	if _, err := handoff.Claim(ctx, st, c.ID, staff(strconv.Itoa(winner)), t0); err != nil {
-		t.Fatalf("winner claiming again: %v, want no error", err)
+	if _, err := handoff.Claim(ctx, st, c.ID, staff(strconv.Itoa(winner)), t0); !errors.Is(err, handoff.ErrYours) {
+		t.Fatalf("winner claiming again: error = %v, want ErrYours", err)
 	}
 	// A claimed case is the claimer's to end.
 	other := staff(strconv.Itoa((winner + 1) % n))

@@ -1,0 +1,257 @@
+package handoff
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+// What the Desk says. Customer texts are English, like the dialog's only catalog.
+const (
+	textNotStaff          = "Sorry, only authorised staff can act on cases here. This attempt has been logged."
+	textUnknownButton     = "That button is not one I know; it may belong to an older version of a case card."
+	textUseInThread       = "Use this command in the thread of a case."
+	textStaffHelp         = "In a case thread: /claim, /return (hand back to the bot), /close, /override OUTCOME [note]. Only the staff member handling a case writes to the customer."
+	textOverrideUsage     = "Usage: /override OUTCOME [note], where OUTCOME is one of: return_eligible, return_expired, refuse_at_delivery, damage_not_covered, warranty_repair, warranty_excluded, warranty_expired."
+	textWithStaff         = "Your conversation is with our staff now; please write your message and they will answer you here."
+	textOnlyTextAndPhotos = "I can only pass text and photos on to our staff. Please describe it in words."
+	textBackToBot         = "Our staff have handed your conversation back to me. Let us continue where we left off."
+	textClosed            = "Our staff have closed your case. Thank you for your patience! If you need anything else, just write to me and we can start a new claim."
+)
+
+// maxCard keeps a card within Discord's 2000 characters, the smaller platform limit. The
+// full transcript is always available from "returnsbot case show".
+const maxCard = 1900
+
+// maxCardLine bounds one transcript line on a card.
+const maxCardLine = 200
+
+func threadTitle(c *Case) string {
+	return fmt.Sprintf("Case %s: %s (%s)", c.ID, truncate(displayName(c.Name, c.User), 40), c.Customer.Platform)
+}
+
+// card renders the case card: who, why, the facts gathered, the bot's decision with its
+// clauses quoted, and as much of the transcript, newest kept, as fits.
+func (d *Desk) card(ctx context.Context, c *Case) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Case %s: %s, %s customer (%s)\n", c.ID, displayName(c.Name, c.User), c.Customer.Platform, c.Customer.Key())
+	fmt.Fprintf(&b, "Why: %s\nOpened: %s\n", reasonText(c.Reason), c.Opened.UTC().Format("2006-01-02 15:04 MST"))
+	sess, err := d.Service.Store.Load(ctx, c.Customer.Key())
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: load session for the case card", "case", c.ID, "err", err)
+		b.WriteString("\n(The facts could not be loaded; see returnsbot case show " + c.ID + ".)\n")
+	} else {
+		writeFacts(&b, d.Service.Engine.Policy(), sess)
+		if dec, ok := d.decision(sess); ok {
+			writeDecision(&b, dec)
+		} else {
+			fmt.Fprintf(&b, "\nBot's decision: none yet; the customer left the dialog at %q.\n", orNone(sess.Resume))
+		}
+	}
+	head := b.String()
+	es, err := d.Cases.Transcript(ctx, c.ID)
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: load transcript for the case card", "case", c.ID, "err", err)
+	}
+	// Newest lines first until the card is full, then put back in order.
+	room := maxCard - utf8.RuneCountInString(head) - 30
+	var lines []string
+	for i := len(es) - 1; i >= 0 && room > 0; i-- {
+		line := truncate(entryLine(es[i], "15:04"), maxCardLine)
+		if n := utf8.RuneCountInString(line) + 1; n <= room {
+			lines = append(lines, line)
+			room -= n
+			continue
+		}
+		break
+	}
+	if len(lines) == 0 {
+		return truncate(head, maxCard)
+	}
+	b.Reset()
+	b.WriteString(head)
+	if len(lines) < len(es) {
+		fmt.Fprintf(&b, "\nTranscript (last %d of %d):\n", len(lines), len(es))
+	} else {
+		b.WriteString("\nTranscript:\n")
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		b.WriteString(lines[i] + "\n")
+	}
+	return truncate(strings.TrimRight(b.String(), "\n"), maxCard)
+}
+
+func writeFacts(b *strings.Builder, p *policy.Policy, s *dialog.Session) {
+	a := s.Answers
+	b.WriteString("\nFacts:\n")
+	fact := func(name, value string) {
+		if value != "" {
+			fmt.Fprintf(b, "- %s: %s\n", name, value)
+		}
+	}
+	switch a.Receipt {
+	case dialog.ReceiptPending:
+		fact("Received", "not yet (at pickup)")
+	default:
+		fact("Received", a.Receipt)
+	}
+	fact("Packaging", string(a.Packaging))
+	fact("Checked with the carrier", yesNo(a.CarrierChecked))
+	fact("Defect", yesNo(a.Defect))
+	if a.Details != "" {
+		fact("Defect details", strconvQuote(a.Details))
+	}
+	for _, ex := range p.Exclusions {
+		if yes, ok := a.Exclusions[ex.ID]; ok {
+			fact(ex.Ask, yesNo(&yes))
+		}
+	}
+	if n := len(a.Photos); n > 0 {
+		fact("Photos sent to the bot", fmt.Sprint(n))
+	}
+	if a.Receipt == "" {
+		b.WriteString("- (no answers yet)\n")
+	}
+}
+
+func writeDecision(b *strings.Builder, d policy.Decision) {
+	fmt.Fprintf(b, "\nBot's decision: %s", d.Outcome)
+	if d.Reason != "" {
+		fmt.Fprintf(b, " (%s)", reasonText(d.Reason))
+	}
+	b.WriteString("\n")
+	for _, c := range d.Clauses {
+		fmt.Fprintf(b, "“%s” [%s]\n", c.Text, c.ID)
+	}
+}
+
+// WriteCase writes a case and its whole transcript for "returnsbot case show".
+func WriteCase(w io.Writer, c *Case, es []Entry) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Case %s (%s)\n", c.ID, c.Status)
+	fmt.Fprintf(&b, "Customer: %s, %s (user %s)\n", displayName(c.Name, c.User), c.Customer.Key(), c.User)
+	fmt.Fprintf(&b, "Why: %s\n", reasonText(c.Reason))
+	fmt.Fprintf(&b, "Opened: %s\n", c.Opened.UTC().Format(time.RFC3339))
+	if c.Claimed != nil {
+		fmt.Fprintf(&b, "Claimed: %s at %s\n", c.Claimed, c.ClaimedAt.UTC().Format(time.RFC3339))
+	}
+	if o := c.Override; o != nil {
+		fmt.Fprintf(&b, "Override: %s -> %s by %s at %s", orNone(string(o.From)), o.To, o.By, o.At.UTC().Format(time.RFC3339))
+		if o.Note != "" {
+			fmt.Fprintf(&b, ": %s", o.Note)
+		}
+		b.WriteString("\n")
+	}
+	if c.EndedBy != nil {
+		fmt.Fprintf(&b, "Ended: %s by %s at %s\n", statusText(c.Status), c.EndedBy, c.Ended.UTC().Format(time.RFC3339))
+	}
+	for _, th := range c.Threads {
+		fmt.Fprintf(&b, "Thread: %s\n", th.Key())
+	}
+	fmt.Fprintf(&b, "\nTranscript (%d entries):\n", len(es))
+	for _, e := range es {
+		b.WriteString(entryLine(e, time.RFC3339) + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func entryLine(e Entry, layout string) string {
+	who := map[Who]string{Customer: "Customer", Bot: "Bot", StaffWho: "Staff", System: "*"}[e.Who]
+	if e.Name != "" && e.Who != System {
+		who += " " + e.Name
+	}
+	text := e.Text
+	if e.Photos > 0 {
+		text = strings.TrimSpace(text + fmt.Sprintf(" [%d photo(s)]", e.Photos))
+	}
+	return fmt.Sprintf("%s %s: %s", e.At.UTC().Format(layout), who, text)
+}
+
+func reasonText(reason string) string {
+	switch reason {
+	case policy.ReasonAsked:
+		return "the customer asked for a person"
+	case policy.ReasonDisputed:
+		return "the customer disputes the decision"
+	case policy.ReasonUndecidable:
+		return "the policy does not settle this case"
+	case policy.ReasonCarrierClaim:
+		return "damage recorded with the carrier: a carrier claim to file"
+	case "":
+		return "escalated"
+	}
+	return reason
+}
+
+func statusText(s Status) string {
+	switch s {
+	case Returned:
+		return "returned to the bot"
+	case Closed:
+		return "closed"
+	}
+	return string(s)
+}
+
+// outcomeText says an overriding decision in the customer's words.
+func outcomeText(o policy.Outcome) string {
+	switch o {
+	case policy.ReturnEligible:
+		return "you may return or exchange the goods"
+	case policy.ReturnExpired:
+		return "the return period has passed, so a return is not possible"
+	case policy.RefuseAtDelivery:
+		return "you may refuse the goods at delivery and not pay for them"
+	case policy.DamageNotCovered:
+		return "the damage is not covered"
+	case policy.WarrantyRepair:
+		return "your product will be repaired free of charge under warranty"
+	case policy.WarrantyExcluded:
+		return "the warranty does not cover this case"
+	case policy.WarrantyExpired:
+		return "the warranty has ended, so a free repair is not possible"
+	}
+	return string(o)
+}
+
+func yesNo(b *bool) string {
+	switch {
+	case b == nil:
+		return ""
+	case *b:
+		return "yes"
+	}
+	return "no"
+}
+
+func displayName(name, fallback string) string {
+	if strings.TrimSpace(name) != "" {
+		return name
+	}
+	return fallback
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func strconvQuote(s string) string { return "“" + s + "”" }
+
+// truncate cuts s to at most n characters, marking the cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,710 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+// Desk is a bot.Handler that puts staff between the dialog and the customer when the
+// dialog escalates. Customer messages of a conversation with an open case go to the case's
+// staff threads and not to the dialog; messages from a staff desk chat are staff actions.
+// Everything else goes to Service.
+//
+// Handle returns replies addressed to other chats and platforms too (a Telegram customer's
+// message goes to a Discord thread): adapters deliver them through a bot.Router.
+type Desk struct {
+	Service *bot.Service
+	Cases   Store
+	// Desks are the staff chats (a Telegram forum group, a Discord channel), at most one
+	// per platform. Each case gets a thread in each.
+	Desks []bot.Address
+	// Access says who may act on cases.
+	Access Access
+	// Router reaches the platforms: their bot.ThreadOpener and bot.PhotoSource, and their
+	// Senders for reminders, which no incoming message carries.
+	Router bot.Router
+	// Renotify is how long an unclaimed case waits before its threads get a reminder, and
+	// again after each reminder; zero disables reminders.
+	Renotify time.Duration
+	// Now is the clock; nil means the Service's.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Access lists who may act on cases. Anyone else writing in a desk chat is refused.
+type Access struct {
+	// Users are staff members, as UserRef(platform, user id).
+	Users map[string]bool
+	// Roles are roles whose members are staff, as UserRef(platform, role id): Discord
+	// guild roles.
+	Roles map[string]bool
+}
+
+// Allows reports whether the sender of m is staff.
+func (a Access) Allows(m bot.Message) bool {
+	if m.User == "" {
+		return false
+	}
+	if a.Users[UserRef(m.From.Platform, m.User)] {
+		return true
+	}
+	for _, r := range m.Roles {
+		if a.Roles[UserRef(m.From.Platform, r)] {
+			return true
+		}
+	}
+	return false
+}
+
+// Button ids of the case card: "case:ACTION:ID", at most 28 bytes.
+const (
+	ActClaim  = "claim"
+	ActReturn = "return"
+	ActClose  = "close"
+)
+
+// ButtonID returns the id of a case card button.
+func ButtonID(action, id string) string { return "case:" + action + ":" + id }
+
+func parseButton(b string) (action, id string, ok bool) {
+	rest, ok := strings.CutPrefix(b, "case:")
+	if !ok {
+		return "", "", false
+	}
+	action, id, ok = strings.Cut(rest, ":")
+	return action, id, ok && validID(id)
+}
+
+// Handle implements bot.Handler.
+func (d *Desk) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+	if d.isDesk(m.From) {
+		return d.staff(ctx, m)
+	}
+	return d.customer(ctx, m)
+}
+
+func (d *Desk) isDesk(a bot.Address) bool {
+	for _, desk := range d.Desks {
+		if a.Platform == desk.Platform && a.Chat == desk.Chat {
+			return true
+		}
+	}
+	return false
+}
+
+// customer handles a message from a customer's chat.
+func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+	conv := m.From.Key()
+	c, err := d.Cases.OpenFor(ctx, conv)
+	if err == nil {
+		return d.relayIn(ctx, c, m)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return unavailable(m, err)
+	}
+	sess, err := d.Service.Store.Load(ctx, conv)
+	if err != nil {
+		return unavailable(m, err)
+	}
+	if sess.State == dialog.StateEscalated {
+		// Escalated without a case: the process stopped between saving the session and
+		// opening the case. Open it now; this message is the first one staff see.
+		d.log().WarnContext(ctx, "handoff: escalated conversation had no case; opening one", "conversation", conv)
+		out, c, err := d.open(ctx, m, sess)
+		if err != nil {
+			return unavailable(m, err)
+		}
+		more, err := d.relayIn(ctx, c, m)
+		return append(out, more...), err
+	}
+
+	out, err := d.Service.Handle(ctx, m)
+	if err != nil {
+		return out, err
+	}
+	d.record(ctx, m, out)
+	if !escalates(out) {
+		return out, nil
+	}
+	if sess, err = d.Service.Store.Load(ctx, conv); err != nil {
+		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
+	}
+	staffOut, _, err := d.open(ctx, m, sess)
+	if err != nil {
+		// The customer was told staff will answer; their next message opens the case.
+		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
+	}
+	return append(out, staffOut...), nil
+}
+
+func escalates(out []bot.Outbound) bool {
+	for _, o := range out {
+		if o.Decision != nil && o.Decision.Outcome == policy.Escalated {
+			return true
+		}
+	}
+	return false
+}
+
+// record keeps the customer's message and the bot's replies in the conversation's rolling
+// log, which a case's transcript starts from. It is a record, not the conversation: a
+// failure is logged and the customer is answered all the same.
+func (d *Desk) record(ctx context.Context, m bot.Message, out []bot.Outbound) {
+	now := d.now()
+	es := []Entry{customerEntry(m, now)}
+	for _, o := range out {
+		es = append(es, Entry{At: now, Who: Bot, Text: o.Text})
+	}
+	if err := d.Cases.Record(ctx, m.From.Key(), UserRef(m.From.Platform, m.User), es...); err != nil {
+		d.log().ErrorContext(ctx, "handoff: record conversation", "conversation", m.From.Key(), "err", err)
+	}
+}
+
+func customerEntry(m bot.Message, now time.Time) Entry {
+	text := m.Text
+	switch {
+	case m.Button != "":
+		text = "[pressed " + m.Button + "]"
+	case text == "" && m.Unsupported != "":
+		text = "[sent a " + m.Unsupported + "]"
+	}
+	return Entry{At: now, Who: Customer, Name: m.UserName, Text: text, Photos: len(m.Photos)}
+}
+
+// open opens the case of an escalated conversation, with its threads and cards.
+func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) ([]bot.Outbound, *Case, error) {
+	now := d.now()
+	c := &Case{
+		ID: NewID(), Status: Open, Customer: m.From, User: m.User, Name: m.UserName,
+		Reason: sess.Reason, Opened: now, Notified: now,
+	}
+	c, created, err := d.Cases.Open(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !created {
+		return nil, c, nil
+	}
+	recent, err := d.Cases.Recent(ctx, m.From.Key())
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: read conversation log", "case", c.ID, "err", err)
+	}
+	recent = append(recent, Entry{At: now, Who: System, Text: "case opened: " + reasonText(c.Reason)})
+	if err := d.Cases.Append(ctx, c.ID, recent...); err != nil {
+		d.log().ErrorContext(ctx, "handoff: start transcript", "case", c.ID, "err", err)
+	}
+	d.log().InfoContext(ctx, "handoff: case opened", "case", c.ID, "conversation", m.From.Key(), "reason", c.Reason)
+	out, c := d.openThreads(ctx, c)
+	return out, c, nil
+}
+
+// openThreads opens the case's missing threads and returns the cards to post in them. A
+// desk whose thread cannot be opened now is tried again by the next reminder.
+func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case) {
+	var opened []bot.Address
+	for _, desk := range d.Desks {
+		if _, ok := c.thread(desk.Platform); ok {
+			continue
+		}
+		opener, ok := d.Router[desk.Platform].(bot.ThreadOpener)
+		if !ok {
+			d.log().ErrorContext(ctx, "handoff: the desk's platform cannot open threads", "desk", desk.Key())
+			continue
+		}
+		th, err := opener.OpenThread(ctx, desk, threadTitle(c))
+		if err != nil {
+			d.log().ErrorContext(ctx, "handoff: open thread", "case", c.ID, "desk", desk.Key(), "err", err)
+			continue
+		}
+		opened = append(opened, th)
+	}
+	if len(opened) == 0 {
+		return nil, c
+	}
+	updated, err := d.Cases.Update(ctx, c.ID, func(c *Case) error {
+		for _, th := range opened {
+			if _, ok := c.thread(th.Platform); !ok {
+				c.Threads = append(c.Threads, th)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: save threads", "case", c.ID, "err", err)
+		return nil, c
+	}
+	text := d.card(ctx, updated)
+	var out []bot.Outbound
+	for _, th := range opened {
+		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(c.ID)}})
+	}
+	return out, updated
+}
+
+func cardButtons(id string) []dialog.Button {
+	return []dialog.Button{
+		{ID: ButtonID(ActClaim, id), Label: "Claim"},
+		{ID: ButtonID(ActReturn, id), Label: "Return to bot"},
+		{ID: ButtonID(ActClose, id), Label: "Close"},
+	}
+}
+
+// relayIn passes a customer's message to the staff threads of their case.
+func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbound, error) {
+	if dup, err := d.markSeen(ctx, c.ID, m.ID); err != nil {
+		return unavailable(m, err)
+	} else if dup {
+		return nil, nil
+	}
+	if m.Button != "" {
+		// A button of the dialog, pressed while staff have the conversation.
+		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: textWithStaff}}}, nil
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
+		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: textOnlyTextAndPhotos}}}, nil
+	}
+	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
+	e := customerEntry(m, d.now())
+	if err := d.Cases.Append(ctx, c.ID, e); err != nil {
+		return unavailable(m, err)
+	}
+	var out []bot.Outbound
+	if len(c.Threads) < len(d.Desks) {
+		// The transcript on the new card carries this message.
+		out, c = d.openThreads(ctx, c)
+	}
+	text := fmt.Sprintf("%s (customer): %s", displayName(c.Name, c.User), m.Text)
+	if missing > 0 {
+		text += fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
+	}
+	for _, th := range c.Threads {
+		if slices.ContainsFunc(out, func(o bot.Outbound) bool { return o.To == th }) {
+			continue
+		}
+		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}, Photos: photos})
+	}
+	return out, nil
+}
+
+// markSeen records a relayed message id on the case and reports whether it was relayed
+// before, so a message the platform delivers twice reaches the other side once.
+func (d *Desk) markSeen(ctx context.Context, id, msgID string) (bool, error) {
+	if msgID == "" {
+		return false, nil
+	}
+	_, err := d.Cases.Update(ctx, id, func(c *Case) error {
+		if c.seen(msgID) {
+			return errNoChange
+		}
+		return nil
+	})
+	if errors.Is(err, errNoChange) {
+		return true, nil
+	}
+	return false, err
+}
+
+// photos fetches pictures from the platform they were sent on, to upload them to another.
+func (d *Desk) photos(ctx context.Context, platform string, refs []string) ([]bot.Photo, int) {
+	if len(refs) == 0 {
+		return nil, 0
+	}
+	src, ok := d.Router[platform].(bot.PhotoSource)
+	if !ok {
+		d.log().ErrorContext(ctx, "handoff: platform cannot fetch photos", "platform", platform)
+		return nil, len(refs)
+	}
+	var out []bot.Photo
+	for _, ref := range refs {
+		p, err := src.Photo(ctx, ref)
+		if err != nil {
+			d.log().ErrorContext(ctx, "handoff: fetch photo", "platform", platform, "err", err)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, len(refs) - len(out)
+}
+
+// staff handles a message from a staff desk chat.
+func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+	if !d.Access.Allows(m) {
+		d.log().WarnContext(ctx, "handoff: refused a desk action by someone who is not staff",
+			"platform", m.From.Platform, "user", m.User, "name", m.UserName, "chat", m.From.Key(), "button", m.Button)
+		return reply(m.From, textNotStaff), nil
+	}
+	who := Staff{Platform: m.From.Platform, User: m.User, Name: m.UserName}
+	if m.Button != "" {
+		action, id, ok := parseButton(m.Button)
+		if !ok {
+			return reply(m.From, textUnknownButton), nil
+		}
+		return d.act(ctx, m, who, action, id, "")
+	}
+	text := strings.TrimSpace(m.Text)
+	cmd, args := command(text)
+	c, err := d.Cases.ByThread(ctx, m.From.Key())
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if cmd != "" {
+			return reply(m.From, textUseInThread), nil
+		}
+		return nil, nil // staff talking among themselves outside case threads
+	case err != nil:
+		return unavailable(m, err)
+	}
+	switch cmd {
+	case "":
+		return d.relayOut(ctx, c, m, who)
+	case ActClaim, ActReturn, ActClose, "override":
+		return d.act(ctx, m, who, cmd, c.ID, args)
+	}
+	return reply(m.From, textStaffHelp), nil
+}
+
+// command splits "/override return_eligible note" into "override" and the rest; a
+// Telegram group command may carry the bot's name: "/claim@returnsbot".
+func command(text string) (name, args string) {
+	rest, ok := strings.CutPrefix(text, "/")
+	if !ok {
+		return "", ""
+	}
+	name, args, _ = strings.Cut(rest, " ")
+	name, _, _ = strings.Cut(name, "@")
+	return strings.ToLower(name), strings.TrimSpace(args)
+}
+
+// act runs a staff action on a case.
+func (d *Desk) act(ctx context.Context, m bot.Message, who Staff, action, id, args string) ([]bot.Outbound, error) {
+	switch action {
+	case ActClaim:
+		return d.claim(ctx, m, who, id)
+	case ActReturn:
+		return d.giveBack(ctx, m, who, id)
+	case ActClose:
+		return d.close(ctx, m, who, id)
+	case "override":
+		return d.override(ctx, m, who, id, args)
+	}
+	return reply(m.From, textUnknownButton), nil
+}
+
+// refusal turns the error of a case operation into words for the staff member, or returns
+// false when it is not one they can do anything about.
+func refusal(c *Case, id string, err error) (string, bool) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fmt.Sprintf("I do not know case %s; it may have been erased.", id), true
+	case errors.Is(err, ErrEnded) && c != nil:
+		return fmt.Sprintf("Case %s is already %s.", id, statusText(c.Status)), true
+	case errors.Is(err, ErrClaimed) && c != nil && c.Claimed != nil:
+		return fmt.Sprintf("Case %s is handled by %s; only they can do that.", id, c.Claimed), true
+	case errors.Is(err, ErrYours):
+		return fmt.Sprintf("You are already handling case %s.", id), true
+	}
+	return "", false
+}
+
+func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
+	now := d.now()
+	c, err := Claim(ctx, d.Cases, id, who, now)
+	if text, ok := refusal(c, id, err); ok {
+		return reply(m.From, text), nil
+	}
+	if err != nil {
+		return unavailable(m, err)
+	}
+	d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
+	notice := fmt.Sprintf("%s has taken up your case and will answer you here.", displayName(who.Name, "A member of our staff"))
+	d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
+	out := d.toThreads(c, fmt.Sprintf("Case %s claimed by %s.", id, who))
+	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: notice}}), nil
+}
+
+// giveBack hands the conversation back to the bot at the step where it left off.
+func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
+	now := d.now()
+	c, err := End(ctx, d.Cases, id, Returned, who, now)
+	if text, ok := refusal(c, id, err); ok {
+		return reply(m.From, text), nil
+	}
+	if err != nil {
+		return unavailable(m, err)
+	}
+	replies, err := d.updateSession(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		return d.Service.Engine.Resume(s, now)
+	})
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
+		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
+	}
+	d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
+	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: textBackToBot}}
+	out := d.toThreads(c, fmt.Sprintf("Case %s returned to the bot by %s. The transcript is kept: returnsbot case show %s", id, who, id))
+	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: textBackToBot}})
+	for _, r := range replies {
+		out = append(out, bot.Outbound{To: c.Customer, Reply: r})
+		entries = append(entries, Entry{At: now, Who: Bot, Text: r.Text})
+	}
+	d.append(ctx, id, entries...)
+	return out, nil
+}
+
+// close ends the case with a closing message and starts the customer afresh.
+func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
+	now := d.now()
+	c, err := End(ctx, d.Cases, id, Closed, who, now)
+	if text, ok := refusal(c, id, err); ok {
+		return reply(m.From, text), nil
+	}
+	if err != nil {
+		return unavailable(m, err)
+	}
+	_, err = d.updateSession(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		*s = dialog.Session{Version: s.Version, State: dialog.StateNew, Lang: s.Lang, Seen: s.Seen, Updated: now.Unix()}
+		return nil
+	})
+	if err != nil {
+		// The case is closed all the same; the escalated session opens a new case on the
+		// customer's next message, so nothing they write is lost.
+		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", id, "err", err)
+	}
+	d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
+	d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: textClosed})
+	out := d.toThreads(c, fmt.Sprintf("Case %s closed by %s. The transcript is kept: returnsbot case show %s", id, who, id))
+	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: textClosed}}), nil
+}
+
+// override replaces the bot's decision with the staff member's, who must be handling the
+// case. It is logged: it is a decision the policy did not make.
+func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args string) ([]bot.Outbound, error) {
+	now := d.now()
+	word, note, _ := strings.Cut(args, " ")
+	to := policy.Outcome(strings.ToLower(word))
+	if to == policy.Escalated || !slices.Contains(policy.Outcomes, to) {
+		return reply(m.From, textOverrideUsage), nil
+	}
+	note = strings.TrimSpace(note)
+	var from policy.Outcome
+	c, err := d.Cases.Update(ctx, id, func(c *Case) error {
+		switch {
+		case c.Status != Open:
+			return ErrEnded
+		case c.Claimed == nil:
+			return errNotClaimed
+		case !sameStaff(*c.Claimed, who):
+			return ErrClaimed
+		}
+		c.Override = &Override{To: to, Note: note, By: who, At: now}
+		return nil
+	})
+	if errors.Is(err, errNotClaimed) {
+		return reply(m.From, "Claim the case first: only the staff member handling it can override the decision."), nil
+	}
+	if text, ok := refusal(c, id, err); ok {
+		return reply(m.From, text), nil
+	}
+	if err != nil {
+		return unavailable(m, err)
+	}
+	if sess, err := d.Service.Store.Load(ctx, c.Customer.Key()); err == nil {
+		if dec, ok := d.decision(sess); ok {
+			from = dec.Outcome
+		}
+	}
+	d.log().InfoContext(ctx, "handoff: decision overridden", "case", id, "staff", who.User, "platform", who.Platform,
+		"from", string(from), "to", string(to), "note", note)
+	label := outcomeText(to)
+	notice := "Our staff have reviewed your claim and decided: " + label + "."
+	d.append(ctx, id,
+		Entry{At: now, Who: System, Text: fmt.Sprintf("decision overridden by %s: %s -> %s %s", who, orNone(string(from)), to, note)},
+		Entry{At: now, Who: Bot, Text: notice})
+	out := d.toThreads(c, fmt.Sprintf("%s overrode the decision of case %s: %s -> %s.", who, id, orNone(string(from)), to))
+	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: notice}}), nil
+}
+
+var errNotClaimed = errors.New("case is not claimed")
+
+// relayOut passes a staff member's message in a case thread to the customer. Only the
+// staff member handling the case speaks to the customer, so they hear one voice; the
+// others are told their message was not sent.
+func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) ([]bot.Outbound, error) {
+	switch {
+	case c.Status != Open:
+		return reply(m.From, fmt.Sprintf("Case %s is %s; your message was not sent to the customer.", c.ID, statusText(c.Status))), nil
+	case c.Claimed == nil:
+		return reply(m.From, "Press Claim first: only the staff member handling a case writes to the customer. Your message was not sent."), nil
+	case !sameStaff(*c.Claimed, who):
+		return reply(m.From, fmt.Sprintf("%s handles this case; your message was not sent to the customer.", c.Claimed)), nil
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
+		return reply(m.From, "Only text and photos reach the customer; nothing was sent."), nil
+	}
+	if dup, err := d.markSeen(ctx, c.ID, m.ID); err != nil {
+		return unavailable(m, err)
+	} else if dup {
+		return nil, nil
+	}
+	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
+	now := d.now()
+	if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
+		return unavailable(m, err)
+	}
+	out := []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: m.Text}, Photos: photos}}
+	if missing > 0 {
+		out = append(out, reply(m.From, fmt.Sprintf("%d photo(s) could not be fetched and were not sent.", missing))...)
+	}
+	// Staff on the other desks see the answer too.
+	for _, th := range c.Threads {
+		if th != m.From {
+			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: fmt.Sprintf("%s (staff): %s", who, m.Text)}, Photos: photos})
+		}
+	}
+	return out, nil
+}
+
+// updateSession changes the customer's dialog session with compare-and-set, running
+// change again on the newer session when another writer got there first.
+func (d *Desk) updateSession(ctx context.Context, key string, change func(*dialog.Session) []dialog.Reply) ([]dialog.Reply, error) {
+	for range maxAttempts {
+		s, err := d.Service.Store.Load(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("session %s: %w", key, err)
+		}
+		replies := change(s)
+		err = d.Service.Store.Save(ctx, key, s)
+		if errors.Is(err, dialog.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("session %s: %w", key, err)
+		}
+		return replies, nil
+	}
+	return nil, fmt.Errorf("session %s: gave up after %d conflicting writes", key, maxAttempts)
+}
+
+// Remind posts a reminder in the threads of every case that has waited unclaimed for
+// Renotify since staff were last told, opening threads that could not be opened before.
+// Several instances may run it at once: the compare-and-set on Case.Notified lets one of
+// them remind per case and period.
+func (d *Desk) Remind(ctx context.Context) error {
+	if d.Renotify <= 0 {
+		return nil
+	}
+	now := d.now()
+	before := now.Add(-d.Renotify)
+	ids, err := d.Cases.Due(ctx, before)
+	if err != nil {
+		return fmt.Errorf("remind: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		c, err := d.Cases.Update(ctx, id, func(c *Case) error {
+			if !c.waiting() || c.Notified.After(before) {
+				return errNoChange
+			}
+			c.Notified = now
+			return nil
+		})
+		if errors.Is(err, errNoChange) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("remind case %s: %w", id, err))
+			continue
+		}
+		out, c := d.openThreads(ctx, c)
+		waited := now.Sub(c.Opened).Round(time.Second)
+		text := fmt.Sprintf("Reminder: case %s from %s has waited %s for someone to claim it.", id, displayName(c.Name, c.User), waited)
+		for _, th := range c.Threads {
+			if !slices.ContainsFunc(out, func(o bot.Outbound) bool { return o.To == th }) {
+				out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(id)[:1]}})
+			}
+		}
+		d.log().InfoContext(ctx, "handoff: unclaimed case re-notified", "case", id, "waited", waited.String())
+		if err := d.Router.Deliver(ctx, out); err != nil {
+			errs = append(errs, fmt.Errorf("remind case %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run reminds staff of unclaimed cases until ctx is done. It checks four times per
+// Renotify period, so a reminder is at most a quarter period late.
+func (d *Desk) Run(ctx context.Context) error {
+	if d.Renotify <= 0 {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(max(d.Renotify/4, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := d.Remind(ctx); err != nil && ctx.Err() == nil {
+				d.log().ErrorContext(ctx, "handoff: remind", "err", err)
+			}
+		}
+	}
+}
+
+// decision returns the bot's decision on a session, if the dialog got as far as one.
+func (d *Desk) decision(s *dialog.Session) (policy.Decision, bool) {
+	if s.State == dialog.StateEscalated && s.Resume != dialog.StateDecided {
+		return policy.Decision{}, false // escalated mid-dialog: the facts are incomplete
+	}
+	return d.Service.Engine.Decision(s)
+}
+
+func (d *Desk) append(ctx context.Context, id string, es ...Entry) {
+	if err := d.Cases.Append(ctx, id, es...); err != nil {
+		d.log().ErrorContext(ctx, "handoff: append to transcript", "case", id, "err", err)
+	}
+}
+
+func (d *Desk) toThreads(c *Case, text string) []bot.Outbound {
+	out := make([]bot.Outbound, 0, len(c.Threads))
+	for _, th := range c.Threads {
+		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}})
+	}
+	return out
+}
+
+func reply(to bot.Address, text string) []bot.Outbound {
+	return []bot.Outbound{{To: to, Reply: dialog.Reply{Text: text}}}
+}
+
+// unavailable answers a message the case store could not handle, as bot.Service does for
+// the session store: nothing was changed, and the message may be sent again.
+func unavailable(m bot.Message, err error) ([]bot.Outbound, error) {
+	return reply(m.From, bot.TryAgainText), fmt.Errorf("handoff: %w: %w", bot.ErrUnavailable, err)
+}
+
+func (d *Desk) now() time.Time {
+	switch {
+	case d.Now != nil:
+		return d.Now()
+	case d.Service != nil && d.Service.Now != nil:
+		return d.Service.Now()
+	}
+	return time.Now()
+}
+
+func (d *Desk) log() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.Default()
+}
