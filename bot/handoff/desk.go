@@ -340,7 +340,11 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	if !d.Access.Allows(m) {
 		d.log().WarnContext(ctx, "handoff: refused a desk action by someone who is not staff",
 			"platform", m.From.Platform, "user", m.User, "name", m.UserName, "chat", m.From.Key(), "button", m.Button)
-		return reply(m.From, textNotStaff), nil
+		var c *Case
+		if _, id, ok := parseButton(m.Button); ok {
+			c, _ = d.Cases.Get(ctx, id) // the press removed the card's buttons: put them back
+		}
+		return d.refuse(m, c, textNotStaff), nil
 	}
 	who := Staff{Platform: m.From.Platform, User: m.User, Name: m.UserName}
 	if m.Button != "" {
@@ -418,7 +422,7 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 	now := d.now()
 	c, err := Claim(ctx, d.Cases, id, who, now)
 	if text, ok := refusal(c, id, err); ok {
-		return reply(m.From, text), nil
+		return d.refuse(m, c, text), nil
 	}
 	if err != nil {
 		return unavailable(m, err)
@@ -427,6 +431,9 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 	notice := fmt.Sprintf("%s has taken up your case and will answer you here.", displayName(who.Name, "A member of our staff"))
 	d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
 	out := d.toThreads(c, fmt.Sprintf("Case %s claimed by %s.", id, who))
+	for i := range out {
+		out[i].Buttons = buttonsFor(c)
+	}
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: notice}}), nil
 }
 
@@ -435,7 +442,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 	now := d.now()
 	c, err := End(ctx, d.Cases, id, Returned, who, now)
 	if text, ok := refusal(c, id, err); ok {
-		return reply(m.From, text), nil
+		return d.refuse(m, c, text), nil
 	}
 	if err != nil {
 		return unavailable(m, err)
@@ -464,7 +471,7 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) (
 	now := d.now()
 	c, err := End(ctx, d.Cases, id, Closed, who, now)
 	if text, ok := refusal(c, id, err); ok {
-		return reply(m.From, text), nil
+		return d.refuse(m, c, text), nil
 	}
 	if err != nil {
 		return unavailable(m, err)
@@ -508,10 +515,10 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 		return nil
 	})
 	if errors.Is(err, errNotClaimed) {
-		return reply(m.From, "Claim the case first: only the staff member handling it can override the decision."), nil
+		return d.refuse(m, c, "Claim the case first: only the staff member handling it can override the decision."), nil
 	}
 	if text, ok := refusal(c, id, err); ok {
-		return reply(m.From, text), nil
+		return d.refuse(m, c, text), nil
 	}
 	if err != nil {
 		return unavailable(m, err)
@@ -680,6 +687,28 @@ func (d *Desk) toThreads(c *Case, text string) []bot.Outbound {
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}})
 	}
 	return out
+}
+
+// refuse answers a staff action that cannot be done. Platforms remove the buttons of a
+// pressed message, so a refused press gets the case's buttons back, as they now stand.
+func (d *Desk) refuse(m bot.Message, c *Case, text string) []bot.Outbound {
+	out := reply(m.From, text)
+	if m.Button != "" {
+		out[0].Buttons = buttonsFor(c)
+	}
+	return out
+}
+
+// buttonsFor returns the buttons that apply to the case now: all three while it waits,
+// Return and Close once claimed, none once ended.
+func buttonsFor(c *Case) []dialog.Button {
+	switch {
+	case c == nil || c.Status != Open:
+		return nil
+	case c.Claimed != nil:
+		return cardButtons(c.ID)[1:]
+	}
+	return cardButtons(c.ID)
 }
 
 func reply(to bot.Address, text string) []bot.Outbound {

@@ -302,6 +302,9 @@ func TestRelayAcrossPlatforms(t *testing.T) {
 	if got := texts(to(out, tgThread)); !strings.Contains(got, "claimed by Staff8 (discord)") {
 		t.Fatalf("telegram thread got %q on claim, want who claimed", got)
 	}
+	if got := to(out, dcThread); len(got) != 1 || len(got[0].Buttons) != 2 || got[0].Buttons[0].ID != handoff.ButtonID(handoff.ActReturn, c.ID) {
+		t.Fatalf("claim notice = %+v, want Return and Close buttons", got)
+	}
 
 	// Their answer reaches the customer on Telegram, and the Telegram desk sees it.
 	out = w.send(bot.Message{From: dcThread, User: dcStaff, UserName: "Staff8", Text: "Please send the order number.", Photos: []string{"label"}})
@@ -392,7 +395,7 @@ func TestConcurrentClaimExactlyOneWins(t *testing.T) {
 			notices, refusals := 0, 0
 			for _, out := range outs {
 				notices += len(to(out, tgAnn))
-				if strings.Contains(texts(to(out, dcThread)), "only they can do that") {
+				if r := to(out, dcThread); len(r) == 1 && strings.Contains(r[0].Text, "only they can do that") && len(r[0].Buttons) == 2 {
 					refusals++
 				}
 			}
@@ -430,6 +433,9 @@ func TestUnauthorisedRefusedAndLogged(t *testing.T) {
 			}
 			if got := to(out, tgAnn); len(got) != 0 {
 				t.Fatalf("customer got %q from an unauthorised user", texts(got))
+			}
+			if r := to(out, tt.m.From); tt.m.Button != "" && len(r) == 1 && len(r[0].Buttons) != 3 {
+				t.Errorf("refused press got buttons %v, want the card's three back (the press removed them)", r[0].Buttons)
 			}
 			if after := strings.Count(w.logs.String(), "not staff"); after != before+1 {
 				t.Fatalf("refusal logged %d times, want once; log:\n%s", after-before, w.logs)
