@@ -51,7 +51,7 @@ func (l *logBuffer) String() string {
 // harness is one adapter running against the fake server, with the real Service,
 // dialog Engine and memory store.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *telegramtest.Server
 	store   dialog.Store
 	svc     *bot.Service
@@ -86,7 +86,7 @@ func newService(store dialog.Store) *bot.Service {
 
 // start runs an adapter on srv and store until the test ends or stop is called. wrap, if
 // not nil, wraps the real Service (to observe or hold up handling).
-func start(t *testing.T, srv *telegramtest.Server, store dialog.Store, cfg telegram.Config, wrap func(bot.Handler) bot.Handler) *harness {
+func start(t testing.TB, srv *telegramtest.Server, store dialog.Store, cfg telegram.Config, wrap func(bot.Handler) bot.Handler) *harness {
 	t.Helper()
 	h := &harness{t: t, srv: srv, store: store, svc: newService(store), logs: &logBuffer{}, done: make(chan error, 1)}
 	cfg.Log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -104,6 +104,12 @@ func start(t *testing.T, srv *telegramtest.Server, store dialog.Store, cfg teleg
 	go func() { h.done <- a.Run(ctx) }()
 	t.Cleanup(func() { h.stop() })
 	return h
+}
+
+// startB runs an adapter for a benchmark and returns its stop function.
+func startB(b *testing.B, srv *telegramtest.Server, store dialog.Store, cfg telegram.Config) func() {
+	h := start(b, srv, store, cfg, nil)
+	return h.stop
 }
 
 // stop shuts the adapter down gracefully and checks that it never logged the token.
