@@ -237,6 +237,7 @@ func TestRedisConfigErrors(t *testing.T) {
 		{[]string{"REDIS_URL", "redis://:hunter2@localhost:%zz"}, "not a valid URL"},
 		{[]string{"REDIS_URL", "redis://:hunter2@127.0.0.1:1", "REDIS_SESSION_TTL", "a month"}, "REDIS_SESSION_TTL"},
 		{[]string{"REDIS_URL", "redis://:hunter2@127.0.0.1:1", "REDIS_SESSION_TTL", "-1h"}, "REDIS_SESSION_TTL"},
+		{[]string{"REDIS_URL", "redis://:hunter2@127.0.0.1:1", "REDIS_AUTOPIPELINE", "maybe"}, "REDIS_AUTOPIPELINE"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.env, "="), func(t *testing.T) {

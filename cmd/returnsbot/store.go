@@ -26,7 +26,14 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 	if raw == "" {
 		return memstore.New(), func() {}, nil
 	}
-	opt := redisstore.Options{Prefix: getenv("REDIS_KEY_PREFIX")}
+	opt := redisstore.Options{Prefix: getenv("REDIS_KEY_PREFIX"), AutoPipeline: true}
+	switch v := getenv("REDIS_AUTOPIPELINE"); v {
+	case "", "on", "1", "true":
+	case "off", "0", "false":
+		opt.AutoPipeline = false
+	default:
+		return nil, nil, fmt.Errorf("REDIS_AUTOPIPELINE %q: want on or off", v)
+	}
 	if v := getenv("REDIS_SESSION_TTL"); v != "" {
 		ttl, err := time.ParseDuration(v)
 		if err != nil || ttl <= 0 {

@@ -32,6 +32,20 @@ func TestConformanceWithoutCache(t *testing.T) {
 	})
 }
 
+// TestConformanceAutoPipeline runs the suite with writes autopipelined; its concurrent
+// cases take the pipelined path.
+func TestConformanceAutoPipeline(t *testing.T) {
+	rdb := redistest.Client(t)
+	storetest.Run(t, func(t *testing.T) dialog.Store {
+		return redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t), AutoPipeline: true})
+	})
+	storetest.RunShared(t, func(t *testing.T) (dialog.Store, dialog.Store) {
+		prefix := redistest.Prefix(t)
+		return redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix, AutoPipeline: true}),
+			redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix, AutoPipeline: true})
+	})
+}
+
 // TestConformanceShared runs the shared-store suite on two Stores with their own clients
 // and caches, as two bot processes have.
 func TestConformanceShared(t *testing.T) {
@@ -57,6 +71,9 @@ func TestCluster(t *testing.T) {
 	prefix := redistest.Prefix(t)
 	storetest.Run(t, func(t *testing.T) dialog.Store {
 		return redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	})
+	storetest.Run(t, func(t *testing.T) dialog.Store {
+		return redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t), AutoPipeline: true})
 	})
 	storetest.RunShared(t, func(t *testing.T) (dialog.Store, dialog.Store) {
 		other, err := redisstore.NewClient(c.URL())

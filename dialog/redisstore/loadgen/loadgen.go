@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,7 +42,8 @@ type Config struct {
 	// after this long (0: no limit). One of them must be set.
 	Steps    int
 	Duration time.Duration
-	// Prefix starts every conversation name, so runs do not meet each other's sessions.
+	// Prefix starts every conversation name ("telegram:"); the rest is a number, as
+	// platform chat ids are.
 	Prefix string
 }
 
@@ -117,7 +119,7 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 			pos := make([]int, cfg.ConversationsPerWorker)
 			for i := 0; ctx.Err() == nil && take(); i++ {
 				c := i % cfg.ConversationsPerWorker
-				conv := fmt.Sprintf("%sw%d-c%d", cfg.Prefix, w, c)
+				conv := Conversation(cfg, w, c)
 				in := Claim[pos[c]%len(Claim)]
 				pos[c]++
 				t0 := time.Now()
@@ -154,6 +156,11 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 		res.Max = latencies[len(latencies)-1]
 	}
 	return res, nil
+}
+
+// Conversation names conversation c of worker w: a ten-digit number like a chat id.
+func Conversation(cfg Config, w, c int) string {
+	return cfg.Prefix + strconv.Itoa(1_000_000_000+w*max(cfg.ConversationsPerWorker, 1)+c)
 }
 
 // percentile returns the p-th quantile of sorted latencies (nearest rank).

@@ -1,0 +1,159 @@
+// Command returnsload measures the dialog on a Redis session store: simulated customers
+// run warranty claims through bot.Service, as the bot does for Telegram updates, and it
+// reports dialog steps per second, step latency and the memory a session takes in Redis.
+//
+//	REDIS_URL=redis://127.0.0.1:6379 returnsload [-workers 1,50] [-duration 10s]
+//
+// Its keys start with a prefix of their own (rbload:<pid>:) and are deleted at the end,
+// so it can run against a Redis that holds real sessions; still, it loads that Redis.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "returnsload:", err)
+		os.Exit(1)
+	}
+}
+
+// report is the -json output, one object per worker count.
+type report struct {
+	Workers      int     `json:"workers"`
+	Steps        int     `json:"steps"`
+	Errors       int     `json:"errors"`
+	StepsPerSec  float64 `json:"steps_per_sec"`
+	P50Micros    int64   `json:"p50_us"`
+	P99Micros    int64   `json:"p99_us"`
+	SessionBytes int64   `json:"session_bytes,omitempty"`
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("returnsload", flag.ContinueOnError)
+	workersFlag := fs.String("workers", "1,50", "comma-separated worker counts, one run each")
+	duration := fs.Duration("duration", 10*time.Second, "length of each run")
+	convs := fs.Int("conversations", 4, "conversations each worker alternates between")
+	noCache := fs.Bool("nocache", false, "read the session from Redis before every step (turn off the store's cache)")
+	pipeline := fs.Bool("autopipeline", true, "batch concurrent writes (the bot's default; REDIS_AUTOPIPELINE)")
+	asJSON := fs.Bool("json", false, "print one JSON object per run")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var counts []int
+	for _, f := range strings.Split(*workersFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-workers %q: want numbers of 1 or more", *workersFlag)
+		}
+		counts = append(counts, n)
+	}
+	url := getenv("REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379"
+	}
+	rdb, err := redisstore.NewClient(url)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	defer rdb.Close()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis does not answer: %w", err)
+	}
+	opt := redisstore.Options{Prefix: fmt.Sprintf("rbload:%d:", os.Getpid()), AutoPipeline: *pipeline}
+	if *noCache {
+		opt.CacheSize = -1
+	}
+	st := redisstore.New(rdb, opt)
+	svc := &bot.Service{
+		Engine: dialog.NewEngine(policy.Default()),
+		Store:  st,
+		Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	var updateID atomic.Int64
+	updateID.Store(900_000_000)
+	step := func(ctx context.Context, conv string, in dialog.Input) error {
+		out, err := svc.Handle(ctx, bot.Message{
+			ID:   strconv.FormatInt(updateID.Add(1), 10),
+			From: bot.Address{Platform: "telegram", Chat: conv},
+			Text: in.Text, Button: in.Button,
+		})
+		if err == nil && len(out) == 0 {
+			return errors.New("no reply")
+		}
+		return err
+	}
+	var written []string
+	defer func() {
+		// Leave the Redis as it was found.
+		for _, c := range written {
+			_ = st.Delete(context.Background(), "telegram:"+c)
+		}
+	}()
+	for _, n := range counts {
+		cfg := loadgen.Config{Workers: n, ConversationsPerWorker: *convs, Duration: *duration}
+		for w := range n {
+			for c := range *convs {
+				written = append(written, loadgen.Conversation(cfg, w, c))
+			}
+		}
+		res, err := loadgen.Run(ctx, cfg, step)
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		size, err := sessionBytes(ctx, rdb, st, "telegram:"+loadgen.Conversation(cfg, 0, 0))
+		if err != nil {
+			return err
+		}
+		r := report{Workers: n, Steps: res.Steps, Errors: res.Errors, StepsPerSec: res.StepsPerSecond(),
+			P50Micros: res.P50.Microseconds(), P99Micros: res.P99.Microseconds(), SessionBytes: size}
+		if *asJSON {
+			b, _ := json.Marshal(r)
+			fmt.Fprintln(stdout, string(b))
+		} else {
+			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v steps=%d errors=%d session=%dB (MEMORY USAGE)\n",
+				n, res.StepsPerSecond(), res.P50, res.P99, res.Steps, res.Errors, size)
+		}
+		if res.FirstError != nil {
+			fmt.Fprintln(os.Stderr, "returnsload: first error:", res.FirstError)
+		}
+	}
+	return nil
+}
+
+// sessionBytes is what Redis says one session costs it, key and overhead included.
+func sessionBytes(ctx context.Context, rdb redis.UniversalClient, st *redisstore.Store, conv string) (int64, error) {
+	n, err := rdb.MemoryUsage(ctx, st.Key(conv)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("memory usage of %s: %w", st.Key(conv), err)
+	}
+	return n, nil
+}
