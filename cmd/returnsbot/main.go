@@ -7,6 +7,8 @@
 //	returnsbot policy check FILE        validate a policy file
 //	returnsbot policy default           print the built-in policy file
 //	returnsbot diagram                  print the dialog's state diagram (Mermaid)
+//	returnsbot case show ID             print a staff case and its transcript (Redis)
+//	returnsbot forget USER              erase a customer's cases and sessions (Redis)
 package main
 
 import (
@@ -56,7 +58,9 @@ const usage = `usage:
   returnsbot serve                            run the adapters configured in the environment
   returnsbot policy check FILE                validate a policy file
   returnsbot policy default                   print the built-in policy file
-  returnsbot diagram                          print the dialog's state diagram (Mermaid)`
+  returnsbot diagram                          print the dialog's state diagram (Mermaid)
+  returnsbot case show ID                     print a staff case and its transcript (needs REDIS_URL)
+  returnsbot forget USER                      erase a customer's cases and sessions (needs REDIS_URL)`
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -77,6 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "diagram":
 		_, err := io.WriteString(stdout, dialog.Diagram())
 		return err
+	case "case":
+		return runCase(ctx, args[1:], getenv, stdout, logger)
+	case "forget":
+		return runForget(ctx, args[1:], getenv, stdout, logger)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

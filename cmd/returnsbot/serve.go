@@ -62,7 +62,13 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	env := adapterEnv{Getenv: getenv, Handler: svc, Router: bot.Router{}, Mux: mux, Log: logger}
+	router := bot.Router{}
+	handler, runDesk, closeDesk, err := newHandoff(ctx, getenv, svc, router, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDesk()
+	env := adapterEnv{Getenv: getenv, Handler: handler, Router: router, Mux: mux, Log: logger}
 	var runs []func(context.Context) error
 	for _, a := range adapters {
 		if !a.enabled(getenv) {
@@ -75,6 +81,7 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		logger.Info("adapter started", "platform", a.name)
 		runs = append(runs, run)
 	}
+	runs = append(runs, runDesk) // after the adapters: reminders go through their Senders
 
 	var wg sync.WaitGroup
 	errs := make(chan error, len(runs)+1)

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
+)
+
+// defaultRenotify is HANDOFF_RENOTIFY when unset.
+const defaultRenotify = 15 * time.Minute
+
+// handoffConfig is the staff desk configuration from the environment (see docs/handoff.md).
+type handoffConfig struct {
+	desks    []bot.Address
+	access   handoff.Access
+	renotify time.Duration
+}
+
+// handoffFromEnv reads the staff desk variables. It returns false when no desk is
+// configured, and an error for a configuration that would strand customers or let anyone
+// act: a desk on a platform that is not enabled, or a desk without staff.
+func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
+	cfg := handoffConfig{
+		access:   handoff.Access{Users: map[string]bool{}, Roles: map[string]bool{}},
+		renotify: defaultRenotify,
+	}
+	tgChat, dcChannel := strings.TrimSpace(getenv("STAFF_TELEGRAM_CHAT")), strings.TrimSpace(getenv("STAFF_DISCORD_CHANNEL"))
+	if tgChat == "" && dcChannel == "" {
+		return cfg, false, nil
+	}
+	if tgChat != "" {
+		if _, err := strconv.ParseInt(tgChat, 10, 64); err != nil {
+			return cfg, false, fmt.Errorf("STAFF_TELEGRAM_CHAT: want a chat id such as -1001234567890, got %q", tgChat)
+		}
+		if getenv("TELEGRAM_TOKEN") == "" {
+			return cfg, false, errors.New("STAFF_TELEGRAM_CHAT is set but TELEGRAM_TOKEN is not: the desk needs the Telegram adapter")
+		}
+		cfg.desks = append(cfg.desks, bot.Address{Platform: "telegram", Chat: tgChat})
+	}
+	if dcChannel != "" {
+		if getenv("DISCORD_TOKEN") == "" {
+			return cfg, false, errors.New("STAFF_DISCORD_CHANNEL is set but DISCORD_TOKEN is not: the desk needs the Discord adapter")
+		}
+		if ok, _ := strconv.ParseBool(getenv("DISCORD_GUILD_MESSAGES")); !ok {
+			return cfg, false, errors.New("STAFF_DISCORD_CHANNEL needs DISCORD_GUILD_MESSAGES=true: the bot must read staff messages in server threads")
+		}
+		cfg.desks = append(cfg.desks, bot.Address{Platform: "discord", Chat: dcChannel})
+	}
+	for _, v := range []struct {
+		name, platform string
+		into           map[string]bool
+	}{
+		{"STAFF_TELEGRAM_USERS", "telegram", cfg.access.Users},
+		{"STAFF_DISCORD_USERS", "discord", cfg.access.Users},
+		{"STAFF_DISCORD_ROLES", "discord", cfg.access.Roles},
+	} {
+		for _, id := range strings.Split(getenv(v.name), ",") {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			if _, err := strconv.ParseUint(strings.TrimPrefix(id, "-"), 10, 64); err != nil {
+				return cfg, false, fmt.Errorf("%s: want numeric ids separated by commas, got %q", v.name, id)
+			}
+			v.into[handoff.UserRef(v.platform, id)] = true
+		}
+	}
+	if len(cfg.access.Users) == 0 && len(cfg.access.Roles) == 0 {
+		return cfg, false, errors.New("a staff desk is configured but no staff: set STAFF_TELEGRAM_USERS, STAFF_DISCORD_USERS or STAFF_DISCORD_ROLES")
+	}
+	if v := getenv("HANDOFF_RENOTIFY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return cfg, false, fmt.Errorf("HANDOFF_RENOTIFY: want a Go duration such as 15m (0 disables reminders), got %q", v)
+		}
+		cfg.renotify = d
+	}
+	return cfg, true, nil
+}
+
+// newHandoff wraps svc in a staff Desk when the environment configures one. It returns the
+// handler for the adapters, a function that sends reminders until its context ends (to
+// run once the adapters have added themselves to router), and a function that releases
+// the case store.
+func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Service, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, func(), error) {
+	cfg, ok, err := handoffFromEnv(getenv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !ok {
+		logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalated customers are told staff will answer, but no one is told")
+		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, func() {}, nil
+	}
+	cases, closeCases, err := openCases(ctx, getenv, logger)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	desk := &handoff.Desk{
+		Service: svc, Cases: cases, Desks: cfg.desks, Access: cfg.access,
+		Router: router, Renotify: cfg.renotify, Log: logger,
+	}
+	var names []string
+	for _, d := range cfg.desks {
+		names = append(names, d.Key())
+	}
+	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
+	return desk, desk.Run, closeCases, nil
+}
+
+// openCases returns the case store: Redis when REDIS_URL is set, memory otherwise.
+func openCases(ctx context.Context, getenv func(string) string, logger *slog.Logger) (handoff.Store, func(), error) {
+	raw := getenv("REDIS_URL")
+	if raw == "" {
+		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
+		return handoff.NewMemoryStore(), func() {}, nil
+	}
+	rdb, err := redisstore.NewClient(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	return handoff.NewRedisStore(rdb, casePrefix(getenv)), func() { rdb.Close() }, nil
+}
+
+// casePrefix puts cases under the deployment's REDIS_KEY_PREFIX, beside its sessions.
+func casePrefix(getenv func(string) string) string {
+	p := getenv("REDIS_KEY_PREFIX")
+	if p == "" {
+		p = redisstore.DefaultPrefix
+	}
+	return p + "handoff:"
+}
+
+// errNeedsRedis explains why the case commands cannot work on the in-memory store.
+var errNeedsRedis = errors.New("REDIS_URL is not set: cases and sessions are kept in Redis only; without it they live and die with the running bot, and there is nothing to read or erase")
+
+// runCase is "returnsbot case show ID": a case with its whole transcript.
+func runCase(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
+	if len(args) != 2 || args[0] != "show" {
+		return usageError{"usage: returnsbot case show ID"}
+	}
+	if getenv("REDIS_URL") == "" {
+		return fmt.Errorf("case show: %w", errNeedsRedis)
+	}
+	cases, closeCases, err := openCases(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeCases()
+	c, err := cases.Get(ctx, args[1])
+	if errors.Is(err, handoff.ErrNotFound) {
+		return fmt.Errorf("case show: no case %q (ids are 8 letters and digits, as on the case card)", args[1])
+	}
+	if err != nil {
+		return fmt.Errorf("case show: %w", err)
+	}
+	es, err := cases.Transcript(ctx, c.ID)
+	if err != nil {
+		return fmt.Errorf("case show: %w", err)
+	}
+	return handoff.WriteCase(stdout, c, es)
+}
+
+// runForget is "returnsbot forget USER": it erases the customer's cases, transcripts,
+// conversation logs and dialog sessions.
+func runForget(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
+	if len(args) != 1 || !strings.Contains(args[0], ":") {
+		return usageError{"usage: returnsbot forget USER, where USER is platform:id as on the case card (telegram:12345, discord:67890) or a conversation key"}
+	}
+	who := args[0]
+	if getenv("REDIS_URL") == "" {
+		return fmt.Errorf("forget: %w", errNeedsRedis)
+	}
+	cases, closeCases, err := openCases(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeCases()
+	sessions, closeSessions, err := openStore(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeSessions()
+	convs, err := cases.Forget(ctx, who)
+	if err != nil {
+		return fmt.Errorf("forget %s: %w", who, err)
+	}
+	// USER may itself be a conversation key (a Telegram private chat's is the user's id).
+	keys := convs
+	if !slices.Contains(keys, who) {
+		keys = append(keys, who)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := sessions.Delete(ctx, k); err != nil {
+			return fmt.Errorf("forget %s: session %s: %w", who, k, err)
+		}
+	}
+	logger.Info("customer data erased", "user", who, "conversations", len(keys))
+	fmt.Fprintf(stdout, "forgot %s: erased the cases, transcripts, logs and sessions of %s\n", who, strings.Join(keys, ", "))
+	return nil
+}
