@@ -59,8 +59,9 @@ type Config struct {
 	GroupInterval time.Duration
 	GlobalRate    int
 
-	// SendAttempts bounds the tries of a send failing for a passing reason (network,
-	// server error); default 5. 429 answers are always retried after retry_after, never
+	// SendAttempts bounds the tries of a request failing for a passing reason (network,
+	// server error); default 0, no bound: a reply waits for Telegram to be reachable
+	// again, until shutdown. 429 answers are always retried after retry_after, never
 	// counted. RetryMin and RetryMax bound the backoff between tries and between retries of
 	// an update the store could not take; default 100ms and 5s.
 	SendAttempts int
@@ -99,9 +100,6 @@ func (c *Config) setDefaults() {
 	}
 	if c.GlobalRate == 0 {
 		c.GlobalRate = 30
-	}
-	if c.SendAttempts <= 0 {
-		c.SendAttempts = 5
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -279,15 +277,16 @@ func (a *Adapter) process(ctx context.Context, in inbound, retry bool) bool {
 // answer stops the spinner of a pressed button and removes the keyboard pressed, so the
 // question cannot be answered twice; the dialog's reply asks again if need be.
 func (a *Adapter) answer(ctx context.Context, in inbound) {
-	if _, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: in.query}); err != nil {
+	chat, _ := strconv.ParseInt(in.msg.From.Chat, 10, 64)
+	err := a.retry(ctx, chat, false, func(ctx context.Context) error {
+		_, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: in.query})
+		return err
+	})
+	if err != nil {
 		// A re-delivered update's query is already answered, or too old: nothing to do.
 		a.log.Debug("telegram: answerCallbackQuery", "update", in.msg.ID, "err", a.scrub(err))
 	}
 	if in.pressed == 0 || in.skip {
-		return
-	}
-	chat, err := strconv.ParseInt(in.msg.From.Chat, 10, 64)
-	if err != nil {
 		return
 	}
 	err = a.call(ctx, chat, func(ctx context.Context) error {
@@ -381,9 +380,17 @@ func parseAddress(to bot.Address) (chat int64, thread int, err error) {
 // long as Telegram says and tries again, so no message is dropped; other passing failures
 // are tried up to SendAttempts times. Errors returned are scrubbed of the token.
 func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context) error) error {
+	return a.retry(ctx, chat, true, fn)
+}
+
+// retry is call, with the chat's pace kept only if paced: answering a button press is
+// not a message and must not wait behind them.
+func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
-		if err := a.limit.wait(ctx, chat); err != nil {
-			return err
+		if paced {
+			if err := a.limit.wait(ctx, chat); err != nil {
+				return err
+			}
 		}
 		err := fn(ctx)
 		if err == nil {
@@ -393,11 +400,15 @@ func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context)
 		if errors.As(err, &flood) {
 			wait := time.Duration(max(flood.RetryAfter, 1)) * time.Second
 			a.log.Info("telegram: rate limited, waiting", "chat", chat, "retry_after", wait)
-			a.limit.block(chat, time.Now().Add(wait))
+			if paced {
+				a.limit.block(chat, time.Now().Add(wait))
+			} else if sleep(ctx, wait) != nil {
+				return a.scrub(err)
+			}
 			attempt = 0
 			continue
 		}
-		if permanent(err) || attempt >= a.cfg.SendAttempts || ctx.Err() != nil {
+		if permanent(err) || (a.cfg.SendAttempts > 0 && attempt >= a.cfg.SendAttempts) || ctx.Err() != nil {
 			return a.scrub(err)
 		}
 		a.log.Warn("telegram: request failed, retrying", "chat", chat, "attempt", attempt, "err", a.scrub(err))

@@ -653,9 +653,11 @@ func TestForumTopics(t *testing.T) {
 		User:   models.User{ID: 5, FirstName: "Sam", LastName: "Staff"},
 	}
 	srv.Text(group, "/help")
-	msgs := h.expect(group.Chat.ID, 1)
-	if msgs[0].Thread != 42 {
-		t.Errorf("reply in topic: got message_thread_id %d, want 42", msgs[0].Thread)
+	msgs := h.expect(group.Chat.ID, 2)
+	for _, m := range msgs {
+		if m.Thread != 42 {
+			t.Errorf("reply in topic: got message_thread_id %d, want 42", m.Thread)
+		}
 	}
 	sess, err := h.store.Load(context.Background(), "telegram:-100777:42")
 	if err != nil || sess.State == "" {
@@ -674,8 +676,16 @@ func TestForumTopics(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send to topic: %v", err)
 	}
-	msgs = srv.BotMessages(group.Chat.ID)
-	text, photo := msgs[len(msgs)-2], msgs[len(msgs)-1]
+	var inTopic []telegramtest.Message
+	for _, m := range srv.BotMessages(group.Chat.ID) {
+		if fmt.Sprint(m.Thread) == addr.Thread {
+			inTopic = append(inTopic, m)
+		}
+	}
+	if len(inTopic) != 2 {
+		t.Fatalf("messages in the new topic: got %d, want 2 (text, photo)", len(inTopic))
+	}
+	text, photo := inTopic[0], inTopic[1]
 	if fmt.Sprint(text.Thread) != addr.Thread || text.Text != "New case <b>&" {
 		t.Errorf("topic message: got %q in thread %d, want %q in %s", text.Text, text.Thread, "New case <b>&", addr.Thread)
 	}
