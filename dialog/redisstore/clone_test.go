@@ -1,0 +1,53 @@
+package redisstore
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/returnsbot/returnsbot/dialog"
+)
+
+// TestCloneCoversSession lists every field of Session that shares memory when copied
+// (maps, slices, pointers). If Session gains one, clone must copy it and this list must
+// name it; otherwise the cache would hand two callers the same memory.
+func TestCloneCoversSession(t *testing.T) {
+	want := []string{"Answers.CarrierChecked", "Answers.Defect", "Answers.Exclusions", "Answers.Photos", "Seen"}
+	var got []string
+	var walk func(prefix string, typ reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for f := range typ.Fields() {
+			switch f.Type.Kind() {
+			case reflect.Struct:
+				walk(prefix+f.Name+".", f.Type)
+			case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func, reflect.Array:
+				got = append(got, prefix+f.Name)
+			}
+		}
+	}
+	walk("", reflect.TypeFor[dialog.Session]())
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("Session's reference fields are %v; clone copies %v: update clone and this test", got, want)
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	yes := true
+	s := &dialog.Session{
+		State: dialog.StateDefect, Version: 7, Seen: []string{"1"},
+		Answers: dialog.Answers{Defect: &yes, CarrierChecked: &yes, Exclusions: map[string]bool{"a": true}, Photos: []string{"p"}},
+	}
+	c := clone(s)
+	if !reflect.DeepEqual(c, s) {
+		t.Fatalf("clone = %+v, want %+v", c, s)
+	}
+	*c.Answers.Defect, *c.Answers.CarrierChecked = false, false
+	c.Answers.Exclusions["a"], c.Answers.Photos[0], c.Seen[0] = false, "q", "2"
+	if !*s.Answers.Defect || !*s.Answers.CarrierChecked || !s.Answers.Exclusions["a"] || s.Answers.Photos[0] != "p" || s.Seen[0] != "1" {
+		t.Fatalf("changing the clone changed the original: %+v", s)
+	}
+	if clone(&dialog.Session{}).Seen != nil {
+		t.Fatal("clone of a nil slice is not nil")
+	}
+}
