@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,6 +45,29 @@ func TestConformanceAutoPipeline(t *testing.T) {
 		return redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix, AutoPipeline: true}),
 			redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix, AutoPipeline: true})
 	})
+}
+
+// TestScriptCacheFlushed checks that writes survive Redis forgetting the script (as it
+// does on restart), on the direct and the pipelined path: go-redis falls back from
+// EVALSHA to EVAL on NOSCRIPT.
+func TestScriptCacheFlushed(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	st := redisstore.New(rdb, redisstore.Options{AutoPipeline: true})
+	step := loadgen.StoreStep(st, dialog.NewEngine(policy.Default()), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	for round := range 3 {
+		if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		res, err := loadgen.Run(ctx, loadgen.Config{Workers: 8, ConversationsPerWorker: 2, Steps: 200, Prefix: "telegram:"}, step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Errors > 0 || res.Steps != 200 {
+			t.Fatalf("round %d after SCRIPT FLUSH: %d steps, %d errors (first %v), want 200 and none", round, res.Steps, res.Errors, res.FirstError)
+		}
+	}
 }
 
 // TestConformanceShared runs the shared-store suite on two Stores with their own clients
@@ -257,6 +281,13 @@ func TestSessionSize(t *testing.T) {
 	}
 	if s.Outcome == "" {
 		t.Fatalf("the claim was not decided: state %q", s.State)
+	}
+	// A full ring of Telegram update ids, as bot.Service records them.
+	for id := 987654321; id < 987654321+8; id++ {
+		s.MarkSeen(strconv.Itoa(id))
+	}
+	if err := st.Save(ctx, conv, s); err != nil {
+		t.Fatal(err)
 	}
 	n, err := rdb.MemoryUsage(ctx, st.Key(conv)).Result()
 	if err != nil {
