@@ -28,6 +28,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/dialog"
 )
 
 // DefaultAPIURL is the official Bot API server.
@@ -192,22 +193,43 @@ func checkSecret(s string) error {
 // BotName returns the bot's username.
 func (a *Adapter) BotName() string { return a.name }
 
-// commands is the bot's command menu; the dialog understands them in every language.
-var commands = []models.BotCommand{
-	{Command: "start", Description: "Start a return or warranty claim"},
-	{Command: "restart", Description: "Start over"},
-	{Command: "back", Description: "Change your last answer"},
-	{Command: "staff", Description: "Talk to a person"},
-	{Command: "help", Description: "How this works"},
+// commands is the bot's command menu by language ("" for everyone else); the dialog
+// understands the commands in every language. A language is offered only once the dialog
+// speaks it (dialog.HasLanguage).
+var commands = map[string][]models.BotCommand{
+	"": {
+		{Command: "start", Description: "Start a return or warranty claim"},
+		{Command: "restart", Description: "Start over"},
+		{Command: "back", Description: "Change your last answer"},
+		{Command: "staff", Description: "Talk to a person"},
+		{Command: "help", Description: "How this works"},
+	},
+	"de": {
+		{Command: "start", Description: "Rückgabe oder Garantiefall beginnen"},
+		{Command: "restart", Description: "Von vorn beginnen"},
+		{Command: "back", Description: "Letzte Antwort ändern"},
+		{Command: "staff", Description: "Mit einem Menschen sprechen"},
+		{Command: "help", Description: "So funktioniert es"},
+	},
+}
+
+// setCommands publishes the command menu in every language the dialog speaks.
+func (a *Adapter) setCommands(ctx context.Context) {
+	for lang, cmds := range commands {
+		if lang != "" && !dialog.HasLanguage(lang) {
+			continue
+		}
+		if _, err := a.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: cmds, LanguageCode: lang}); err != nil {
+			// The menu is a convenience: typed commands work without it.
+			a.log.Warn("telegram: setMyCommands failed", "lang", lang, "err", a.scrub(err))
+		}
+	}
 }
 
 // Run takes updates, by long polling or from the webhook, until ctx is done; then it
 // stops taking them and finishes the ones it holds (up to the drain timeout).
 func (a *Adapter) Run(ctx context.Context) error {
-	if _, err := a.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: commands}); err != nil {
-		// The menu is a convenience: typed commands work without it.
-		a.log.Warn("telegram: setMyCommands failed", "err", a.scrub(err))
-	}
+	a.setCommands(ctx)
 	var err error
 	if a.cfg.WebhookURL != "" {
 		err = a.runWebhook(ctx)

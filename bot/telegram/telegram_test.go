@@ -231,7 +231,7 @@ func TestConversationToDecision(t *testing.T) {
 	}
 	h.settled()
 
-	cmds := srv.Commands()
+	cmds := srv.Commands("")
 	var names []string
 	for _, c := range cmds {
 		names = append(names, c.Command)
@@ -258,6 +258,26 @@ func pressedIndex(msgs []telegramtest.Message, id int) int {
 		}
 	}
 	return -1
+}
+
+func TestGermanFromLanguageCode(t *testing.T) {
+	srv := telegramtest.NewServer(t, "")
+	h := start(t, srv, memstore.New(), fastConfig(srv), nil)
+	hans := telegramtest.Private(1002, "Hans", "de-AT")
+	srv.Text(hans, "/start")
+	msgs := h.expect(hans.Chat.ID, 2)
+	if !strings.HasPrefix(msgs[0].Text, "Hallo!") {
+		t.Errorf("greeting for language_code de-AT: got %q, want German", msgs[0].Text)
+	}
+	if got := srv.Commands("de"); len(got) != 5 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
+		t.Errorf("German command menu: got %+v, want the five commands described in German", got)
+	}
+	pierre := telegramtest.Private(1003, "Pierre", "fr")
+	srv.Text(pierre, "/start")
+	msgs = h.expect(pierre.Chat.ID, 2)
+	if !strings.HasPrefix(msgs[0].Text, "Hello!") {
+		t.Errorf("greeting for language_code fr (no translation): got %q, want English", msgs[0].Text)
+	}
 }
 
 func TestUserTextIsEscaped(t *testing.T) {
@@ -407,6 +427,17 @@ func TestTooManyRequestsIsWaitedOut(t *testing.T) {
 	}
 	if calls[0].Params["text"] != calls[1].Params["text"] {
 		t.Errorf("retried text: got %q, want the refused %q", calls[1].Params["text"], calls[0].Params["text"])
+	}
+
+	// A refused answerCallbackQuery is sent again too: the button's spinner must stop.
+	srv.Fail("answerCallbackQuery", telegramtest.TooManyRequests(1))
+	upd := press(t, srv, alice, "receipt_date:yesterday")
+	h.expect(chat, 3)
+	if !srv.Answered(fmt.Sprintf("cq%d", upd)) {
+		t.Errorf("callback query refused with 429: not answered after retry_after")
+	}
+	if answers := srv.Calls("answerCallbackQuery"); len(answers) != 2 || answers[0].Status != http.StatusTooManyRequests || answers[1].At.Sub(answers[0].At) < time.Second {
+		t.Errorf("answerCallbackQuery calls: got %+v, want a 429 and a retry at least 1s later", answers)
 	}
 	h.settled()
 }

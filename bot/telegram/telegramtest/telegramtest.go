@@ -115,7 +115,8 @@ type Server struct {
 	webhook  webhook
 	hookStop chan struct{}
 	hookDone chan struct{}
-	commands []models.BotCommand
+	commands map[string][]models.BotCommand // by language_code, "" for all
+	statuses []int                          // HTTP statuses of webhook deliveries
 }
 
 type file struct {
@@ -409,11 +410,12 @@ func (s *Server) Answered(id string) bool {
 	return s.queries[id]
 }
 
-// Commands returns the bot's command menu as last set with setMyCommands.
-func (s *Server) Commands() []models.BotCommand {
+// Commands returns the bot's command menu for users of language lang ("" for those
+// without one of their own), as last set with setMyCommands.
+func (s *Server) Commands(lang string) []models.BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]models.BotCommand(nil), s.commands...)
+	return append([]models.BotCommand(nil), s.commands[lang]...)
 }
 
 // Webhook returns the webhook URL and secret set with setWebhook.
@@ -656,7 +658,10 @@ func (s *Server) call(method string, p map[string]string, files map[string][]byt
 		if err := json.Unmarshal([]byte(p["commands"]), &cmds); err != nil {
 			return nil, badRequest("can't parse commands: %v", err)
 		}
-		s.commands = cmds
+		if s.commands == nil {
+			s.commands = map[string][]models.BotCommand{}
+		}
+		s.commands[p["language_code"]] = cmds
 		return true, nil
 	case "setWebhook":
 		if p["url"] == "" {
@@ -943,6 +948,10 @@ func (s *Server) pushWebhook(h webhook, stop, done chan struct{}) {
 			}
 		}
 		status := s.DeliverWebhook(client, h.URL, h.Secret, *next)
+		s.mu.Lock()
+		s.statuses = append(s.statuses, status)
+		s.notify()
+		s.mu.Unlock()
 		if status/100 == 2 {
 			s.mu.Lock()
 			if len(s.updates) > 0 && s.updates[0].ID == next.ID {
@@ -980,6 +989,18 @@ func (s *Server) DeliverWebhook(client *http.Client, url, secret string, u model
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// WebhookStatusesLocked returns the statuses of the fake's webhook deliveries that
+// were status, for use inside WaitFor.
+func (s *Server) WebhookStatusesLocked(status int) []int {
+	var out []int
+	for _, st := range s.statuses {
+		if st == status {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // Chats returns the ids of chats that have messages, sorted.
