@@ -70,6 +70,46 @@ func TestScriptCacheFlushed(t *testing.T) {
 	}
 }
 
+// TestReplayedWriteIsIdempotent replays a compare-and-set, as go-redis does when the
+// reply to the first try was lost: the replay must succeed without writing again, and a
+// different write from the same version must conflict.
+func TestReplayedWriteIsIdempotent(t *testing.T) {
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	st := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+	ctx := context.Background()
+	s := &dialog.Session{State: dialog.StatePackaging}
+	if err := st.Save(ctx, "telegram:1", s); err != nil {
+		t.Fatal(err)
+	}
+	key, from := []string{st.Key("telegram:1")}, redisstore.FormatVersion(s.Version)
+	write := func(version int64, state string) any {
+		t.Helper()
+		val := redisstore.Encode(version, []byte(`{"s":"`+state+`","a":{}}`))
+		res, err := redisstore.CASScript.Run(ctx, rdb, key, from, redisstore.FormatVersion(version), val, 60000).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if got := write(12345, dialog.StateDefect); got != int64(1) {
+		t.Fatalf("first write = %v, want 1", got)
+	}
+	if got := write(12345, dialog.StateDefect); got != int64(1) {
+		t.Fatalf("replayed write = %v, want 1 (already done)", got)
+	}
+	if got, ok := write(67890, dialog.StateCarrierCheck).(string); !ok || !strings.Contains(got, `"s":"defect"`) {
+		t.Fatalf("other write from the same version = %v, want a conflict returning the defect session", got)
+	}
+	loaded, err := redisstore.New(rdb, redisstore.Options{Prefix: prefix}).Load(ctx, "telegram:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.State != dialog.StateDefect || loaded.Version != 12345 {
+		t.Fatalf("stored state %q version %d, want %q 12345", loaded.State, loaded.Version, dialog.StateDefect)
+	}
+}
+
 // TestConformanceShared runs the shared-store suite on two Stores with their own clients
 // and caches, as two bot processes have.
 func TestConformanceShared(t *testing.T) {
