@@ -258,6 +258,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return nil
 	}
 	if err := a.registerCommands(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: not a failure
+		}
 		return err
 	}
 	a.log.Info("connected to Discord", "intents", int(a.s.Identify.Intents))
@@ -270,6 +273,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 				return nil
 			}
 			a.log.Info("gateway disconnected, reconnecting")
+			// Wait a moment first: discordgo's heartbeat goroutine of the old connection
+			// may still call Close, and it closes whatever connection is current, with
+			// 1000, which makes Discord drop the session and the events queued for it.
+			if !sleep(ctx, a.cfg.ReconnectMin) {
+				return nil
+			}
 			if err := a.connect(ctx); err != nil {
 				return err
 			}
@@ -290,14 +299,22 @@ func (a *Adapter) connect(ctx context.Context) error {
 			return f
 		}
 		a.log.Warn("gateway connection failed, retrying", "err", err, "in", delay)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, delay) {
 			return nil
-		case <-t.C:
 		}
 		delay = min(2*delay, a.cfg.ReconnectMax)
+	}
+}
+
+// sleep waits d, or until ctx is done; it reports whether the full time passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
@@ -919,12 +936,8 @@ func (a *Adapter) call(ctx context.Context, op string, f func(opts ...discordgo.
 		}
 		wait := rl.RetryAfter
 		a.log.Info("rate limited, waiting", "op", op, "retry_after", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, wait) {
 			return fmt.Errorf("%s: rate limited: %w", op, ctx.Err())
-		case <-t.C:
 		}
 	}
 }

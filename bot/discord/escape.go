@@ -86,6 +86,9 @@ func utf16Len(s string) int {
 // piece that starts mid-line gets the line-start escapes it needs as a message of its own.
 func splitEscaped(text string, limit int) []string {
 	var out []string
+	// Discord refuses whitespace-only content and trims the rest: trim it here, so
+	// an empty reply sends nothing and the pieces are what Discord shows.
+	text = strings.TrimRight(text, " \n")
 	for text != "" {
 		if e := Escape(text); utf16Len(e) <= limit {
 			out = append(out, e)

@@ -7,8 +7,8 @@
 // (message length, custom_id length, double acknowledgements, 3-second interaction tokens)
 // and records what the bot sent, for tests to inspect.
 //
-// Point the adapter at Server.URL (DISCORD_API_URL); GET /api/v10/gateway answers with the
-// fake's own ws:// URL.
+// Point the adapter at Server.URL (DISCORD_API_URL); GET /api/v{N}/gateway answers with the
+// fake's own ws:// URL. Any API version is accepted (discordgo 0.29 speaks v9).
 package discordtest
 
 import (
@@ -490,8 +490,8 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// RateLimit makes the next n requests with method whose path starts with prefix (such as
-// "/api/v10/channels/") answer 429 with retry_after.
+// RateLimit makes the next n requests with method whose path, without the "/api/vN"
+// prefix, starts with prefix (such as "/channels/") answer 429 with retry_after.
 func (s *Server) RateLimit(method, prefix string, n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -688,7 +688,17 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tokenOK(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return strings.TrimPrefix(token, "Bot ") == s.cfg.Token
+}
+
+// RevokeToken makes the fake refuse the bot's token from now on, as after a token reset
+// in the Developer Portal.
+func (s *Server) RevokeToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Token = "revoked-" + s.id()
 }
 
 func (s *Server) identify(c *gwConn, d json.RawMessage) bool {
@@ -789,17 +799,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /gateway/", s.serveGateway)
 	mux.HandleFunc("GET /attachments/{id}/{name}", s.getAttachment)
 	api := http.NewServeMux()
-	api.HandleFunc("GET /api/v10/gateway", s.getGateway)
-	api.HandleFunc("GET /api/v10/gateway/bot", s.getGateway)
-	api.HandleFunc("POST /api/v10/users/@me/channels", s.createDM)
-	api.HandleFunc("GET /api/v10/channels/{id}", s.getChannel)
-	api.HandleFunc("POST /api/v10/channels/{id}/messages", s.createMessage)
-	api.HandleFunc("PATCH /api/v10/channels/{id}/messages/{mid}", s.editMessage)
-	api.HandleFunc("POST /api/v10/channels/{id}/threads", s.createThread)
-	api.HandleFunc("POST /api/v10/interactions/{id}/{token}/callback", s.callback)
-	api.HandleFunc("PATCH /api/v10/webhooks/{app}/{token}/messages/{mid}", s.editOriginal)
-	api.HandleFunc("DELETE /api/v10/webhooks/{app}/{token}/messages/{mid}", s.deleteOriginal)
-	api.HandleFunc("PUT /api/v10/applications/{app}/commands", s.putCommands)
+	api.HandleFunc("GET /api/{v}/gateway", s.getGateway)
+	api.HandleFunc("GET /api/{v}/gateway/bot", s.getGateway)
+	api.HandleFunc("POST /api/{v}/users/@me/channels", s.createDM)
+	api.HandleFunc("GET /api/{v}/channels/{id}", s.getChannel)
+	api.HandleFunc("POST /api/{v}/channels/{id}/messages", s.createMessage)
+	api.HandleFunc("PATCH /api/{v}/channels/{id}/messages/{mid}", s.editMessage)
+	api.HandleFunc("POST /api/{v}/channels/{id}/threads", s.createThread)
+	api.HandleFunc("POST /api/{v}/interactions/{id}/{token}/callback", s.callback)
+	api.HandleFunc("PATCH /api/{v}/webhooks/{app}/{token}/messages/{mid}", s.editOriginal)
+	api.HandleFunc("DELETE /api/{v}/webhooks/{app}/{token}/messages/{mid}", s.deleteOriginal)
+	api.HandleFunc("PUT /api/{v}/applications/{app}/commands", s.putCommands)
 	mux.Handle("/api/", s.middleware(api))
 	return mux
 }
@@ -820,13 +830,16 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.changed.Broadcast()
 			s.mu.Unlock()
 		}()
-		if !strings.HasPrefix(r.URL.Path, "/api/v10/interactions/") && r.Header.Get("Authorization") != "Bot "+s.cfg.Token {
+		route := apiRoute(r.URL.Path)
+		// Interaction callbacks are authorised by their token, GET /gateway by nothing.
+		public := strings.HasPrefix(route, "/interactions/") || route == "/gateway"
+		if !public && !s.tokenOK(r.Header.Get("Authorization")) {
 			apiError(rec, http.StatusUnauthorized, 0, "401: Unauthorized")
 			return
 		}
 		s.mu.Lock()
 		for _, l := range s.limits {
-			if l.n > 0 && l.method == r.Method && strings.HasPrefix(r.URL.Path, l.prefix) {
+			if l.n > 0 && l.method == r.Method && strings.HasPrefix(route, l.prefix) {
 				l.n--
 				s.mu.Unlock()
 				secs := l.retryAfter.Seconds()
@@ -845,6 +858,18 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		rec.Header().Set("X-RateLimit-Reset-After", "0.001")
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// apiRoute strips the API version: "/api/v9/channels/1" is "/channels/1".
+func apiRoute(p string) string {
+	rest, ok := strings.CutPrefix(p, "/api/v")
+	if !ok {
+		return p
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[i:]
+	}
+	return "/"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
