@@ -103,7 +103,9 @@ type Server struct {
 	// Dir is the server's working directory (its RDB and AOF files, and its log).
 	Dir  string
 	args []string
-	tb   testing.TB
+	// raw: args are the whole command line (a Sentinel's configuration file).
+	raw bool
+	tb  testing.TB
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -146,11 +148,24 @@ func (s *Server) Client(tb testing.TB) redis.UniversalClient {
 }
 
 func (s *Server) start(bin string) error {
+	if s.raw {
+		return s.startRaw(bin)
+	}
 	_, port, _ := net.SplitHostPort(s.Addr)
 	args := append([]string{
 		"--port", port, "--bind", "127.0.0.1", "--dir", s.Dir, "--save", "",
 		"--appendonly", "no", "--daemonize", "no", "--logfile", "redis.log",
 	}, s.args...)
+	return s.run(bin, args)
+}
+
+// startRaw starts the server with s.args alone (a configuration file, for a Sentinel).
+func (s *Server) startRaw(bin string) error {
+	s.raw = true
+	return s.run(bin, s.args)
+}
+
+func (s *Server) run(bin string, args []string) error {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = s.Dir
 	cmd.SysProcAttr = sysProcAttr()
@@ -240,6 +255,63 @@ func freeAddr(tb testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// StartSentinel starts one Redis Sentinel (quorum 1) on a free loopback port watching
+// master under the name masterName, and waits until it knows the master. Its URL()
+// is that of a Sentinel; use SentinelURL for a redis+sentinel URL.
+func StartSentinel(tb testing.TB, master *Server, masterName string) *Server {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redistest: starting a Sentinel needs redis-server: %v", err)
+	}
+	host, port, _ := net.SplitHostPort(master.Addr)
+	s := &Server{Dir: tb.TempDir(), tb: tb}
+	var lastErr error
+	for range 3 {
+		s.Addr = freeAddr(tb)
+		_, sport, _ := net.SplitHostPort(s.Addr)
+		// Sentinel rewrites its configuration file, so it must be its own and writable.
+		conf := fmt.Sprintf("port %s\nbind 127.0.0.1\ndir %s\nlogfile redis.log\n"+
+			"sentinel monitor %s %s %s 1\nsentinel down-after-milliseconds %s 500\nsentinel failover-timeout %s 5000\n",
+			sport, s.Dir, masterName, host, port, masterName, masterName)
+		path := filepath.Join(s.Dir, "sentinel.conf")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		s.args = []string{path, "--sentinel"}
+		if lastErr = s.startRaw(bin); lastErr == nil {
+			tb.Cleanup(s.Kill)
+			break
+		}
+	}
+	if lastErr != nil {
+		tb.Fatalf("redistest: %v", lastErr)
+	}
+	rdb := redis.NewSentinelClient(&redis.Options{Addr: s.Addr})
+	defer rdb.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	for {
+		addr, err := rdb.GetMasterAddrByName(ctx, masterName).Result()
+		if err == nil && len(addr) == 2 && net.JoinHostPort(addr[0], addr[1]) == master.Addr {
+			return s
+		}
+		if ctx.Err() != nil {
+			tb.Fatalf("redistest: Sentinel %s does not know master %s: %v %v", s.Addr, masterName, addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// SentinelURL returns the redis+sentinel URL of Sentinels watching masterName.
+func SentinelURL(masterName string, sentinels ...*Server) string {
+	u := "redis+sentinel://" + sentinels[0].Addr + "?master_name=" + url.QueryEscape(masterName)
+	for _, s := range sentinels[1:] {
+		u += "&addr=" + s.Addr
+	}
+	return u
 }
 
 // Cluster is a Redis Cluster of masters without replicas, each a Server on loopback.
