@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/returnsbot/returnsbot/bot/telegram"
 )
@@ -26,6 +28,24 @@ func startTelegram(ctx context.Context, env adapterEnv) (func(context.Context) e
 		WebhookURL:    env.Getenv("TELEGRAM_WEBHOOK_URL"),
 		WebhookSecret: env.Getenv("TELEGRAM_WEBHOOK_SECRET"),
 		Log:           env.Log,
+	}
+	var err error
+	if cfg.ChatInterval, err = pace(env.Getenv, "TELEGRAM_CHAT_INTERVAL"); err != nil {
+		return nil, err
+	}
+	if cfg.GroupInterval, err = pace(env.Getenv, "TELEGRAM_GROUP_INTERVAL"); err != nil {
+		return nil, err
+	}
+	if v := env.Getenv("TELEGRAM_GLOBAL_RATE"); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case v == "off":
+			cfg.GlobalRate = -1
+		case err != nil || n <= 0:
+			return nil, fmt.Errorf("TELEGRAM_GLOBAL_RATE %q: want messages per second, such as 30, or off", v)
+		default:
+			cfg.GlobalRate = n
+		}
 	}
 	var route string
 	if cfg.WebhookURL != "" {
@@ -50,4 +70,21 @@ func startTelegram(ctx context.Context, env adapterEnv) (func(context.Context) e
 		env.Mux.Handle("POST "+route, a.WebhookHandler())
 	}
 	return a.Run, nil
+}
+
+// pace reads an outbound pace from the environment: a duration such as 1s, or off. Unset
+// is 0, the adapter's default.
+func pace(getenv func(string) string, name string) (time.Duration, error) {
+	v := getenv(name)
+	switch v {
+	case "":
+		return 0, nil
+	case "off":
+		return -1, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a duration such as 1s, or off", name, v)
+	}
+	return d, nil
 }

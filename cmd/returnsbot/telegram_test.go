@@ -38,6 +38,7 @@ func TestServeTelegramPolling(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
 	stop := runServeTelegram(t, telegramEnv(map[string]string{
 		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL,
+		"TELEGRAM_CHAT_INTERVAL": "10ms", "TELEGRAM_GROUP_INTERVAL": "off", "TELEGRAM_GLOBAL_RATE": "100",
 	}))
 	customer := telegramtest.Private(77, "Pat", "")
 	srv.Text(customer, "/start")
@@ -87,6 +88,9 @@ func TestServeTelegramConfigErrors(t *testing.T) {
 		{"webhook without secret", map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example/tg", "LISTEN_ADDR": "127.0.0.1:0"}, "TELEGRAM_WEBHOOK_SECRET"},
 		{"relative webhook URL", map[string]string{"TELEGRAM_WEBHOOK_URL": "/tg", "TELEGRAM_WEBHOOK_SECRET": "s", "LISTEN_ADDR": "127.0.0.1:0"}, "absolute"},
 		{"wrong token", map[string]string{"TELEGRAM_TOKEN": "1:wrong"}, "getMe"},
+		{"bad chat interval", map[string]string{"TELEGRAM_CHAT_INTERVAL": "fast"}, "TELEGRAM_CHAT_INTERVAL"},
+		{"negative group interval", map[string]string{"TELEGRAM_GROUP_INTERVAL": "-1s"}, "TELEGRAM_GROUP_INTERVAL"},
+		{"zero global rate", map[string]string{"TELEGRAM_GLOBAL_RATE": "0"}, "TELEGRAM_GLOBAL_RATE"},
 	}
 	for _, tc := range tests {
 		env := map[string]string{"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL}
