@@ -134,8 +134,10 @@ type Adapter struct {
 	work     context.Context
 	stopWork context.CancelFunc
 
+	// mu orders the closing flag with queuing on lanes: once drain has set closing, no
+	// webhook request queues work, so lanes.Wait is never raced by lanes.Go.
 	mu      sync.Mutex
-	closing bool // no more webhook updates are taken
+	closing bool
 }
 
 // New connects to the Bot API (getMe checks the token) and returns an Adapter that hands
@@ -154,7 +156,6 @@ func New(ctx context.Context, cfg Config, h bot.Handler, out Deliverer) (*Adapte
 	if a.out == nil {
 		a.out = bot.Router{Platform: a}
 	}
-	a.work, a.stopWork = context.WithCancel(context.Background())
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
@@ -171,6 +172,7 @@ func New(ctx context.Context, cfg Config, h bot.Handler, out Deliverer) (*Adapte
 		return nil, fmt.Errorf("telegram: getMe: %w", a.scrub(err))
 	}
 	a.name = me.Username
+	a.work, a.stopWork = context.WithCancel(context.Background())
 	return a, nil
 }
 

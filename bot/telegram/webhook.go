@@ -65,20 +65,22 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}
-		a.mu.Lock()
-		closing := a.closing
-		a.mu.Unlock()
-		if closing {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
 		in := convert(&u, a.name)
 		key := in.msg.From.Key()
 		if in.skip {
 			key = "telegram:skipped"
 		}
 		done := make(chan bool, 1)
-		a.lanes.Go(key, func() { done <- a.process(a.work, in, false) })
+		a.mu.Lock()
+		closing := a.closing
+		if !closing {
+			a.lanes.Go(key, func() { done <- a.process(a.work, in, false) })
+		}
+		a.mu.Unlock()
+		if closing {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		select {
 		case ok := <-done:
 			if !ok {
