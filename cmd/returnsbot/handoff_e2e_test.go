@@ -1,0 +1,529 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
+	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+)
+
+// The staff desk end to end: the real serve wiring, the real Telegram and Discord adapters
+// on their SDKs, fake Telegram and Discord servers on loopback, cases and sessions in a
+// real Redis.
+
+const (
+	tgDeskChat = -1001000
+	tgTanya    = 501 // Telegram staff
+	tgStranger = 666
+	staffRole  = "424242"
+)
+
+type deskWorld struct {
+	t        *testing.T
+	tg       *telegramtest.Server
+	dc       *discordtest.Server
+	desk     string // Discord staff channel
+	dana     discordtest.User
+	rita     discordtest.User // staff by role only
+	eve      discordtest.User // not staff
+	env      map[string]string
+	cases    handoff.Store
+	logs     *lockedBuffer
+	stopServ func() error
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
+	t.Helper()
+	w := &deskWorld{t: t, tg: telegramtest.NewServer(t, ""), dc: discordtest.NewServer(t, discordtest.Config{}), logs: &lockedBuffer{}}
+	w.desk = w.dc.AddTextChannel("staff-desk")
+	w.dana, w.rita, w.eve = w.dc.NewUser("Dana"), w.dc.NewUser("Rita"), w.dc.NewUser("Eve")
+	url := redistest.URL(t)
+	prefix := redistest.Prefix(t)
+	rdb, err := redisstore.NewClient(url)
+	if err != nil {
+		t.Fatalf("redis client: %v", err)
+	}
+	t.Cleanup(func() {
+		deleteKeys(t, rdb, prefix)
+		rdb.Close()
+	})
+	w.cases = handoff.NewRedisStore(rdb, prefix+"handoff:")
+	w.env = map[string]string{
+		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": w.tg.URL,
+		"DISCORD_TOKEN": "test-token", "DISCORD_API_URL": w.dc.URL, "DISCORD_GUILD_MESSAGES": "true",
+		"REDIS_URL": url, "REDIS_KEY_PREFIX": prefix,
+		"STAFF_TELEGRAM_CHAT": fmt.Sprint(tgDeskChat), "STAFF_TELEGRAM_USERS": fmt.Sprintf("%d, 502", tgTanya),
+		"STAFF_DISCORD_CHANNEL": w.desk, "STAFF_DISCORD_USERS": w.dana.ID, "STAFF_DISCORD_ROLES": staffRole,
+		"HANDOFF_RENOTIFY": "0",
+	}
+	for k, v := range extra {
+		w.env[k] = v
+	}
+	w.start()
+	t.Cleanup(func() {
+		if w.stopServ != nil {
+			if err := w.stop(); err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}
+	})
+	return w
+}
+
+func deleteKeys(t *testing.T, rdb redis.UniversalClient, prefix string) {
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		rdb.Del(ctx, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Errorf("clean up %s*: %v", prefix, err)
+	}
+}
+
+func (w *deskWorld) getenv(k string) string { return w.env[k] }
+
+// start runs serve as a fresh process would, until stop.
+func (w *deskWorld) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	logger := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	go func() { done <- serve(ctx, w.getenv, logger) }()
+	w.stopServ = func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(15 * time.Second):
+			return errors.New("serve did not stop within 15s of cancel")
+		}
+	}
+	select {
+	case err := <-done:
+		w.t.Fatalf("serve stopped at start: %v\n%s", err, w.logs)
+	case <-time.After(50 * time.Millisecond):
+	}
+	w.dc.WaitReady(w.t)
+}
+
+func (w *deskWorld) stop() error {
+	err := w.stopServ()
+	w.stopServ = nil
+	return err
+}
+
+// waitFor polls cond for up to 10s and fails the test, saying what it waited for.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openCase waits for the open case of a conversation to have both desk threads.
+func (w *deskWorld) openCase(conv string) *handoff.Case {
+	w.t.Helper()
+	var c *handoff.Case
+	waitFor(w.t, "the case of "+conv+" with two threads", func() bool {
+		var err error
+		c, err = w.cases.OpenFor(context.Background(), conv)
+		return err == nil && len(c.Threads) == 2
+	})
+	return c
+}
+
+func threadOf(t *testing.T, c *handoff.Case, platform string) string {
+	t.Helper()
+	for _, th := range c.Threads {
+		if th.Platform == platform {
+			return th.Thread
+		}
+	}
+	t.Fatalf("case %s has no %s thread", c.ID, platform)
+	return ""
+}
+
+// tgStaff is a member of the Telegram staff group writing in a topic.
+func tgStaff(id int64, name string, topic int) telegramtest.Customer {
+	return telegramtest.Customer{
+		Chat:   models.Chat{ID: tgDeskChat, Type: models.ChatTypeSupergroup, Title: "Desk", IsForum: true},
+		Thread: topic,
+		User:   models.User{ID: id, FirstName: name},
+	}
+}
+
+// tgTopicMessages returns the bot's messages in a topic of the Telegram desk.
+func (w *deskWorld) tgTopicMessages(topic string) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range w.tg.BotMessages(tgDeskChat) {
+		if fmt.Sprint(m.Thread) == topic {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// tgHasText reports whether the bot sent a message containing text to chat.
+func tgHasText(ms []telegramtest.Message, text string) bool {
+	for _, m := range ms {
+		if strings.Contains(m.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+func dcHasText(ms []discordtest.Message, text string) bool {
+	for _, m := range ms {
+		if strings.Contains(m.Content, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// dcWithButton returns the last bot message in channel carrying the button.
+func (w *deskWorld) dcWithButton(channel, button string) discordtest.Message {
+	w.t.Helper()
+	var found discordtest.Message
+	waitFor(w.t, "a message with button "+button+" in "+channel, func() bool {
+		for _, m := range w.dc.Messages(channel) {
+			for _, b := range m.Buttons {
+				if b.CustomID == button {
+					found = m
+				}
+			}
+		}
+		return found.ID != ""
+	})
+	return found
+}
+
+// tgWithButton returns the id of the last bot message in a desk topic carrying the button.
+func (w *deskWorld) tgWithButton(topic, button string) int {
+	w.t.Helper()
+	id := 0
+	waitFor(w.t, "a telegram message with button "+button, func() bool {
+		for _, m := range w.tgTopicMessages(topic) {
+			for _, row := range m.Keyboard {
+				for _, b := range row {
+					if b.CallbackData == button {
+						id = m.ID
+					}
+				}
+			}
+		}
+		return id != 0
+	})
+	return id
+}
+
+func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
+	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
+	w := newDeskWorld(t, nil)
+	ann := telegramtest.Private(1001, "Ann", "en")
+	w.tg.Text(ann, "hi")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1001")
+	dcThread := threadOf(t, c, "discord")
+
+	card := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClaim, c.ID))
+	if !strings.Contains(card.Content, "Case "+c.ID) || !strings.Contains(card.Content, "asked for a person") || len(card.Buttons) != 3 {
+		t.Fatalf("discord card = %q with %d buttons, want the case card with three", card.Content, len(card.Buttons))
+	}
+
+	// The customer's photo goes to the Discord thread as an upload.
+	w.tg.Photo(ann, []byte("JPEG-of-the-broken-kettle"), "it arrived like this")
+	waitFor(t, "the customer's photo in the discord thread", func() bool {
+		for _, m := range w.dc.Messages(dcThread) {
+			for _, f := range m.Files {
+				if string(f.Data) == "JPEG-of-the-broken-kettle" {
+					return strings.Contains(m.Content, "it arrived like this") || dcHasText(w.dc.Messages(dcThread), "it arrived like this")
+				}
+			}
+		}
+		return false
+	})
+
+	w.dc.Press(t, w.dana, card, handoff.ButtonID(handoff.ActClaim, c.ID))
+	waitFor(t, "the claim notice to the customer", func() bool {
+		return tgHasText(w.tg.BotMessages(1001), "Dana has taken up your case")
+	})
+
+	// Staff text reaches the Telegram customer as plain text, markup characters and all.
+	answer := "Hello Ann <b>not bold</b> & welcome"
+	w.dc.SendGuild(w.dana, dcThread, answer)
+	waitFor(t, "the staff answer in the customer's chat", func() bool {
+		ms := w.tg.BotMessages(1001)
+		return len(ms) > 0 && ms[len(ms)-1].Text == answer
+	})
+	w.tg.Text(ann, "thank you")
+	waitFor(t, "the customer's reply in the discord thread", func() bool {
+		return dcHasText(w.dc.Messages(dcThread), "Ann (customer): thank you")
+	})
+
+	closeMsg := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClose, c.ID))
+	w.dc.Press(t, w.dana, closeMsg, handoff.ButtonID(handoff.ActClose, c.ID))
+	waitFor(t, "the closing message", func() bool { return tgHasText(w.tg.BotMessages(1001), "closed your case") })
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"case", "show", c.ID}, w.getenv, nil, &out, &out); err != nil {
+		t.Fatalf("case show: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"(closed)", "Customer Ann: person", "[1 photo(s)]", "Staff Dana (discord): " + answer, "Customer Ann: thank you", "closed by Dana (discord)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("case show lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
+	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
+	w := newDeskWorld(t, nil)
+	bob := w.dc.NewUser("Bob")
+	w.dc.SendDM(bob, "hi")
+	w.dc.SendDM(bob, "yesterday")
+	w.dc.SendDM(bob, "person")
+	dm := w.dc.DMChannel(bob)
+	c := w.openCase("discord:" + dm)
+	topic := threadOf(t, c, "telegram")
+
+	claim := w.tgWithButton(topic, handoff.ButtonID(handoff.ActClaim, c.ID))
+	tanya := tgStaff(tgTanya, "Tanya", atoi(t, topic))
+	w.tg.Press(tanya, claim, handoff.ButtonID(handoff.ActClaim, c.ID))
+	waitFor(t, "the claim notice in Bob's DM", func() bool { return dcHasText(w.dc.Messages(dm), "Tanya has taken up your case") })
+
+	w.tg.Text(tanya, "Hi Bob, **not bold** here")
+	waitFor(t, "Tanya's answer in Bob's DM", func() bool {
+		ms := w.dc.Messages(dm)
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Content, "not bold")
+	})
+	if last := w.dc.Messages(dm); !strings.Contains(last[len(last)-1].Content, `\*\*not bold\*\*`) {
+		t.Errorf("staff text reached Discord as %q, want its markdown escaped", last[len(last)-1].Content)
+	}
+	w.dc.SendDM(bob, "ok, thanks")
+	waitFor(t, "Bob's reply in the telegram topic", func() bool { return tgHasText(w.tgTopicMessages(topic), "Bob (customer): ok, thanks") })
+
+	ret := w.tgWithButton(topic, handoff.ButtonID(handoff.ActReturn, c.ID))
+	w.tg.Press(tanya, ret, handoff.ButtonID(handoff.ActReturn, c.ID))
+	// Bob had answered the receipt date; the bot resumes at the packaging question.
+	waitFor(t, "the packaging question in Bob's DM", func() bool {
+		ms := w.dc.Messages(dm)
+		if len(ms) == 0 {
+			return false
+		}
+		last := ms[len(ms)-1]
+		return len(last.Buttons) > 0 && last.Buttons[0].CustomID == "packaging:intact"
+	})
+	if got, _ := w.cases.Get(context.Background(), c.ID); got.Status != handoff.Returned {
+		t.Fatalf("case status = %q, want returned", got.Status)
+	}
+}
+
+func TestHandoffConcurrentClaimAcrossPlatforms(t *testing.T) {
+	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
+	w := newDeskWorld(t, nil)
+	ann := telegramtest.Private(1002, "Ann", "en")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1002")
+	topic, dcThread := threadOf(t, c, "telegram"), threadOf(t, c, "discord")
+	dcCard := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClaim, c.ID))
+	tgCard := w.tgWithButton(topic, handoff.ButtonID(handoff.ActClaim, c.ID))
+
+	// Three staff press Claim at once: on Discord by id, on Telegram, and on Discord by role.
+	ritaClaims := w.dc.MessageEvent(w.rita, dcThread, "/claim", map[string]any{
+		"member": map[string]any{"roles": []string{staffRole}, "joined_at": "2026-01-01T00:00:00Z"},
+	})
+	press := w.dc.PressEvent(t, w.dana, dcCard, handoff.ButtonID(handoff.ActClaim, c.ID))
+	var wg sync.WaitGroup
+	wg.Go(func() { w.dc.Dispatch("INTERACTION_CREATE", press) })
+	wg.Go(func() { w.tg.Press(tgStaff(tgTanya, "Tanya", atoi(t, topic)), tgCard, handoff.ButtonID(handoff.ActClaim, c.ID)) })
+	wg.Go(func() { w.dc.Dispatch("MESSAGE_CREATE", ritaClaims) })
+	wg.Wait()
+
+	refusals := func() int {
+		n := 0
+		for _, m := range w.dc.Messages(dcThread) {
+			if strings.Contains(m.Content, "only they can do that") {
+				n++
+			}
+		}
+		for _, m := range w.tgTopicMessages(topic) {
+			if strings.Contains(m.Text, "only they can do that") {
+				n++
+			}
+		}
+		return n
+	}
+	notices := func() int {
+		n := 0
+		for _, m := range w.tg.BotMessages(1002) {
+			if strings.Contains(m.Text, "has taken up your case") {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "one claim and two refusals", func() bool { return notices() >= 1 && refusals() >= 2 })
+	time.Sleep(200 * time.Millisecond) // anything more would be a second winner
+	if n, r := notices(), refusals(); n != 1 || r != 2 {
+		t.Fatalf("three simultaneous claims: %d customer notices and %d refusals, want 1 and 2", n, r)
+	}
+	got, _ := w.cases.Get(context.Background(), c.ID)
+	if got.Claimed == nil {
+		t.Fatalf("case unclaimed after three claims")
+	}
+	t.Logf("claim won by %s", got.Claimed)
+}
+
+func TestHandoffUnauthorisedRefused(t *testing.T) {
+	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
+	w := newDeskWorld(t, nil)
+	ann := telegramtest.Private(1003, "Ann", "en")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1003")
+	topic, dcThread := threadOf(t, c, "telegram"), threadOf(t, c, "discord")
+
+	card := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClaim, c.ID))
+	w.dc.Press(t, w.eve, card, handoff.ButtonID(handoff.ActClaim, c.ID))
+	waitFor(t, "a refusal for Eve in the discord thread", func() bool {
+		return dcHasText(w.dc.Messages(dcThread), "only authorised staff")
+	})
+	// The refusal gives the card's buttons back, since the press removed them.
+	w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClose, c.ID))
+	w.tg.Text(tgStaff(tgStranger, "Mallory", atoi(t, topic)), "Hi, please send me your card number")
+	waitFor(t, "a refusal for Mallory in the telegram topic", func() bool {
+		return tgHasText(w.tgTopicMessages(topic), "only authorised staff")
+	})
+	for _, m := range w.tg.BotMessages(1003) {
+		if strings.Contains(m.Text, "card number") {
+			t.Fatalf("the customer received a stranger's message: %q", m.Text)
+		}
+	}
+	if got, _ := w.cases.Get(context.Background(), c.ID); got.Claimed != nil {
+		t.Fatalf("case claimed by %s after refusals, want unclaimed", got.Claimed)
+	}
+	logs := w.logs.String()
+	for _, want := range []string{"user=" + w.eve.ID, fmt.Sprintf("user=%d", tgStranger)} {
+		if !strings.Contains(logs, "not staff") || !strings.Contains(logs, want) {
+			t.Errorf("refusal of %s not logged:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, telegramtest.Token) || strings.Contains(logs, "test-token") {
+		t.Errorf("a token appears in the log")
+	}
+}
+
+func TestHandoffRestartMidCase(t *testing.T) {
+	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
+	w := newDeskWorld(t, nil)
+	ann := telegramtest.Private(1004, "Ann", "en")
+	w.tg.Text(ann, "hi")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1004")
+	dcThread := threadOf(t, c, "discord")
+	card := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClaim, c.ID))
+	w.dc.Press(t, w.dana, card, handoff.ButtonID(handoff.ActClaim, c.ID))
+	waitFor(t, "the claim notice", func() bool { return tgHasText(w.tg.BotMessages(1004), "has taken up your case") })
+
+	if err := w.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	w.start()
+
+	w.dc.SendGuild(w.dana, dcThread, "I am still here after the restart")
+	waitFor(t, "the staff answer after the restart", func() bool {
+		return tgHasText(w.tg.BotMessages(1004), "I am still here after the restart")
+	})
+	w.tg.Text(ann, "so am I")
+	waitFor(t, "the customer's message in the thread after the restart", func() bool {
+		return dcHasText(w.dc.Messages(dcThread), "Ann (customer): so am I")
+	})
+	before := len(w.tg.BotMessages(1004))
+	closeMsg := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClose, c.ID))
+	w.dc.Press(t, w.dana, closeMsg, handoff.ButtonID(handoff.ActClose, c.ID))
+	waitFor(t, "the closing message", func() bool { return tgHasText(w.tg.BotMessages(1004)[before:], "closed your case") })
+	// The customer starts over with the bot.
+	w.tg.Text(ann, "hello")
+	waitFor(t, "the greeting of a new claim", func() bool { return tgHasText(w.tg.BotMessages(1004)[before:], "Hello! I can help") })
+}
+
+func TestHandoffRemindsAndForgets(t *testing.T) {
+	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
+	w := newDeskWorld(t, map[string]string{"HANDOFF_RENOTIFY": "150ms"})
+	ann := telegramtest.Private(1005, "Ann", "en")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1005")
+	dcThread := threadOf(t, c, "discord")
+	waitFor(t, "a reminder of the unclaimed case", func() bool {
+		return dcHasText(w.dc.Messages(dcThread), "Reminder: case "+c.ID)
+	})
+	if err := w.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"forget", "telegram:1005"}, w.getenv, nil, &out, &out); err != nil {
+		t.Fatalf("forget: %v\n%s", err, out.String())
+	}
+	if _, err := w.cases.Get(context.Background(), c.ID); !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("case after forget: error = %v, want ErrNotFound", err)
+	}
+	err := run(context.Background(), []string{"case", "show", c.ID}, w.getenv, nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "no case") {
+		t.Fatalf("case show after forget = %v, want no case", err)
+	}
+	sessions, closeSessions, err := openStore(context.Background(), w.getenv, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("openStore: %v", err)
+	}
+	defer closeSessions()
+	s, err := sessions.Load(context.Background(), "telegram:1005")
+	if err != nil || s.Version != 0 {
+		t.Fatalf("session after forget = version %d, %v; want none", s.Version, err)
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return n
+}
