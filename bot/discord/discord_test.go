@@ -59,14 +59,14 @@ type harness struct {
 	stopped bool
 }
 
-func start(t *testing.T, fc discordtest.Config, opts ...func(*discord.Config)) *harness {
+func start(t testing.TB, fc discordtest.Config, opts ...func(*discord.Config)) *harness {
 	t.Helper()
 	h := startNoWait(t, fc, opts...)
 	h.srv.WaitReady(t)
 	return h
 }
 
-func startNoWait(t *testing.T, fc discordtest.Config, opts ...func(*discord.Config)) *harness {
+func startNoWait(t testing.TB, fc discordtest.Config, opts ...func(*discord.Config)) *harness {
 	t.Helper()
 	srv := discordtest.NewServer(t, fc)
 	h := &harness{srv: srv, store: memstore.New(), logs: &syncBuffer{}, done: make(chan error, 1)}
@@ -113,7 +113,7 @@ func startNoWait(t *testing.T, fc discordtest.Config, opts ...func(*discord.Conf
 }
 
 // wait stops the adapter (if running) and returns Run's result.
-func (h *harness) wait(t *testing.T, timeout time.Duration) error {
+func (h *harness) wait(t testing.TB, timeout time.Duration) error {
 	t.Helper()
 	h.stop()
 	h.once.Do(func() {
@@ -256,6 +256,21 @@ func TestReturnFromServerToDecision(t *testing.T) {
 		if r.Status >= 400 {
 			t.Errorf("request %s %s answered %d", r.Method, r.Path, r.Status)
 		}
+	}
+}
+
+// TestReturnWithDMsClosed: when the customer does not accept DMs, the ephemeral answer to
+// /return says how to fix it instead of pointing to a DM that never came.
+func TestReturnWithDMsClosed(t *testing.T) {
+	t.Parallel()
+	h := start(t, discordtest.Config{})
+	jo := h.srv.NewUser("jo")
+	h.srv.BlockDMs(jo)
+	general := h.srv.AddTextChannel("general")
+	id := h.srv.Slash(jo, general, "return")
+	in := h.srv.WaitInteraction(t, id, func(in discordtest.Interaction) bool { return in.Edited })
+	if !strings.Contains(in.Original, "allow direct messages") {
+		t.Errorf("got ephemeral answer %q, want how to allow DMs", in.Original)
 	}
 }
 

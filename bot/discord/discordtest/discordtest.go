@@ -180,6 +180,7 @@ type Server struct {
 	messages     []*Message
 	byID         map[string]*Message
 	attachments  map[string][]byte
+	blocked      map[string]bool // DM channels whose user refuses DMs
 	interactions map[string]*Interaction
 	commands     json.RawMessage
 	requests     []Request
@@ -205,7 +206,7 @@ func NewServer(tb testing.TB, cfg Config) *Server {
 	s := &Server{
 		cfg: cfg, nextID: 1100000000000000000,
 		users: map[string]User{}, dmByUser: map[string]string{}, channels: map[string]*channel{},
-		byID: map[string]*Message{}, attachments: map[string][]byte{}, interactions: map[string]*Interaction{},
+		byID: map[string]*Message{}, attachments: map[string][]byte{}, blocked: map[string]bool{}, interactions: map[string]*Interaction{},
 	}
 	s.changed = sync.NewCond(&s.mu)
 	s.AppID, s.BotID, s.GuildID = s.id(), s.id(), s.id()
@@ -536,6 +537,24 @@ func contents(ms []Message) string {
 		fmt.Fprintf(&b, "\n  %q %v", m.Content, m.Buttons)
 	}
 	return b.String()
+}
+
+// WaitSent waits until the bot has sent at least n messages in all; it fails the test
+// after timeout.
+func (s *Server) WaitSent(tb testing.TB, n int, timeout time.Duration) {
+	tb.Helper()
+	if !s.waitFor(timeout, func() bool { return len(s.messages) >= n }) {
+		tb.Fatalf("waited %v for %d bot messages, got %d", timeout, n, len(s.messages))
+	}
+}
+
+// BlockDMs makes u refuse direct messages from the bot, as the privacy setting "allow
+// direct messages from server members" turned off does: sending to their DM fails with
+// 50007.
+func (s *Server) BlockDMs(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.blocked[s.dmLocked(u.ID)] = true
 }
 
 // Interaction returns what the bot did with interaction id.
@@ -1045,6 +1064,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.channels[r.PathValue("id")]
 	if !ok {
 		apiError(w, 404, 10003, "Unknown Channel")
+		return
+	}
+	if s.blocked[c.ID] {
+		apiError(w, 403, 50007, "Cannot send messages to this user")
 		return
 	}
 	m := &Message{ID: s.id(), ChannelID: c.ID, Files: files}
