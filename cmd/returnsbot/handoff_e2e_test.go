@@ -81,6 +81,7 @@ func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 	w.cases = handoff.NewRedisStore(rdb, prefix+"handoff:")
 	w.env = map[string]string{
 		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": w.tg.URL,
+		"TELEGRAM_CHAT_INTERVAL": "10ms", "TELEGRAM_GROUP_INTERVAL": "off", "TELEGRAM_GLOBAL_RATE": "1000",
 		"DISCORD_TOKEN": "test-token", "DISCORD_API_URL": w.dc.URL, "DISCORD_GUILD_MESSAGES": "true",
 		"REDIS_URL": url, "REDIS_KEY_PREFIX": prefix,
 		"STAFF_TELEGRAM_CHAT": fmt.Sprint(tgDeskChat), "STAFF_TELEGRAM_USERS": fmt.Sprintf("%d, 502", tgTanya),
@@ -254,7 +255,6 @@ func (w *deskWorld) tgWithButton(topic, button string) int {
 }
 
 func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
-	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
 	w := newDeskWorld(t, nil)
 	ann := telegramtest.Private(1001, "Ann", "en")
 	w.tg.Text(ann, "hi")
@@ -313,7 +313,6 @@ func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
 }
 
 func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
-	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
 	w := newDeskWorld(t, nil)
 	bob := w.dc.NewUser("Bob")
 	w.dc.SendDM(bob, "hi")
@@ -356,7 +355,6 @@ func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 }
 
 func TestHandoffConcurrentClaimAcrossPlatforms(t *testing.T) {
-	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
 	w := newDeskWorld(t, nil)
 	ann := telegramtest.Private(1002, "Ann", "en")
 	w.tg.Text(ann, "person")
@@ -372,7 +370,9 @@ func TestHandoffConcurrentClaimAcrossPlatforms(t *testing.T) {
 	press := w.dc.PressEvent(t, w.dana, dcCard, handoff.ButtonID(handoff.ActClaim, c.ID))
 	var wg sync.WaitGroup
 	wg.Go(func() { w.dc.Dispatch("INTERACTION_CREATE", press) })
-	wg.Go(func() { w.tg.Press(tgStaff(tgTanya, "Tanya", atoi(t, topic)), tgCard, handoff.ButtonID(handoff.ActClaim, c.ID)) })
+	wg.Go(func() {
+		w.tg.Press(tgStaff(tgTanya, "Tanya", atoi(t, topic)), tgCard, handoff.ButtonID(handoff.ActClaim, c.ID))
+	})
 	wg.Go(func() { w.dc.Dispatch("MESSAGE_CREATE", ritaClaims) })
 	wg.Wait()
 
@@ -412,7 +412,6 @@ func TestHandoffConcurrentClaimAcrossPlatforms(t *testing.T) {
 }
 
 func TestHandoffUnauthorisedRefused(t *testing.T) {
-	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
 	w := newDeskWorld(t, nil)
 	ann := telegramtest.Private(1003, "Ann", "en")
 	w.tg.Text(ann, "person")
@@ -450,7 +449,6 @@ func TestHandoffUnauthorisedRefused(t *testing.T) {
 }
 
 func TestHandoffRestartMidCase(t *testing.T) {
-	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
 	w := newDeskWorld(t, nil)
 	ann := telegramtest.Private(1004, "Ann", "en")
 	w.tg.Text(ann, "hi")
@@ -484,7 +482,6 @@ func TestHandoffRestartMidCase(t *testing.T) {
 }
 
 func TestHandoffRemindsAndForgets(t *testing.T) {
-	t.Parallel() // the Telegram adapter paces group messages 3s apart: wait side by side
 	w := newDeskWorld(t, map[string]string{"HANDOFF_RENOTIFY": "150ms"})
 	ann := telegramtest.Private(1005, "Ann", "en")
 	w.tg.Text(ann, "person")
