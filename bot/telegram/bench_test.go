@@ -38,3 +38,23 @@ func BenchmarkUpdatesThroughFake(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRoundTrip measures one customer's message to the bot's reply, one at a time:
+// the latency a customer sees from the adapter (long poll wake-up, handling, sending).
+func BenchmarkRoundTrip(b *testing.B) {
+	srv := telegramtest.NewServer(b, "")
+	cfg := fastConfig(srv)
+	cfg.ChatInterval, cfg.GroupInterval, cfg.GlobalRate = -1, -1, -1
+	stop := startB(b, srv, memstore.New(), cfg)
+	c := telegramtest.Private(20000, "C", "")
+	srv.Text(c, "/start") // the session exists: each /help below gets one reply
+	sent := len(srv.WaitBotMessages(b, c.Chat.ID, 2, wait))
+	b.ResetTimer()
+	for range b.N {
+		srv.Text(c, "/help")
+		sent++
+		srv.WaitBotMessages(b, c.Chat.ID, sent, wait)
+	}
+	b.StopTimer()
+	stop()
+}
