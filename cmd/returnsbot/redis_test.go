@@ -9,13 +9,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/policy"
 )
 
 // These tests run the real binary as separate processes against a real Redis, because
@@ -274,4 +278,53 @@ func TestRedisDownAtStart(t *testing.T) {
 	if strings.Contains(stdout.String()+stderr.String(), "hunter2") {
 		t.Fatalf("the password shows in the output:\n%s\n%s", stdout.String(), stderr.String())
 	}
+}
+
+// TestRedisDuplicateAcrossInstances delivers the same update to two instances at once,
+// as a platform retrying a webhook might: exactly one of them answers it.
+func TestRedisDuplicateAcrossInstances(t *testing.T) {
+	url := redistest.URL(t)
+	prefix := redistest.Prefix(t)
+	svc := make([]*bot.Service, 2)
+	for i := range svc {
+		rdb, err := redisstore.NewClient(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rdb.Close() })
+		svc[i] = &bot.Service{
+			Engine: dialog.NewEngine(policy.Default()),
+			Store:  redisstore.New(rdb, redisstore.Options{Prefix: prefix}),
+			Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+		}
+	}
+	ctx := context.Background()
+	from := bot.Address{Platform: "telegram", Chat: "4242"}
+	for i, text := range []string{"hi", "2026-06-01", "yes", "no"} {
+		m := bot.Message{ID: strconv.Itoa(1000 + i), From: from, Text: text}
+		replies := make([][]bot.Outbound, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for j := range svc {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				replies[j], errs[j] = svc[j].Handle(ctx, m)
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("message %d: errors %v, %v", i, errs[0], errs[1])
+		}
+		if answered := btoi(len(replies[0]) > 0) + btoi(len(replies[1]) > 0); answered != 1 {
+			t.Fatalf("message %d %q delivered to both instances: %d of them answered, want exactly 1", i, text, answered)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
