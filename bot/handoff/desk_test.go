@@ -18,6 +18,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -763,4 +764,36 @@ func TestRunRemindsOnItsOwn(t *testing.T) {
 func newRedisCases(t *testing.T) handoff.Store {
 	rdb := redisClient(t)
 	return handoff.NewRedisStore(rdb, casetest.Prefix(t, rdb))
+}
+
+func TestCaseStoreDownLosesNothing(t *testing.T) {
+	sessions := memstore.New()
+	up := newWorld(t, handoff.NewMemoryStore(), sessions)
+	up.send(customer(tgAnn, "hi"))
+	before, _ := sessions.Load(context.Background(), tgAnn.Key())
+
+	// Nothing listens on port 1: every case store call fails at once.
+	rdb, err := redisstore.NewClient("redis://127.0.0.1:1")
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer rdb.Close()
+	w := newWorld(t, handoff.NewRedisStore(rdb, "down:"), sessions)
+	for _, m := range []bot.Message{
+		customer(tgAnn, "yesterday"),
+		press(tgDesk, tgStaff, handoff.ButtonID(handoff.ActClaim, "abcdefgh")),
+		staffMsg(bot.Address{Platform: "telegram", Chat: tgDesk.Chat, Thread: "9"}, tgStaff, "hello"),
+	} {
+		out, err := w.sendErr(w.desk, m)
+		if !errors.Is(err, bot.ErrUnavailable) {
+			t.Fatalf("%+v with the case store down: error %v, want ErrUnavailable", m, err)
+		}
+		if len(out) != 1 || out[0].To != m.From || out[0].Text != bot.TryAgainText {
+			t.Fatalf("%+v with the case store down: replies %q, want the try-again answer to the sender", m, texts(out))
+		}
+	}
+	after, _ := sessions.Load(context.Background(), tgAnn.Key())
+	if after.Version != before.Version || after.State != before.State {
+		t.Fatalf("session changed while the case store was down: %+v -> %+v", before, after)
+	}
 }
