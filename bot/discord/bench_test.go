@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -32,4 +33,47 @@ func BenchmarkDMEvents(b *testing.B) {
 	srv.WaitSent(b, 2*users+b.N, time.Minute)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkButtonPresses measures interactions: each press is acknowledged (type 7) and
+// answered with a new message. It reports presses per second and the acknowledgement
+// latency the fake saw (dispatch to callback), p50 and p99: Discord allows 3 seconds.
+func BenchmarkButtonPresses(b *testing.B) {
+	h := start(b, discordtest.Config{HeartbeatInterval: 5 * time.Second})
+	srv := h.srv
+	const users = 64
+	var events []map[string]any
+	var ids []string
+	var people []discordtest.User
+	var questions []discordtest.Message
+	for i := range users {
+		u := srv.NewUser(fmt.Sprintf("u%d", i))
+		people = append(people, u)
+		srv.SendDM(u, "hi")
+	}
+	for _, u := range people {
+		questions = append(questions, srv.WaitMessages(b, srv.DMChannel(u), 2)[1])
+	}
+	// Presses are built while the buttons are on screen; once the first is handled the
+	// rest are stale, which the bot must still acknowledge and answer.
+	for i := 0; i < b.N; i++ {
+		e := srv.PressEvent(b, people[i%users], questions[i%users], "receipt_date:yesterday")
+		events = append(events, e)
+		ids = append(ids, e["id"].(string))
+	}
+	b.ResetTimer()
+	for _, e := range events {
+		srv.Dispatch("INTERACTION_CREATE", e)
+	}
+	srv.WaitSent(b, 2*users+b.N, time.Minute)
+	b.StopTimer()
+	var lat []time.Duration
+	for _, id := range ids {
+		in := srv.WaitInteraction(b, id, func(in discordtest.Interaction) bool { return len(in.Responses) > 0 })
+		lat = append(lat, in.Responses[0].After)
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "presses/s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ack-p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ack-p99-ms")
 }

@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -93,6 +92,9 @@ type Adapter struct {
 	botID   string
 	parents map[string]string // channel id -> parent channel id of a thread, "" if none
 	dms     map[string]string // user id -> DM channel id
+
+	tokenLimits *discordgo.RateLimiter
+	tokenKeys   int
 }
 
 var (
@@ -942,20 +944,10 @@ func (a *Adapter) call(ctx context.Context, op string, f func(opts ...discordgo.
 	}
 }
 
-// request sends a raw API request through discordgo, for the calls its helpers do not
-// shape the way we need (an update that keeps the content but removes the buttons). Its
-// rate-limit bucket is one of a few per route: discordgo keeps every bucket forever, so
-// one per interaction token would grow without bound.
+// request sends an interaction API request (callback, edit or delete of the response)
+// through discordgo, shaped the way we need (an update that keeps the content but removes
+// the buttons).
 func (a *Adapter) request(ctx context.Context, op, method, endpoint string, body any) ([]byte, error) {
-	route := endpoint
-	if i := strings.Index(route, "/interactions/"); i >= 0 {
-		route = route[:i] + "/interactions/"
-	} else if i := strings.Index(route, "/webhooks/"); i >= 0 {
-		route = route[:i] + "/webhooks/"
-	}
-	h := fnv.New32a()
-	h.Write([]byte(endpoint))
-	bucket := fmt.Sprintf("%s %s#%d", method, route, h.Sum32()%16)
 	var resp []byte
 	err := a.call(ctx, op, func(opts ...discordgo.RequestOption) error {
 		var data []byte
@@ -966,10 +958,27 @@ func (a *Adapter) request(ctx context.Context, op, method, endpoint string, body
 			}
 		}
 		var err error
-		resp, err = a.s.RequestRaw(method, endpoint, "application/json", data, bucket, 0, opts...)
+		resp, err = a.s.RequestWithLockedBucket(method, endpoint, "application/json", data, a.tokenBucket(method+" "+endpoint), 0, opts...)
 		return err
 	})
 	return resp, err
+}
+
+// tokenBucket returns the rate-limit bucket of one interaction-token endpoint, locked.
+// Each interaction has its own limits, so sharing buckets would queue acknowledgements
+// behind each other and miss the 3 seconds under load; but discordgo's rate limiter keeps
+// every bucket forever. These buckets live in a limiter of our own, replaced when it
+// has seen many tokens (tokens last 15 minutes; a replaced bucket only loses its
+// remaining count).
+func (a *Adapter) tokenBucket(key string) *discordgo.Bucket {
+	a.mu.Lock()
+	if a.tokenLimits == nil || a.tokenKeys >= 10000 {
+		a.tokenLimits, a.tokenKeys = discordgo.NewRatelimiter(), 0
+	}
+	a.tokenKeys++
+	rl := a.tokenLimits
+	a.mu.Unlock()
+	return rl.LockBucket(key)
 }
 
 // recent remembers the last event ids seen, to drop events Discord delivers twice.

@@ -93,10 +93,11 @@ type Interaction struct {
 	Responses                       []Response
 	// Original is the content of the response message after webhook edits; Deleted when
 	// the bot deleted it.
-	Original string
-	Edited   bool
-	Deleted  bool
-	created  time.Time
+	Original   string
+	Edited     bool
+	Deleted    bool
+	created    time.Time
+	dispatched bool
 }
 
 // Request is one REST request the fake answered.
@@ -427,6 +428,16 @@ func (s *Server) Dispatch(event string, data any) {
 func (s *Server) dispatchLocked(event string, raw json.RawMessage) {
 	if s.sess == nil {
 		return // nobody has identified: Discord has no one to send to
+	}
+	if event == "INTERACTION_CREATE" {
+		// The 3 seconds to answer start when Discord sends the interaction.
+		var v struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal(raw, &v)
+		if in, ok := s.interactions[v.ID]; ok && !in.dispatched {
+			in.created, in.dispatched = time.Now(), true
+		}
 	}
 	s.sess.seq++
 	f := frame{Op: 0, T: event, S: s.sess.seq, D: raw, seqN: s.sess.seq}
