@@ -2,13 +2,26 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
+	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/policy"
 )
 
 func telegramEnv(vars map[string]string) func(string) string {
@@ -103,6 +116,224 @@ func TestServeTelegramConfigErrors(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), env["TELEGRAM_TOKEN"]) {
 			t.Errorf("%s: error shows the token: %v", tc.name, err)
+		}
+	}
+}
+
+// tgProc is a returnsbot serve process.
+type tgProc struct {
+	cmd    *exec.Cmd
+	stderr *tgLog
+	exited chan error
+}
+
+type tgLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *tgLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *tgLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func startTelegramProc(t *testing.T, bin string, env []string) *tgProc {
+	t.Helper()
+	p := &tgProc{cmd: exec.Command(bin, "serve"), stderr: &tgLog{}, exited: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() { p.cmd.Process.Kill() })
+	return p
+}
+
+// TestTelegramKill9 runs the real binary on Redis, kills it with SIGKILL while customers
+// are mid-claim and messages keep coming, and starts it again: every message must be
+// handled exactly once and in order, which the final sessions show, and the customers
+// must get the replies a bot that never crashed would have sent.
+func TestTelegramKill9(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "returnsbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := telegramtest.NewServer(t, "")
+	prefix := redistest.Prefix(t)
+	env := []string{
+		"TELEGRAM_TOKEN=" + telegramtest.Token, "TELEGRAM_API_URL=" + srv.URL,
+		"REDIS_URL=" + redistest.URL(t), "REDIS_KEY_PREFIX=" + prefix,
+		"TELEGRAM_CHAT_INTERVAL=off", "TELEGRAM_GROUP_INTERVAL=off", "TELEGRAM_GLOBAL_RATE=off",
+		"LOG_LEVEL=warn",
+	}
+	// /back and /restart make a repeated or lost message change the outcome.
+	inputs := []string{"/start", "yesterday", "damaged", "yes", "/back", "no", "/restart", "today", "intact", "no"}
+	const chats = 8
+
+	// What a bot that never crashed answers to each input, in order.
+	oracle := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New()}
+	var want [][]string
+	for i, in := range inputs {
+		out, err := oracle.Handle(context.Background(), bot.Message{ID: strconv.Itoa(i), From: bot.Address{Platform: "telegram", Chat: "1"}, Text: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, o := range out {
+			texts = append(texts, strings.NewReplacer("“", "", "”", "").Replace(o.Text))
+		}
+		want = append(want, texts)
+	}
+	wantSess, _ := oracle.Store.Load(context.Background(), "telegram:1")
+
+	total := func() int {
+		n := 0
+		for i := range chats {
+			n += len(srv.BotMessages(int64(5000 + i)))
+		}
+		return n
+	}
+	first := startTelegramProc(t, bin, env)
+	if !srv.WaitFor(30*time.Second, func() bool { return srv.PendingLocked() == 0 && first.cmd.Process != nil }) {
+		t.Fatal("first process never polled")
+	}
+	pushed := make(chan struct{})
+	go func() {
+		defer close(pushed)
+		for _, in := range inputs {
+			for i := range chats {
+				srv.Text(telegramtest.Private(int64(5000+i), "C", ""), in)
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for total() < 30 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-first.exited
+	killedAt := total()
+	second := startTelegramProc(t, bin, env)
+	<-pushed
+	if !srv.WaitFor(30*time.Second, func() bool { return srv.PendingLocked() == 0 }) {
+		t.Fatalf("unconfirmed updates 30s after restart: %d\n%s", srv.Pending(), second.stderr)
+	}
+	if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-second.exited:
+		if err != nil {
+			t.Errorf("second process after SIGTERM: %v\n%s", err, second.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("second process did not stop within 20s of SIGTERM")
+	}
+	t.Logf("killed after %d of the bot's messages; %d sent in all", killedAt, total())
+
+	store := redisstore.New(redistest.Client(t), redisstore.Options{Prefix: prefix, CacheSize: -1})
+	missing := 0
+	for i := range chats {
+		chat := int64(5000 + i)
+		sess, err := store.Load(context.Background(), "telegram:"+strconv.FormatInt(chat, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.State != wantSess.State || sess.Outcome != wantSess.Outcome || sess.Answers.Receipt != wantSess.Answers.Receipt ||
+			sess.Answers.Packaging != wantSess.Answers.Packaging {
+			t.Errorf("chat %d session: got state %q outcome %q answers %+v, want %q %q %+v (every message handled once, in order)",
+				chat, sess.State, sess.Outcome, sess.Answers, wantSess.State, wantSess.Outcome, wantSess.Answers)
+		}
+		var got []string
+		for _, m := range srv.BotMessages(chat) {
+			got = append(got, m.Text)
+		}
+		n, err := matchTranscript(got, want)
+		if err != nil {
+			t.Errorf("chat %d: %v\ngot %q", chat, err, got)
+		}
+		missing += n
+	}
+	// Replies of an update whose session was saved just before the kill are not sent
+	// again: the core drops the re-delivered update as a duplicate (see the report).
+	t.Logf("reply groups missing after the kill: %d of %d", missing, chats*len(inputs))
+	for _, p := range []*tgProc{first, second} {
+		if strings.Contains(p.stderr.String(), telegramtest.Token) {
+			t.Errorf("the token appears in the process log")
+		}
+	}
+}
+
+// matchTranscript checks that got is the replies of want, input by input, in order and
+// none twice, allowing the replies of at most one input (the one handled when the process
+// was killed) to be missing or cut short. It returns how many inputs' replies are
+// incomplete.
+func matchTranscript(got []string, want [][]string) (int, error) {
+	pos, missing := 0, 0
+	for i, group := range want {
+		if pos+len(group) <= len(got) && equalStrings(got[pos:pos+len(group)], group) {
+			pos += len(group)
+			continue
+		}
+		missing++
+		if missing > 1 {
+			return missing, fmt.Errorf("replies of input %d not where expected (message %d); want %q", i, pos, group)
+		}
+		for k := len(group) - 1; k > 0; k-- { // the first replies went out before the kill
+			if pos+k <= len(got) && equalStrings(got[pos:pos+k], group[:k]) && (pos+k == len(got) || got[pos+k] != group[k]) {
+				pos += k
+				break
+			}
+		}
+	}
+	if pos != len(got) {
+		return missing, fmt.Errorf("%d unexpected messages at the end: %q", len(got)-pos, got[pos:])
+	}
+	return missing, nil
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestMatchTranscript(t *testing.T) {
+	want := [][]string{{"hello", "q1"}, {"q2"}, {"q3"}}
+	tests := []struct {
+		got     []string
+		missing int
+		ok      bool
+	}{
+		{[]string{"hello", "q1", "q2", "q3"}, 0, true},
+		{[]string{"hello", "q1", "q3"}, 1, true},
+		{[]string{"hello", "q2", "q3"}, 1, true},
+		{[]string{"hello", "q1", "q2", "q2", "q3"}, 0, false},
+		{[]string{"q2", "q3"}, 1, true},
+		{[]string{"q3"}, 2, false},
+		{[]string{"hello", "q1", "q3", "q2"}, 2, false},
+	}
+	for _, tc := range tests {
+		missing, err := matchTranscript(tc.got, want)
+		if (err == nil) != tc.ok || (tc.ok && missing != tc.missing) {
+			t.Errorf("matchTranscript(%q): got %d missing, %v; want %d missing, ok=%v", tc.got, missing, err, tc.missing, tc.ok)
 		}
 	}
 }
