@@ -74,7 +74,7 @@ var (
 )
 
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	desk     *handoff.Desk
 	cases    handoff.Store
 	sessions dialog.Store
@@ -101,7 +101,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newWorld(t *testing.T, cases handoff.Store, sessions dialog.Store) *world {
+func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
 	t.Helper()
 	w := &world{t: t, cases: cases, sessions: sessions, tg: &platform{name: "telegram"}, dc: &platform{name: "discord"}, logs: &syncBuffer{}}
 	w.clock.Store(now0.UnixNano())

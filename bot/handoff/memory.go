@@ -242,9 +242,10 @@ func cut(member string) (kind, key string, ok bool) {
 	return "", member, false
 }
 
+// capped drops the oldest entries beyond limit, in place.
 func capped(es []Entry, limit int) []Entry {
 	if len(es) > limit {
-		return slices.Clone(es[len(es)-limit:])
+		return slices.Delete(es, 0, len(es)-limit)
 	}
 	return es
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -175,12 +176,14 @@ func (s *RedisStore) Update(ctx context.Context, id string, fn func(*Case) error
 	key := s.caseKey(id)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		var c *Case
+		var before indexed
 		var fnErr error
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 			var err error
 			if c, err = s.get(ctx, tx, id); err != nil {
 				return err
 			}
+			before = indexOf(c)
 			if fnErr = fn(c); fnErr != nil {
 				return fnErr
 			}
@@ -202,12 +205,35 @@ func (s *RedisStore) Update(ctx context.Context, id string, fn func(*Case) error
 		case err != nil:
 			return nil, fmt.Errorf("update case %s: %w", id, err)
 		}
+		if indexOf(c).equal(before) {
+			return c, nil // most updates (a message id seen) leave the indexes as they are
+		}
 		if err := s.reindex(ctx, c); err != nil {
 			return nil, fmt.Errorf("update case %s: saved, but index: %w", id, err)
 		}
 		return c, nil
 	}
 	return nil, fmt.Errorf("update case %s: gave up after %d conflicting writes", id, maxAttempts)
+}
+
+// indexed is what of a case the indexes depend on.
+type indexed struct {
+	threads  string
+	status   Status
+	waiting  bool
+	notified time.Time
+}
+
+func indexOf(c *Case) indexed {
+	var threads strings.Builder
+	for _, t := range c.Threads {
+		threads.WriteString(t.Key() + " ")
+	}
+	return indexed{threads: threads.String(), status: c.Status, waiting: c.waiting(), notified: c.Notified}
+}
+
+func (a indexed) equal(b indexed) bool {
+	return a.threads == b.threads && a.status == b.status && a.waiting == b.waiting && a.notified.Equal(b.notified)
 }
 
 // reindex brings the indexes in line with a saved case. They live in other slots, so this
@@ -239,25 +265,37 @@ func (s *RedisStore) Append(ctx context.Context, id string, es ...Entry) error {
 }
 
 func (s *RedisStore) push(ctx context.Context, key string, limit int, ttl time.Duration, es []Entry) error {
-	if len(es) == 0 {
-		return nil
+	vals, err := encode(es)
+	if err != nil || len(vals) == 0 {
+		return err
 	}
-	vals := make([]any, len(es))
-	for i, e := range es {
-		data, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		vals[i] = data
-	}
-	pipe := s.rdb.TxPipeline()
+	pipe := s.rdb.Pipeline()
+	s.pushTo(ctx, pipe, key, limit, ttl, vals)
+	_, err = pipe.Exec(ctx)
+	return err
+}
+
+// pushTo queues an append and a trim: without MULTI, so a Record can share one round trip
+// with an index in another cluster slot. An append landing between two trims is trimmed
+// by the later one.
+func (s *RedisStore) pushTo(ctx context.Context, pipe redis.Pipeliner, key string, limit int, ttl time.Duration, vals []any) {
 	pipe.RPush(ctx, key, vals...)
 	pipe.LTrim(ctx, key, int64(-limit), -1)
 	if ttl > 0 {
 		pipe.Expire(ctx, key, ttl)
 	}
-	_, err := pipe.Exec(ctx)
-	return err
+}
+
+func encode(es []Entry) ([]any, error) {
+	vals := make([]any, len(es))
+	for i, e := range es {
+		data, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("encode entry: %w", err)
+		}
+		vals[i] = data
+	}
+	return vals, nil
 }
 
 func (s *RedisStore) list(ctx context.Context, key string) ([]Entry, error) {
@@ -287,13 +325,17 @@ func (s *RedisStore) Transcript(ctx context.Context, id string) ([]Entry, error)
 
 // Record implements Store.
 func (s *RedisStore) Record(ctx context.Context, conv, user string, es ...Entry) error {
-	if err := s.push(ctx, s.recentKey(conv), RecentLimit, s.RecentTTL, es); err != nil {
-		return fmt.Errorf("record %s: %w", conv, err)
+	vals, err := encode(es)
+	if err != nil || len(vals) == 0 {
+		return err
 	}
+	pipe := s.rdb.Pipeline()
+	s.pushTo(ctx, pipe, s.recentKey(conv), RecentLimit, s.RecentTTL, vals)
 	if user != "" && user != conv {
-		if err := s.rdb.SAdd(ctx, s.whoKey(user), "conv:"+conv).Err(); err != nil {
-			return fmt.Errorf("record %s: %w", conv, err)
-		}
+		pipe.SAdd(ctx, s.whoKey(user), "conv:"+conv)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("record %s: %w", conv, err)
 	}
 	return nil
 }
