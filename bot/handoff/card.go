@@ -17,7 +17,7 @@ const (
 	textNotStaff          = "Sorry, only authorised staff can act on cases here. This attempt has been logged."
 	textUnknownButton     = "That button is not one I know; it may belong to an older version of a case card."
 	textUseInThread       = "Use this command in the thread of a case."
-	textStaffHelp         = "In a case thread: /claim, /return (hand back to the bot), /close, /override OUTCOME [note]. Only the staff member handling a case writes to the customer."
+	textStaffHelp         = "In a case thread: /claim, /tobot (hand back to the bot), /close, /override OUTCOME [note]. Only the staff member handling a case writes to the customer."
 	textOverrideUsage     = "Usage: /override OUTCOME [note], where OUTCOME is one of: return_eligible, return_expired, refuse_at_delivery, damage_not_covered, warranty_repair, warranty_excluded, warranty_expired."
 	textWithStaff         = "Your conversation is with our staff now; please write your message and they will answer you here."
 	textOnlyTextAndPhotos = "I can only pass text and photos on to our staff. Please describe it in words."

@@ -366,6 +366,10 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	case err != nil:
 		return unavailable(m, err)
 	}
+	if cmd == "tobot" {
+		// Discord reserves /return for the adapter's slash command that starts a claim.
+		cmd = ActReturn
+	}
 	switch cmd {
 	case "":
 		return d.relayOut(ctx, c, m, who)

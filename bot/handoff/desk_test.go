@@ -585,7 +585,7 @@ func TestStaffDeskEdges(t *testing.T) {
 		{"dialog button in desk", press(tgDesk, tgStaff, "packaging:intact"), "not one I know"},
 		{"chatter outside threads", staffMsg(tgDesk, tgStaff, "coffee anyone?"), ""},
 		{"command outside threads", staffMsg(tgDesk, tgStaff, "/close"), "thread of a case"},
-		{"unknown command", staffMsg(thread(t, c, "telegram"), tgStaff, "/frobnicate"), "/claim, /return"},
+		{"unknown command", staffMsg(thread(t, c, "telegram"), tgStaff, "/frobnicate"), "/claim, /tobot"},
 		{"claim twice", press(tgDesk, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)), "has taken up"},
 		{"claim again", press(tgDesk, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)), "already handling case"},
 	}
@@ -683,7 +683,7 @@ func TestRestartMidCase(t *testing.T) {
 	if got := texts(to(out, tgThread)); !strings.Contains(got, "great") {
 		t.Fatalf("after restart thread got %q, want the customer's message", got)
 	}
-	out = w.send(press(tgThread, tgStaff, handoff.ButtonID(handoff.ActReturn, c.ID)))
+	out = w.send(staffMsg(tgThread, tgStaff, "/tobot"))
 	if got := to(out, dcBob); len(got) != 2 || got[1].Awaiting != dialog.StateReceiptDate {
 		t.Fatalf("return after restart: customer got %q, want the receipt question again", texts(got))
 	}
