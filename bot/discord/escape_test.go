@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/returnsbot/returnsbot/bot/discord"
 )
@@ -30,11 +31,14 @@ func TestEscape(t *testing.T) {
 	}
 }
 
-func FuzzEscapeIdempotentUnescape(f *testing.F) {
+func FuzzEscapeReversible(f *testing.F) {
 	f.Add("**water** @everyone <@1> 1. x")
 	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			t.Skip()
+		}
 		e := discord.Escape(s)
-		// Removing the escapes gives the text back: escaping adds, never changes.
+		// Removing the escapes gives the text back: escaping only adds.
 		plain := strings.ReplaceAll(e, "\u200b", "")
 		var b strings.Builder
 		for i := 0; i < len(plain); i++ {
@@ -43,7 +47,7 @@ func FuzzEscapeIdempotentUnescape(f *testing.F) {
 			}
 			b.WriteByte(plain[i])
 		}
-		if want := strings.ReplaceAll(s, "\u200b", ""); b.String() != want && !strings.Contains(s, "\\") {
+		if want := strings.ReplaceAll(s, "\u200b", ""); b.String() != want {
 			t.Errorf("unescape(Escape(%q)) = %q", s, b.String())
 		}
 		if len(utf16.Encode([]rune(e))) < len(utf16.Encode([]rune(s))) {
