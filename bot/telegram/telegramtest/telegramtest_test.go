@@ -1,11 +1,15 @@
 package telegramtest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 )
 
 func TestParseHTML(t *testing.T) {
@@ -95,3 +99,53 @@ func TestGetUpdatesOffset(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestWithTheRealClient drives the calls the adapter does not make itself (copyMessage,
+// editMessageText, forum topics) through go-telegram/bot, so the fake stays true to the
+// library's encoding for the staff handoff and future users.
+func TestWithTheRealClient(t *testing.T) {
+	s := NewServer(t, "")
+	ctx := context.Background()
+	api, err := tgbot.New(Token, tgbot.WithServerURL(s.URL), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := api.GetMe(ctx)
+	if err != nil || me.Username != BotUser.Username {
+		t.Fatalf("getMe: got %+v, %v, want %s", me, err, BotUser.Username)
+	}
+	kb := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "Yes", CallbackData: "q:yes"}}}}
+	sent, err := api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: 5, Text: "<b>Hi</b> &amp; bye", ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
+	if err != nil {
+		t.Fatalf("sendMessage: %v", err)
+	}
+	if _, err := api.EditMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: 5, MessageID: sent.ID, Text: "Edited"}); err != nil {
+		t.Fatalf("editMessageText: %v", err)
+	}
+	if _, err := api.EditMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: 5, MessageID: sent.ID, Text: "Edited"}); err == nil || !strings.Contains(err.Error(), "not modified") {
+		t.Errorf("editMessageText with the same text: got %v, want message is not modified", err)
+	}
+	topic, err := api.CreateForumTopic(ctx, &tgbot.CreateForumTopicParams{ChatID: -100, Name: "Case 1"})
+	if err != nil || topic.MessageThreadID == 0 {
+		t.Fatalf("createForumTopic: got %+v, %v", topic, err)
+	}
+	copied, err := api.CopyMessage(ctx, &tgbot.CopyMessageParams{ChatID: -100, MessageThreadID: topic.MessageThreadID, FromChatID: 5, MessageID: sent.ID})
+	if err != nil {
+		t.Fatalf("copyMessage: %v", err)
+	}
+	if _, err := api.CloseForumTopic(ctx, &tgbot.CloseForumTopicParams{ChatID: -100, MessageThreadID: topic.MessageThreadID}); err != nil {
+		t.Errorf("closeForumTopic: %v", err)
+	}
+	msgs := s.BotMessages(5)
+	if len(msgs) != 1 || msgs[0].Text != "Edited" || msgs[0].Keyboard != nil {
+		t.Errorf("chat 5 after edit: got %+v, want one message reading Edited, keyboard gone", msgs)
+	}
+	group := s.BotMessages(-100)
+	if len(group) != 1 || group[0].ID != copied.ID || group[0].Thread != topic.MessageThreadID || group[0].Text != "Edited" || group[0].CopiedFrom == "" {
+		t.Errorf("copied message: got %+v, want the edited text in topic %d", group, topic.MessageThreadID)
+	}
+	_, err = api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: 5, Text: "a < b", ParseMode: models.ParseModeHTML})
+	if err == nil || !strings.Contains(err.Error(), "can't parse entities") {
+		t.Errorf("unescaped HTML: got %v, want can't parse entities", err)
+	}
+}
