@@ -379,3 +379,56 @@ func TestStoppedRedis(t *testing.T) {
 		t.Fatalf("after the restart the session is %+v, want the claim decided with every answer kept", s)
 	}
 }
+
+// TestPipelinedWritesSurviveRestart kills Redis under concurrent, pipelined load: steps
+// fail quickly while it is down, and succeed again once it is back.
+func TestPipelinedWritesSurviveRestart(t *testing.T) {
+	srv := redistest.Start(t, "--appendonly", "yes", "--appendfsync", "always")
+	st := redisstore.New(srv.Client(t), redisstore.Options{AutoPipeline: true})
+	step := loadgen.StoreStep(st, dialog.NewEngine(policy.Default()), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	cfg := loadgen.Config{Workers: 8, ConversationsPerWorker: 2, Steps: 400, Prefix: "telegram:"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	run := func(phase string) loadgen.Result {
+		t.Helper()
+		res, err := loadgen.Run(ctx, cfg, step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %v", phase, res)
+		return res
+	}
+	if res := run("before"); res.Errors != 0 {
+		t.Fatalf("before the restart: %d errors, first %v", res.Errors, res.FirstError)
+	}
+	srv.Kill()
+	cfg.Steps = 40
+	if res := run("down"); res.Steps != 0 || res.Errors != 40 || ctx.Err() != nil {
+		t.Fatalf("with Redis down: %d steps succeeded, %d failed (context %v); want all 40 to fail, quickly", res.Steps, res.Errors, ctx.Err())
+	}
+	srv.Restart()
+	// After many failed dials go-redis fails fast and probes Redis once a second, so the
+	// first steps after the restart may still fail: customers are told to try again.
+	back := time.Now()
+	for step(ctx, "telegram:probe", loadgen.Claim[0]) != nil {
+		if time.Since(back) > 10*time.Second {
+			t.Fatal("steps still fail 10s after Redis is back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("steps succeed again %v after Redis is back", time.Since(back).Round(time.Millisecond))
+	cfg.Steps = 400
+	if res := run("after"); res.Errors != 0 {
+		t.Fatalf("after the restart: %d errors, first %v", res.Errors, res.FirstError)
+	}
+	// Every conversation reads back whole, from Redis rather than the store's memory.
+	fresh := redisstore.New(srv.Client(t), redisstore.Options{CacheSize: -1})
+	for w := range cfg.Workers {
+		for c := range cfg.ConversationsPerWorker {
+			conv := loadgen.Conversation(cfg, w, c)
+			if s, err := fresh.Load(ctx, conv); err != nil || s.Version == 0 || s.State == "" {
+				t.Fatalf("conversation %s after the restart: %+v, %v; want a stored session", conv, s, err)
+			}
+		}
+	}
+}
