@@ -44,7 +44,8 @@ func TestSentinel(t *testing.T) {
 		return redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
 	})
 
-	st := redisstore.New(rdb, redisstore.Options{})
+	// The bot's configuration: writes are autopipelined when concurrent.
+	st := redisstore.New(rdb, redisstore.Options{AutoPipeline: true})
 	step := loadgen.StoreStep(st, dialog.NewEngine(policy.Default()), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	const conv = "telegram:99"
 	for _, in := range loadgen.Claim[:3] {
