@@ -145,14 +145,21 @@ func (a *Adapter) poll(ctx context.Context) error {
 			continue
 		}
 		failures = 0
-		fresh := 0
-		for i := range updates {
-			if a.track.take(updates[i].ID) {
-				fresh++
-				a.dispatch(updates[i])
+		var fresh []models.Update
+		for _, u := range updates {
+			if a.track.take(u.ID) {
+				fresh = append(fresh, u)
 			}
 		}
-		if fresh == 0 && (busy || len(updates) > 0) {
+		for i := 0; i < len(fresh); {
+			j := i + 1
+			for j < len(fresh) && sameAlbum(&fresh[i], &fresh[j]) {
+				j++
+			}
+			a.dispatch(fresh[i:j])
+			i = j
+		}
+		if len(fresh) == 0 && (busy || len(updates) > 0) {
 			select {
 			case <-a.track.wake:
 			case <-time.After(a.cfg.PollIdle):
@@ -163,16 +170,39 @@ func (a *Adapter) poll(ctx context.Context) error {
 	return nil
 }
 
-// dispatch queues an update on its conversation's lane.
-func (a *Adapter) dispatch(u models.Update) {
-	in := convert(&u, a.name)
+// dispatch queues updates on their conversation's lane: one update, or the photos of an
+// album, which are handled as one message, so an album of five gets one answer, not five.
+// The message takes the first update's id.
+func (a *Adapter) dispatch(group []models.Update) {
+	in := convert(&group[0], a.name)
+	for i := range group[1:] {
+		more := convert(&group[i+1], a.name)
+		in.msg.Photos = append(in.msg.Photos, more.msg.Photos...)
+		if in.msg.Text == "" {
+			in.msg.Text = more.msg.Text
+		}
+	}
 	key := in.msg.From.Key()
 	if in.skip {
 		key = "telegram:skipped"
 	}
 	a.lanes.Go(key, func() {
-		a.track.finish(u.ID, a.process(a.work, in, true))
+		handled := a.process(a.work, in, true)
+		for _, u := range group {
+			a.track.finish(u.ID, handled)
+		}
 	})
+}
+
+// sameAlbum reports whether b is another picture of a's album (media group), sent by the
+// same person in the same chat. Telegram delivers an album as one update per item,
+// usually in one getUpdates answer.
+func sameAlbum(a, b *models.Update) bool {
+	if a.Message == nil || b.Message == nil || a.Message.MediaGroupID == "" || a.Message.From == nil || b.Message.From == nil {
+		return false
+	}
+	return a.Message.MediaGroupID == b.Message.MediaGroupID && a.Message.Chat.ID == b.Message.Chat.ID &&
+		a.Message.From.ID == b.Message.From.ID && a.Message.MessageThreadID == b.Message.MessageThreadID
 }
 
 // confirm tells Telegram, on the way out, that the updates handled since the last poll

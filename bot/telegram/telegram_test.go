@@ -404,6 +404,35 @@ func TestStickerAndPhoto(t *testing.T) {
 	}
 }
 
+func TestAlbumIsOneMessage(t *testing.T) {
+	srv := telegramtest.NewServer(t, "")
+	h := start(t, srv, memstore.New(), fastConfig(srv), nil)
+	chat := alice.Chat.ID
+	srv.Text(alice, "/start")
+	h.expect(chat, 2)
+	press(t, srv, alice, "receipt_date:yesterday")
+	h.expect(chat, 3)
+	press(t, srv, alice, "packaging:intact")
+	h.expect(chat, 4)
+	press(t, srv, alice, "defect:yes")
+	h.expect(chat, 5)
+
+	srv.Album(alice, [][]byte{[]byte("one"), []byte("two"), []byte("three")}, "The lid cracked when I opened it")
+	msgs := h.expect(chat, 6)
+	h.settled()
+	time.Sleep(50 * time.Millisecond) // would let further answers show
+	if got := len(srv.BotMessages(chat)); got != 6 {
+		t.Errorf("bot messages after an album of three: got %d, want one answer (6 in all)", got)
+	}
+	if !strings.Contains(msgs[5].Text, "seals") {
+		t.Errorf("answer to the album: got %q, want the caption taken as the description", msgs[5].Text)
+	}
+	sess, _ := h.store.Load(context.Background(), "telegram:1001")
+	if len(sess.Answers.Photos) != 3 || sess.Answers.Details != "The lid cracked when I opened it" {
+		t.Errorf("session: got photos %v details %q, want 3 photos and the caption", sess.Answers.Photos, sess.Answers.Details)
+	}
+}
+
 func TestTooManyRequestsIsWaitedOut(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
 	h := start(t, srv, memstore.New(), fastConfig(srv), nil)

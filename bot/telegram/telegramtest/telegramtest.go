@@ -262,6 +262,25 @@ func (s *Server) Photo(c Customer, data []byte, caption string) int64 {
 	return s.pushLocked(models.Update{Message: s.newMessageLocked(c, m)})
 }
 
+// Album sends pictures as one album (media group), the caption on the first, as Telegram
+// does: one update per picture, queued together. It returns the update_ids.
+func (s *Server) Album(c Customer, pictures [][]byte, caption string) []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextFile++
+	group := fmt.Sprintf("album-%d", s.nextFile)
+	var ids []int64
+	for i, data := range pictures {
+		id := s.addFileLocked("photos", data)
+		m := &models.Message{MediaGroupID: group, Photo: []models.PhotoSize{{FileID: id, FileUniqueID: "u" + id, Width: 1280, Height: 960, FileSize: len(data)}}}
+		if i == 0 {
+			m.Caption = caption
+		}
+		ids = append(ids, s.pushLocked(models.Update{Message: s.newMessageLocked(c, m)}))
+	}
+	return ids
+}
+
 // Sticker sends a sticker.
 func (s *Server) Sticker(c Customer) int64 {
 	s.mu.Lock()
