@@ -542,7 +542,15 @@ func (a *Adapter) dmLane(user string) string {
 const (
 	movedToDM = "I have sent you a direct message. Let's continue there."
 	dmClosed  = "I could not send you a direct message. Please allow direct messages from server members (Privacy Settings of this server), then use /return again."
+	dmFailed  = "Sorry, I could not reach you by direct message just now. Please use /return again in a moment."
 )
+
+// cannotDM reports whether err is Discord refusing a DM to the user (their privacy
+// settings, or no shared server).
+func cannotDM(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeCannotSendMessagesToThisUser
+}
 
 // startInDM runs a /return used in a server in the user's DM channel and then says so in
 // the ephemeral response.
@@ -555,7 +563,10 @@ func (a *Adapter) startInDM(ctx context.Context, i *discordgo.Interaction, msg b
 	}
 	if err != nil {
 		a.log.Warn("cannot continue /return in DM", "user", msg.User, "err", err)
-		note = dmClosed
+		note = dmFailed
+		if cannotDM(err) {
+			note = dmClosed
+		}
 	}
 	if <-acked == nil {
 		a.finishDeferred(ctx, i, note)
@@ -819,8 +830,9 @@ func label(b dialog.Button) string {
 const maxPhoto = 25 << 20
 
 // Photo implements bot.PhotoSource: it downloads an attachment by the URL put in
-// Message.Photos. Only Discord's CDN hosts (or the configured API host) are fetched, so a
-// reference cannot make the bot request arbitrary URLs; the token is never sent with it.
+// Message.Photos. Only Discord's CDN hosts (and the configured API host) are fetched, also
+// after redirects, so a reference cannot make the bot request arbitrary URLs; the token is
+// never sent with it.
 func (a *Adapter) Photo(ctx context.Context, ref string) (bot.Photo, error) {
 	u, err := url.Parse(ref)
 	if err != nil || !a.photoHost(u) {
@@ -830,7 +842,7 @@ func (a *Adapter) Photo(ctx context.Context, ref string) (bot.Photo, error) {
 	if err != nil {
 		return bot.Photo{}, fmt.Errorf("discord: photo %q: %w", ref, err)
 	}
-	resp, err := a.s.Client.Do(req)
+	resp, err := a.photoClient().Do(req)
 	if err != nil {
 		return bot.Photo{}, fmt.Errorf("discord: photo %q: %w", ref, err)
 	}
@@ -848,14 +860,25 @@ func (a *Adapter) Photo(ctx context.Context, ref string) (bot.Photo, error) {
 	return bot.Photo{Name: path.Base(u.Path), Data: data}, nil
 }
 
+// photoClient is the session's HTTP client that follows redirects only to photo hosts.
+func (a *Adapter) photoClient() *http.Client {
+	c := *a.s.Client
+	c.Timeout = time.Minute
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 || !a.photoHost(req.URL) {
+			return fmt.Errorf("redirect to %s refused", req.URL.Host)
+		}
+		return nil
+	}
+	return &c
+}
+
+// photoHost reports whether u is on Discord's CDN or on the configured API host.
 func (a *Adapter) photoHost(u *url.URL) bool {
 	if u.Scheme == a.base.Scheme && u.Host == a.base.Host {
 		return true
 	}
-	if u.Scheme != "https" || a.base.String() != defaultAPI {
-		return false
-	}
-	return u.Host == "cdn.discordapp.com" || u.Host == "media.discordapp.net"
+	return u.Scheme == "https" && (u.Host == "cdn.discordapp.com" || u.Host == "media.discordapp.net")
 }
 
 // OpenThread implements bot.ThreadOpener: it starts a public thread in the text channel

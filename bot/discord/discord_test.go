@@ -212,6 +212,9 @@ func TestReturnFromServerToDecision(t *testing.T) {
 		if in.Responses[0].Type != 7 {
 			t.Errorf("press %s: got response type %d, want 7 (update message)", st.press, in.Responses[0].Type)
 		}
+		if d := string(in.Responses[0].Data); !strings.Contains(d, `"allowed_mentions":{"parse":[]`) || !strings.Contains(d, `"components":[]`) {
+			t.Errorf("press %s: got response data %s, want no mentions and the buttons removed", st.press, d)
+		}
 		if pressed := srv.Messages(dm)[len(msgs)-2]; len(pressed.Buttons) != 0 {
 			t.Errorf("press %s: the pressed message still has buttons %v", st.press, buttonIDs(pressed))
 		}
@@ -271,6 +274,15 @@ func TestReturnWithDMsClosed(t *testing.T) {
 	in := h.srv.WaitInteraction(t, id, func(in discordtest.Interaction) bool { return in.Edited })
 	if !strings.Contains(in.Original, "allow direct messages") {
 		t.Errorf("got ephemeral answer %q, want how to allow DMs", in.Original)
+	}
+
+	// Discord failing is not the customer's privacy setting: say try again.
+	kai := h.srv.NewUser("kai")
+	h.srv.Fail("POST", "/channels/"+h.srv.DMChannel(kai)+"/messages", 1, 500)
+	id = h.srv.Slash(kai, general, "return")
+	in = h.srv.WaitInteraction(t, id, func(in discordtest.Interaction) bool { return in.Edited })
+	if !strings.Contains(in.Original, "again in a moment") {
+		t.Errorf("got ephemeral answer %q after a server error, want try again", in.Original)
 	}
 }
 

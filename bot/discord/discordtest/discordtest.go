@@ -133,6 +133,7 @@ type rateLimit struct {
 	method, prefix string
 	n              int
 	retryAfter     time.Duration
+	status         int // 429, or another failure to answer
 }
 
 type session struct {
@@ -507,7 +508,15 @@ func (s *Server) Stats() Stats {
 func (s *Server) RateLimit(method, prefix string, n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limits = append(s.limits, &rateLimit{method: method, prefix: prefix, n: n, retryAfter: retryAfter})
+	s.limits = append(s.limits, &rateLimit{method: method, prefix: prefix, n: n, retryAfter: retryAfter, status: http.StatusTooManyRequests})
+}
+
+// Fail makes the next n requests with method whose path (without "/api/vN") starts with
+// prefix answer status, as Discord does when it has an outage.
+func (s *Server) Fail(method, prefix string, n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = append(s.limits, &rateLimit{method: method, prefix: prefix, n: n, status: status})
 }
 
 // ---- inspection ----
@@ -872,6 +881,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if l.n > 0 && l.method == r.Method && strings.HasPrefix(route, l.prefix) {
 				l.n--
 				s.mu.Unlock()
+				if l.status != http.StatusTooManyRequests {
+					apiError(rec, l.status, 0, http.StatusText(l.status))
+					return
+				}
 				secs := l.retryAfter.Seconds()
 				rec.Header().Set("Retry-After", strconv.Itoa(int(secs+0.999)))
 				rec.Header().Set("X-RateLimit-Limit", "5")
