@@ -14,15 +14,11 @@ import (
 
 // What the Desk says. Customer texts are English, like the dialog's only catalog.
 const (
-	textNotStaff          = "Sorry, only authorised staff can act on cases here. This attempt has been logged."
-	textUnknownButton     = "That button is not one I know; it may belong to an older version of a case card."
-	textUseInThread       = "Use this command in the thread of a case."
-	textStaffHelp         = "In a case thread: /claim, /tobot (hand back to the bot), /close, /override OUTCOME [note]. Only the staff member handling a case writes to the customer."
-	textOverrideUsage     = "Usage: /override OUTCOME [note], where OUTCOME is one of: return_eligible, return_expired, refuse_at_delivery, damage_not_covered, warranty_repair, warranty_excluded, warranty_expired."
-	textWithStaff         = "Your conversation is with our staff now; please write your message and they will answer you here."
-	textOnlyTextAndPhotos = "I can only pass text and photos on to our staff. Please describe it in words."
-	textBackToBot         = "Our staff have handed your conversation back to me. Let us continue where we left off."
-	textClosed            = "Our staff have closed your case. Thank you for your patience! If you need anything else, just write to me and we can start a new claim."
+	textNotStaff      = "Sorry, only authorised staff can act on cases here. This attempt has been logged."
+	textUnknownButton = "That button is not one I know; it may belong to an older version of a case card."
+	textUseInThread   = "Use this command in the thread of a case."
+	textStaffHelp     = "In a case thread: /claim, /tobot (hand back to the bot), /close, /override OUTCOME [note]. Only the staff member handling a case writes to the customer."
+	textOverrideUsage = "Usage: /override OUTCOME [note], where OUTCOME is one of: return_eligible, return_expired, refuse_at_delivery, damage_not_covered, warranty_repair, warranty_excluded, warranty_expired."
 )
 
 // maxCard keeps a card within Discord's 2000 characters, the smaller platform limit. The
@@ -198,27 +194,6 @@ func statusText(s Status) string {
 		return "closed"
 	}
 	return string(s)
-}
-
-// outcomeText says an overriding decision in the customer's words.
-func outcomeText(o policy.Outcome) string {
-	switch o {
-	case policy.ReturnEligible:
-		return "you may return or exchange the goods"
-	case policy.ReturnExpired:
-		return "the return period has passed, so a return is not possible"
-	case policy.RefuseAtDelivery:
-		return "you may refuse the goods at delivery and not pay for them"
-	case policy.DamageNotCovered:
-		return "the damage is not covered"
-	case policy.WarrantyRepair:
-		return "your product will be repaired free of charge under warranty"
-	case policy.WarrantyExcluded:
-		return "the warranty does not cover this case"
-	case policy.WarrantyExpired:
-		return "the warranty has ended, so a free repair is not possible"
-	}
-	return string(o)
 }
 
 func yesNo(b *bool) string {

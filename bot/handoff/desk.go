@@ -185,7 +185,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) ([
 	now := d.now()
 	c := &Case{
 		ID: NewID(), Status: Open, Customer: m.From, User: m.User, Name: m.UserName,
-		Reason: sess.Reason, Opened: now, Notified: now,
+		Lang: sess.Lang, Reason: sess.Reason, Opened: now, Notified: now,
 	}
 	c, created, err := d.Cases.Open(ctx, c)
 	if err != nil {
@@ -267,10 +267,10 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	}
 	if m.Button != "" {
 		// A button of the dialog, pressed while staff have the conversation.
-		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: textWithStaff}}}, nil
+		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: tell(c.Lang, sayWithStaff)}}}, nil
 	}
 	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
-		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: textOnlyTextAndPhotos}}}, nil
+		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: tell(c.Lang, sayOnlyTextAndPhotos)}}}, nil
 	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
 	e := customerEntry(m, d.now())
@@ -432,7 +432,10 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 		return unavailable(m, err)
 	}
 	d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
-	notice := fmt.Sprintf("%s has taken up your case and will answer you here.", displayName(who.Name, "A member of our staff"))
+	notice := tell(c.Lang, sayClaimedAnon)
+	if strings.TrimSpace(who.Name) != "" {
+		notice = tell(c.Lang, sayClaimed, who.Name)
+	}
 	d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
 	out := d.toThreads(c, fmt.Sprintf("Case %s claimed by %s.", id, who))
 	for i := range out {
@@ -459,9 +462,10 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
 	}
 	d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
-	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: textBackToBot}}
+	back := tell(c.Lang, sayBackToBot)
+	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: back}}
 	out := d.toThreads(c, fmt.Sprintf("Case %s returned to the bot by %s. The transcript is kept: returnsbot case show %s", id, who, id))
-	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: textBackToBot}})
+	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: back}})
 	for _, r := range replies {
 		out = append(out, bot.Outbound{To: c.Customer, Reply: r})
 		entries = append(entries, Entry{At: now, Who: Bot, Text: r.Text})
@@ -490,9 +494,10 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) (
 		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", id, "err", err)
 	}
 	d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
-	d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: textClosed})
+	closing := tell(c.Lang, sayClosed)
+	d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: closing})
 	out := d.toThreads(c, fmt.Sprintf("Case %s closed by %s. The transcript is kept: returnsbot case show %s", id, who, id))
-	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: textClosed}}), nil
+	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}}), nil
 }
 
 // override replaces the bot's decision with the staff member's, who must be handling the
@@ -534,8 +539,7 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 	}
 	d.log().InfoContext(ctx, "handoff: decision overridden", "case", id, "staff", who.User, "platform", who.Platform,
 		"from", string(from), "to", string(to), "note", note)
-	label := outcomeText(to)
-	notice := "Our staff have reviewed your claim and decided: " + label + "."
+	notice := tell(c.Lang, sayOverride, outcomeText(c.Lang, to))
 	d.append(ctx, id,
 		Entry{At: now, Who: System, Text: fmt.Sprintf("decision overridden by %s: %s -> %s %s", who, orNone(string(from)), to, note)},
 		Entry{At: now, Who: Bot, Text: notice})

@@ -797,3 +797,39 @@ func TestCaseStoreDownLosesNothing(t *testing.T) {
 		t.Fatalf("session changed while the case store was down: %+v -> %+v", before, after)
 	}
 }
+
+func TestCustomerHearsTheirLanguage(t *testing.T) {
+	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	for _, text := range []string{"hallo", "mensch"} {
+		m := customer(tgAnn, text)
+		m.Lang = "de"
+		w.send(m)
+	}
+	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
+	if err != nil {
+		t.Fatalf("no case after a German customer asked for a person: %v", err)
+	}
+	dcThread := thread(t, c, "discord")
+	out := w.send(press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
+	if got := texts(to(out, tgAnn)); got != "Staff8 aus unserem Team hat Ihren Fall übernommen und antwortet Ihnen hier." {
+		t.Fatalf("German customer got %q on claim, want the German notice", got)
+	}
+	if got := texts(to(out, dcThread)); !strings.Contains(got, "claimed by") {
+		t.Fatalf("staff got %q, want English", got)
+	}
+	w.send(staffMsg(dcThread, dcStaff, "/override warranty_repair"))
+	out = w.send(press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClose, c.ID)))
+	if got := texts(to(out, tgAnn)); !strings.HasPrefix(got, "Unser Team hat Ihren Fall abgeschlossen.") {
+		t.Fatalf("German customer got %q on close, want the German closing message", got)
+	}
+	es, _ := w.cases.Transcript(context.Background(), c.ID)
+	var override string
+	for _, e := range es {
+		if strings.Contains(e.Text, "kostenlos repariert") {
+			override = e.Text
+		}
+	}
+	if override == "" {
+		t.Fatalf("the German override notice is not in the transcript")
+	}
+}

@@ -41,6 +41,8 @@ type Case struct {
 	// User is the customer's platform user id, Name how they call themselves.
 	User string `json:"user,omitempty"`
 	Name string `json:"name,omitempty"`
+	// Lang is the customer's language code, for what the Desk tells them.
+	Lang string `json:"lang,omitempty"`
 	// Reason is the dialog's escalation reason (policy.ReasonAsked, ...).
 	Reason string    `json:"reason,omitempty"`
 	Opened time.Time `json:"opened"`

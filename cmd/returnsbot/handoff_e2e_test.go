@@ -282,7 +282,7 @@ func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
 
 	w.dc.Press(t, w.dana, card, handoff.ButtonID(handoff.ActClaim, c.ID))
 	waitFor(t, "the claim notice to the customer", func() bool {
-		return tgHasText(w.tg.BotMessages(1001), "Dana has taken up your case")
+		return tgHasText(w.tg.BotMessages(1001), "Dana from our team has taken up your case")
 	})
 
 	// Staff text reaches the Telegram customer as plain text, markup characters and all.
@@ -325,7 +325,7 @@ func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 	claim := w.tgWithButton(topic, handoff.ButtonID(handoff.ActClaim, c.ID))
 	tanya := tgStaff(tgTanya, "Tanya", atoi(t, topic))
 	w.tg.Press(tanya, claim, handoff.ButtonID(handoff.ActClaim, c.ID))
-	waitFor(t, "the claim notice in Bob's DM", func() bool { return dcHasText(w.dc.Messages(dm), "Tanya has taken up your case") })
+	waitFor(t, "the claim notice in Bob's DM", func() bool { return dcHasText(w.dc.Messages(dm), "Tanya from our team has taken up your case") })
 
 	w.tg.Text(tanya, "Hi Bob, **not bold** here")
 	waitFor(t, "Tanya's answer in Bob's DM", func() bool {
