@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -70,6 +71,11 @@ type Config struct {
 	ReconnectMin, ReconnectMax time.Duration
 	HandleTimeout              time.Duration
 	RateLimitRetries           int
+	// GatewayIdle is how long the gateway may stay silent before the connection counts
+	// as dead (default 2m). Discord acknowledges a heartbeat at least every 41.25s;
+	// discordgo sets no read deadline, so without this a server that accepts the
+	// connection but never says HELLO would hang the adapter forever.
+	GatewayIdle time.Duration
 }
 
 // Adapter is a connection to Discord. It implements bot.Sender, bot.PhotoSource and
@@ -127,6 +133,9 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.RateLimitRetries <= 0 {
 		cfg.RateLimitRetries = 5
 	}
+	if cfg.GatewayIdle <= 0 {
+		cfg.GatewayIdle = 2 * time.Minute
+	}
 	a := &Adapter{
 		cfg: cfg, base: base, log: cfg.Log,
 		disconnected: make(chan struct{}, 1),
@@ -143,7 +152,16 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	// discordgo's endpoints are fixed at package load: redirect them in the transport.
 	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: http.DefaultTransport}}
-	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second}
+	s.Dialer = &websocket.Dialer{
+		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{Timeout: 15 * time.Second}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &idleConn{Conn: c, idle: cfg.GatewayIdle}, nil
+		},
+	}
 	// Events must reach us in gateway order; our handlers only queue work, so running
 	// them on the read loop is cheap.
 	s.SyncEvents = true
@@ -205,6 +223,19 @@ func (t *rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r2)
 }
 
+// idleConn is a connection whose every read must complete within idle.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.idle)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(p)
+}
+
 // GatewayError is a gateway close the adapter must not retry: reconnecting with the same
 // token and intents would be refused again.
 type GatewayError struct {
@@ -220,7 +251,7 @@ func (e *GatewayError) Error() string {
 	case 4013:
 		advice = ": the requested gateway intents are invalid"
 	case 4014:
-		advice = ": the bot asked for a privileged intent that is not enabled; enable MESSAGE CONTENT INTENT under Bot > Privileged Gateway Intents in the Discord Developer Portal, or turn off reading server channels"
+		advice = ": the bot asked for a privileged intent that is not enabled; enable MESSAGE CONTENT INTENT under Bot > Privileged Gateway Intents in the Discord Developer Portal, or set DISCORD_GUILD_MESSAGES=false"
 	case 4010, 4011:
 		advice = ": sharding is misconfigured"
 	case 4012:

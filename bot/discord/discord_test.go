@@ -7,10 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/discord"
@@ -795,4 +800,52 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("got %q, want the apology", msgs[0].Content)
 	}
 	expectButtons(t, msgs[2], "receipt_date:today", "receipt_date:yesterday", "receipt_date:pickup")
+}
+
+// TestSilentGateway: a gateway that accepts the connection and then says nothing cannot
+// hang the adapter: the connection times out, is retried, and Run stops when asked.
+func TestSilentGateway(t *testing.T) {
+	t.Parallel()
+	var dials atomic.Int32
+	var srv *httptest.Server
+	up := websocket.Upgrader{}
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/gateway") {
+			fmt.Fprintf(w, `{"url":"ws%s/ws/"}`, strings.TrimPrefix(srv.URL, "http"))
+			return
+		}
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		dials.Add(1)
+		defer c.Close()
+		c.ReadMessage() // until the client gives up
+	}))
+	defer srv.Close()
+	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New()}
+	a, err := discord.New(discord.Config{Token: "t", APIURL: srv.URL, Handler: svc, GatewayIdle: 100 * time.Millisecond,
+		ReconnectMin: 10 * time.Millisecond, ReconnectMax: 20 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for dials.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := dials.Load(); n < 2 {
+		t.Errorf("got %d connection attempts, want the silent one given up and retried", n)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: got %v, want nil after cancel", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run hung on a silent gateway")
+	}
 }
