@@ -39,6 +39,13 @@ func TestPacer(t *testing.T) {
 	if got := off.reserve(t0); got != 0 {
 		t.Errorf("switched-off pacer: got wait %v, want 0", got)
 	}
+	off.block(t0.Add(2 * time.Second))
+	if got := off.reserve(t0); got != 2*time.Second {
+		t.Errorf("switched-off pacer after retry_after 2s: got wait %v, want 2s", got)
+	}
+	if got := off.reserve(t0.Add(3 * time.Second)); got != 0 {
+		t.Errorf("switched-off pacer once retry_after passed: got wait %v, want 0", got)
+	}
 }
 
 func TestLimiterGroupsAreSlower(t *testing.T) {

@@ -16,7 +16,10 @@ type pacer struct {
 
 // reserve books the next slot and returns how long to wait for it from now.
 func (p *pacer) reserve(now time.Time) time.Duration {
-	if p.interval <= 0 {
+	if p.interval <= 0 { // no pace, but a retry_after still holds
+		if p.tat.After(now) {
+			return p.tat.Sub(now)
+		}
 		return 0
 	}
 	if p.tat.Before(now) {
@@ -33,6 +36,12 @@ func (p *pacer) reserve(now time.Time) time.Duration {
 
 // block makes no slot available before until: Telegram said to retry after it.
 func (p *pacer) block(until time.Time) {
+	if p.interval <= 0 {
+		if until.After(p.tat) {
+			p.tat = until
+		}
+		return
+	}
 	burst := max(p.burst, 1)
 	if t := until.Add(time.Duration(burst-1) * p.interval); t.After(p.tat) {
 		p.tat = t

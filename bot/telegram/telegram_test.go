@@ -471,6 +471,46 @@ func TestTooManyRequestsIsWaitedOut(t *testing.T) {
 	h.settled()
 }
 
+// TestPacingUnderLoad has many chats answered at once against a fake that refuses,
+// as Telegram does, messages sent faster than its limits: the adapter's pacing keeps
+// refusals rare, and the few there are are waited out, so every reply arrives, in order.
+func TestPacingUnderLoad(t *testing.T) {
+	srv := telegramtest.NewServer(t, "")
+	srv.SetFlood(telegramtest.Flood{ChatInterval: 80 * time.Millisecond, ChatBurst: 2, GlobalRate: 50})
+	cfg := fastConfig(srv)
+	cfg.ChatInterval, cfg.ChatBurst, cfg.GlobalRate = 100*time.Millisecond, 2, 40
+	const chats = 20
+	var customers []telegramtest.Customer
+	for i := range chats {
+		customers = append(customers, telegramtest.Private(int64(3000+i), "C", ""))
+	}
+	for _, in := range []string{"/start", "yesterday", "intact"} {
+		for _, c := range customers {
+			srv.Text(c, in)
+		}
+	}
+	h := start(t, srv, memstore.New(), cfg, nil)
+	for _, c := range customers {
+		msgs := h.expect(c.Chat.ID, 4)
+		for i, want := range []string{"Hello!", "When did you receive", "What condition", "Does the product have a defect"} {
+			if !strings.HasPrefix(msgs[i].Text, want) {
+				t.Errorf("chat %d message %d: got %q, want %q...", c.Chat.ID, i, msgs[i].Text, want)
+			}
+		}
+	}
+	sent, refused := 0, 0
+	for _, c := range srv.Calls("sendMessage") {
+		sent++
+		if c.Status == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	t.Logf("%d sendMessage calls, %d refused with 429", sent, refused)
+	if refused > sent/10 {
+		t.Errorf("got %d of %d sends refused with 429, want at most 10%%: the adapter does not pace", refused, sent)
+	}
+}
+
 func TestPerChatPace(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
 	cfg := fastConfig(srv)

@@ -117,6 +117,61 @@ type Server struct {
 	hookDone chan struct{}
 	commands map[string][]models.BotCommand // by language_code, "" for all
 	statuses []int                          // HTTP statuses of webhook deliveries
+	flood    Flood
+	floodTAT map[int64]time.Time // per chat; key 0 is the whole bot
+}
+
+// Flood are limits the fake enforces on messages sent (sendMessage, sendPhoto,
+// copyMessage) the way Telegram does, answering 429 with retry_after when a bot sends
+// faster. Zero fields are no limit.
+type Flood struct {
+	// ChatInterval and ChatBurst: ChatBurst messages to a chat at once, then one per
+	// ChatInterval.
+	ChatInterval time.Duration
+	ChatBurst    int
+	// GlobalRate is messages per second over all chats, with a burst of as many.
+	GlobalRate int
+}
+
+// SetFlood makes the fake enforce f from now on.
+func (s *Server) SetFlood(f Flood) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flood, s.floodTAT = f, map[int64]time.Time{}
+}
+
+// floodLocked books a message to chat under the flood limits, or returns how long to
+// wait.
+func (s *Server) floodLocked(chat int64, now time.Time) time.Duration {
+	type limit struct {
+		key      int64
+		interval time.Duration
+		burst    int
+	}
+	var limits []limit
+	if s.flood.ChatInterval > 0 {
+		limits = append(limits, limit{chat, s.flood.ChatInterval, max(s.flood.ChatBurst, 1)})
+	}
+	if s.flood.GlobalRate > 0 {
+		limits = append(limits, limit{0, time.Second / time.Duration(s.flood.GlobalRate), s.flood.GlobalRate})
+	}
+	for _, l := range limits {
+		tat := s.floodTAT[l.key]
+		if tat.Before(now) {
+			tat = now
+		}
+		if allow := tat.Add(-time.Duration(l.burst-1) * l.interval); allow.After(now) {
+			return allow.Sub(now)
+		}
+	}
+	for _, l := range limits {
+		tat := s.floodTAT[l.key]
+		if tat.Before(now) {
+			tat = now
+		}
+		s.floodTAT[l.key] = tat.Add(l.interval)
+	}
+	return 0
 }
 
 type file struct {
@@ -780,6 +835,10 @@ func (s *Server) sendLocked(p map[string]string, raw string, photo []byte, hasTe
 	chat, err := strconv.ParseInt(p["chat_id"], 10, 64)
 	if err != nil {
 		return nil, badRequest("chat not found")
+	}
+	if wait := s.floodLocked(chat, time.Now()); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		return nil, &apiError{code: http.StatusTooManyRequests, desc: fmt.Sprintf("Too Many Requests: retry after %d", secs), retryAfter: secs}
 	}
 	text := raw
 	if hasText {
