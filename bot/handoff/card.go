@@ -33,8 +33,10 @@ func threadTitle(c *Case) string {
 }
 
 // card renders the case card: who, why, the facts gathered, the bot's decision with its
-// clauses quoted, and as much of the transcript, newest kept, as fits.
-func (d *Desk) card(ctx context.Context, c *Case) string {
+// clauses quoted, and as much of the transcript, newest kept, as fits. It also returns
+// the references of the photos the customer sent the bot, to attach.
+func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
+	var photos []string
 	var b strings.Builder
 	fmt.Fprintf(&b, "Case %s: %s, %s customer (%s)\n", c.ID, displayName(c.Name, c.User), c.Customer.Platform, c.Customer.Key())
 	fmt.Fprintf(&b, "Why: %s\nOpened: %s\n", reasonText(c.Reason), c.Opened.UTC().Format("2006-01-02 15:04 MST"))
@@ -44,6 +46,7 @@ func (d *Desk) card(ctx context.Context, c *Case) string {
 		b.WriteString("\n(The facts could not be loaded; see returnsbot case show " + c.ID + ".)\n")
 	} else {
 		writeFacts(&b, d.Service.Engine.Policy(), sess)
+		photos = sess.Answers.Photos
 		if dec, ok := d.decision(sess); ok {
 			writeDecision(&b, dec)
 		} else {
@@ -68,7 +71,7 @@ func (d *Desk) card(ctx context.Context, c *Case) string {
 		break
 	}
 	if len(lines) == 0 {
-		return truncate(head, maxCard)
+		return truncate(head, maxCard), photos
 	}
 	b.Reset()
 	b.WriteString(head)
@@ -80,7 +83,7 @@ func (d *Desk) card(ctx context.Context, c *Case) string {
 	for i := len(lines) - 1; i >= 0; i-- {
 		b.WriteString(lines[i] + "\n")
 	}
-	return truncate(strings.TrimRight(b.String(), "\n"), maxCard)
+	return truncate(strings.TrimRight(b.String(), "\n"), maxCard), photos
 }
 
 func writeFacts(b *strings.Builder, p *policy.Policy, s *dialog.Session) {
@@ -109,7 +112,7 @@ func writeFacts(b *strings.Builder, p *policy.Policy, s *dialog.Session) {
 		}
 	}
 	if n := len(a.Photos); n > 0 {
-		fact("Photos sent to the bot", fmt.Sprint(n))
+		fact("Photos sent to the bot", fmt.Sprintf("%d, attached", n))
 	}
 	if a.Receipt == "" {
 		b.WriteString("- (no answers yet)\n")

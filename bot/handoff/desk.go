@@ -242,10 +242,14 @@ func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case)
 		d.log().ErrorContext(ctx, "handoff: save threads", "case", c.ID, "err", err)
 		return nil, c
 	}
-	text := d.card(ctx, updated)
+	text, refs := d.card(ctx, updated)
+	photos, missing := d.photos(ctx, c.Customer.Platform, refs)
+	if missing > 0 {
+		text = truncate(text, maxCard-60) + fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
+	}
 	var out []bot.Outbound
 	for _, th := range opened {
-		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(c.ID)}})
+		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(c.ID)}, Photos: photos})
 	}
 	return out, updated
 }

@@ -249,6 +249,31 @@ func TestEscalationOpensCaseWithCard(t *testing.T) {
 	}
 }
 
+func TestCardCarriesThePhotosSentToTheBot(t *testing.T) {
+	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	for _, text := range []string{"hi", "yesterday", "intact", "yes"} {
+		w.send(customer(tgAnn, text))
+	}
+	w.send(bot.Message{From: tgAnn, User: "1", UserName: "Ann", Text: "the lid cracked", Photos: []string{"lid", "missing"}})
+	out := w.send(customer(tgAnn, "person"))
+	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
+	if err != nil {
+		t.Fatalf("no case: %v", err)
+	}
+	cards := to(out, thread(t, c, "discord"))
+	if len(cards) != 1 {
+		t.Fatalf("discord thread got %d messages, want the card", len(cards))
+	}
+	if len(cards[0].Photos) != 1 || string(cards[0].Photos[0].Data) != "telegram-bytes-of-lid" {
+		t.Fatalf("card photos = %v, want the lid photo fetched from telegram", cards[0].Photos)
+	}
+	for _, want := range []string{"Photos sent to the bot: 2, attached", "1 photo(s) could not be fetched", "Defect details: “the lid cracked”"} {
+		if !strings.Contains(cards[0].Text, want) {
+			t.Errorf("card lacks %q:\n%s", want, cards[0].Text)
+		}
+	}
+}
+
 func TestDisputeCardQuotesDecision(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
 	// Received yesterday, intact, no defect: return eligible, quoting the return clause.
