@@ -338,6 +338,18 @@ func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 	w.dc.SendDM(bob, "ok, thanks")
 	waitFor(t, "Bob's reply in the telegram topic", func() bool { return tgHasText(w.tgTopicMessages(topic), "Bob (customer): ok, thanks") })
 
+	// Bob's photo, an attachment on Discord's CDN, is uploaded to the Telegram topic.
+	att := w.dc.AddAttachment("receipt.png", "image/png", []byte("PNG-of-the-receipt"))
+	w.dc.Dispatch("MESSAGE_CREATE", w.dc.MessageEvent(bob, dm, "my receipt", map[string]any{"attachments": []any{att}}))
+	waitFor(t, "Bob's photo in the telegram topic", func() bool {
+		for _, m := range w.tgTopicMessages(topic) {
+			if string(m.Photo) == "PNG-of-the-receipt" {
+				return true
+			}
+		}
+		return false
+	})
+
 	ret := w.tgWithButton(topic, handoff.ButtonID(handoff.ActReturn, c.ID))
 	w.tg.Press(tanya, ret, handoff.ButtonID(handoff.ActReturn, c.ID))
 	// Bob had answered the receipt date; the bot resumes at the packaging question.
