@@ -849,3 +849,31 @@ func TestSilentGateway(t *testing.T) {
 		t.Fatal("Run hung on a silent gateway")
 	}
 }
+
+// TestSendPhotos: photos are uploaded as files, at most ten per message, and the buttons
+// stay with the text, last.
+func TestSendPhotos(t *testing.T) {
+	t.Parallel()
+	h := start(t, discordtest.Config{})
+	staff := h.srv.AddTextChannel("staff")
+	var photos []bot.Photo
+	for i := range 12 {
+		photos = append(photos, bot.Photo{Name: fmt.Sprintf("p%d.png", i), Data: []byte(fmt.Sprintf("\x89PNG\r\n\x1a\nphoto %d", i))})
+	}
+	err := h.a.Send(context.Background(), bot.Outbound{To: bot.Address{Platform: "discord", Chat: staff},
+		Reply: dialog.Reply{Text: "Evidence", Buttons: []dialog.Button{{ID: "case:take", Label: "Take"}}}, Photos: photos})
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	msgs := h.srv.Messages(staff)
+	if len(msgs) != 2 || len(msgs[0].Files) != 10 || len(msgs[1].Files) != 2 || msgs[1].Content != "Evidence" {
+		t.Fatalf("got %d messages (%v), want 10 photos, then the text with 2 photos", len(msgs), msgs)
+	}
+	expectButtons(t, msgs[1], "case:take")
+	if f := msgs[1].Files[1]; f.Name != "p11.png" || string(f.Data) != string(photos[11].Data) {
+		t.Errorf("got last file %q %q, want p11.png with its bytes", f.Name, f.Data)
+	}
+	if err := h.a.Send(context.Background(), bot.Outbound{To: bot.Address{Platform: "telegram", Chat: "1"}}); err == nil {
+		t.Errorf("Send to a telegram address: got no error, want one")
+	}
+}
