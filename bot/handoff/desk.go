@@ -264,10 +264,8 @@ func cardButtons(id string) []dialog.Button {
 
 // relayIn passes a customer's message to the staff threads of their case.
 func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbound, error) {
-	if dup, err := d.markSeen(ctx, c.ID, m.ID); err != nil {
-		return unavailable(m, err)
-	} else if dup {
-		return nil, nil
+	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
+		return nil, nil // delivered again by the platform: relayed already
 	}
 	if m.Button != "" {
 		// A button of the dialog, pressed while staff have the conversation.
@@ -281,6 +279,7 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	if err := d.Cases.Append(ctx, c.ID, e); err != nil {
 		return unavailable(m, err)
 	}
+	d.markSeen(ctx, c.ID, m.ID)
 	var out []bot.Outbound
 	if len(c.Threads) < len(d.Desks) {
 		// The transcript on the new card carries this message.
@@ -299,11 +298,12 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	return out, nil
 }
 
-// markSeen records a relayed message id on the case and reports whether it was relayed
-// before, so a message the platform delivers twice reaches the other side once.
-func (d *Desk) markSeen(ctx context.Context, id, msgID string) (bool, error) {
+// markSeen records a relayed message id on the case, so a message the platform delivers
+// again is not relayed twice. It runs once the message is in the transcript: if it fails,
+// a redelivery is relayed twice rather than a message lost.
+func (d *Desk) markSeen(ctx context.Context, id, msgID string) {
 	if msgID == "" {
-		return false, nil
+		return
 	}
 	_, err := d.Cases.Update(ctx, id, func(c *Case) error {
 		if c.seen(msgID) {
@@ -311,10 +311,9 @@ func (d *Desk) markSeen(ctx context.Context, id, msgID string) (bool, error) {
 		}
 		return nil
 	})
-	if errors.Is(err, errNoChange) {
-		return true, nil
+	if err != nil && !errors.Is(err, errNoChange) {
+		d.log().ErrorContext(ctx, "handoff: remember relayed message", "case", id, "err", err)
 	}
-	return false, err
 }
 
 // photos fetches pictures from the platform they were sent on, to upload them to another.
@@ -568,16 +567,15 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
 		return reply(m.From, "Only text and photos reach the customer; nothing was sent."), nil
 	}
-	if dup, err := d.markSeen(ctx, c.ID, m.ID); err != nil {
-		return unavailable(m, err)
-	} else if dup {
-		return nil, nil
+	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
+		return nil, nil // delivered again by the platform: relayed already
 	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
 	now := d.now()
 	if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
 		return unavailable(m, err)
 	}
+	d.markSeen(ctx, c.ID, m.ID)
 	out := []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: m.Text}, Photos: photos}}
 	if missing > 0 {
 		out = append(out, reply(m.From, fmt.Sprintf("%d photo(s) could not be fetched and were not sent.", missing))...)
