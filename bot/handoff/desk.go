@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/dialog"
@@ -389,7 +390,10 @@ func command(text string) (name, args string) {
 	if !ok {
 		return "", ""
 	}
-	name, args, _ = strings.Cut(rest, " ")
+	name, args = rest, ""
+	if i := strings.IndexFunc(rest, unicode.IsSpace); i >= 0 {
+		name, args = rest[:i], rest[i:]
+	}
 	name, _, _ = strings.Cut(name, "@")
 	return strings.ToLower(name), strings.TrimSpace(args)
 }

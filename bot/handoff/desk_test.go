@@ -583,7 +583,7 @@ func TestOverride(t *testing.T) {
 			t.Fatalf("%q got %q, want the usage", bad, got)
 		}
 	}
-	out = w.send(staffMsg(tgThread, tgStaff, "/override return_eligible goodwill, loyal customer"))
+	out = w.send(staffMsg(tgThread, tgStaff, "/override\treturn_eligible  goodwill, loyal customer"))
 	if got := texts(to(out, tgAnn)); !strings.Contains(got, "you may return or exchange the goods") {
 		t.Fatalf("customer got %q on override", got)
 	}
