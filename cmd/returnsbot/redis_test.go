@@ -328,3 +328,31 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestRedisDuplicateAfterRing redelivers an update after more have come than the
+// session's ring of recent ids holds, as a platform retrying a day-old webhook might:
+// bot.Service must drop it without an answer or an error.
+func TestRedisDuplicateAfterRing(t *testing.T) {
+	rdb, err := redisstore.NewClient(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	svc := &bot.Service{
+		Engine: dialog.NewEngine(policy.Default()),
+		Store:  redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)}),
+		Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+	}
+	ctx := context.Background()
+	from := bot.Address{Platform: "telegram", Chat: "777"}
+	for i := range 12 {
+		out, err := svc.Handle(ctx, bot.Message{ID: strconv.Itoa(5000 + i), From: from, Text: "hello"})
+		if err != nil || len(out) == 0 {
+			t.Fatalf("message %d: %d replies, error %v; want an answer", i, len(out), err)
+		}
+	}
+	out, err := svc.Handle(ctx, bot.Message{ID: "5001", From: from, Text: "hello"})
+	if err != nil || len(out) != 0 {
+		t.Fatalf("redelivered update: %d replies, error %v; want it dropped silently", len(out), err)
+	}
+}

@@ -125,7 +125,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer func() {
 		// Leave the Redis as it was found.
 		for _, c := range written {
-			_ = st.Delete(context.Background(), "telegram:"+c)
+			conv := "telegram:" + c
+			_ = rdb.Del(context.Background(), st.Key(conv), st.DedupKey(conv)).Err()
 		}
 	}()
 	for _, n := range counts {

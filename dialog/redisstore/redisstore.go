@@ -45,6 +45,7 @@ const (
 	DefaultPrefix    = "rb:"
 	DefaultCacheSize = 10000
 	DefaultCacheTTL  = 10 * time.Minute
+	DefaultDedup     = 24 * time.Hour
 )
 
 // ErrCorrupt marks a stored value this package cannot read.
@@ -70,6 +71,10 @@ type Options struct {
 	// write the pipeliner replays after a broken connection is harmless: the script
 	// recognises its own version.
 	AutoPipeline bool
+	// Dedup is how long the id of an inbound message is remembered, so a platform
+	// delivering it again is not answered twice; 0 means DefaultDedup, a negative
+	// number leaves deduplication to the ring of recent ids in the session.
+	Dedup time.Duration
 }
 
 // Store is a dialog.Store in Redis. It is safe for concurrent use.
@@ -80,13 +85,17 @@ type Store struct {
 	pipeliner redis.Scripter
 	inflight  atomic.Int64
 	ttl       time.Duration
+	dedup     time.Duration
 	prefix    string
 	cache     *cache
 }
 
 // New returns a Store that keeps sessions in rdb. Closing rdb is the caller's job.
 func New(rdb redis.UniversalClient, opt Options) *Store {
-	s := &Store{rdb: rdb, ttl: opt.TTL, prefix: opt.Prefix}
+	s := &Store{rdb: rdb, ttl: opt.TTL, dedup: opt.Dedup, prefix: opt.Prefix}
+	if s.dedup == 0 {
+		s.dedup = DefaultDedup
+	}
 	if opt.AutoPipeline {
 		if c, ok := rdb.(interface {
 			AutoPipeline() (*redis.AutoPipeliner, error)
@@ -120,6 +129,12 @@ func (s *Store) Key(conversation string) string {
 	return s.prefix + "{" + conversation + "}:s"
 }
 
+// DedupKey returns the Redis key of the ids of the messages of a conversation handled
+// within Options.Dedup: a sorted set scored by when, in Unix milliseconds.
+func (s *Store) DedupKey(conversation string) string {
+	return s.prefix + "{" + conversation + "}:d"
+}
+
 // Load implements dialog.Store.
 func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	if e, ok := s.cache.get(key); ok {
@@ -144,6 +159,12 @@ func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 // casScript stores ARGV[3] under KEYS[1] for ARGV[4] milliseconds if the stored version
 // is still ARGV[1] ("0": nothing stored). ARGV[2] is the version inside ARGV[3]. It
 // returns 1 when stored, or the current value ("" for none) on a conflict.
+//
+// ARGV[7...] are the ids of the messages this write handles. If one of them is in the
+// sorted set KEYS[2] with a score after ARGV[6] (now - window, in milliseconds), the
+// message was handled already: nothing is written and the script returns {id, current
+// value}. Otherwise they are added with score ARGV[5] (now), older ones trimmed, and the
+// set expires with the window (ARGV[5] - ARGV[6]).
 var casScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 local v = '0'
@@ -155,6 +176,19 @@ if v == ARGV[2] then
 end
 if v ~= ARGV[1] then
   return cur or ''
+end
+if #ARGV > 6 then
+  for i = 7, #ARGV do
+    local at = redis.call('ZSCORE', KEYS[2], ARGV[i])
+    if at and tonumber(at) > tonumber(ARGV[6]) then
+      return {ARGV[i], cur or ''}
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
+  for i = 7, #ARGV do
+    redis.call('ZADD', KEYS[2], ARGV[5], ARGV[i])
+  end
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]) - tonumber(ARGV[6]))
 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 return 1
@@ -168,12 +202,19 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	}
 	next := newVersion(sess.Version)
 	val := encode(next, data)
+	args := []any{formatVersion(sess.Version), formatVersion(next), val, s.ttl.Milliseconds()}
+	if ids := s.handled(key, sess); len(ids) > 0 {
+		now := time.Now().UnixMilli()
+		args = append(args, now, now-s.dedup.Milliseconds())
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
 	var w redis.Scripter = s.rdb
 	if n := s.inflight.Add(1); n > 1 && s.pipeliner != nil {
 		w = s.pipeliner
 	}
-	res, err := casScript.Run(ctx, w, []string{s.Key(key)},
-		formatVersion(sess.Version), formatVersion(next), val, s.ttl.Milliseconds()).Result()
+	res, err := casScript.Run(ctx, w, []string{s.Key(key), s.DedupKey(key)}, args...).Result()
 	s.inflight.Add(-1)
 	if err != nil {
 		// Whether the write landed is unknown: read again next time.
@@ -186,20 +227,66 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 		s.cache.put(key, entry{version: next, sess: clone(sess)})
 		return nil
 	case string:
-		if r == "" {
-			s.cache.put(key, entry{})
-		} else if e, err := parse(r); err == nil {
-			s.cache.put(key, e)
-		} else {
-			s.cache.drop(key)
-		}
+		s.remember(key, r, "")
 		return fmt.Errorf("save session %s at version %s: %w", key, formatVersion(sess.Version), dialog.ErrConflict)
+	case []any:
+		// The message was handled within the window, though it has left the session's
+		// ring of recent ids. Reporting a conflict makes bot.Service load the session
+		// again; the copy it gets lists the id as seen, so the message is dropped.
+		if len(r) == 2 {
+			id, _ := r[0].(string)
+			cur, _ := r[1].(string)
+			s.remember(key, cur, id)
+			return fmt.Errorf("save session %s: message %s handled within %v: %w", key, id, s.dedup, dialog.ErrConflict)
+		}
 	}
 	s.cache.drop(key)
 	return fmt.Errorf("save session %s: unexpected script result %T", key, res)
 }
 
-// Delete implements dialog.Store.
+// remember caches the current value a conflicting write got back from Redis ("": no
+// session), marking the message id seen if one is given.
+func (s *Store) remember(key, val, seen string) {
+	e := entry{}
+	if val != "" {
+		var err error
+		if e, err = parse(val); err != nil {
+			s.cache.drop(key)
+			return
+		}
+	}
+	if seen != "" {
+		if e.sess == nil {
+			e.sess = &dialog.Session{}
+		}
+		e.sess.MarkSeen(seen)
+	}
+	s.cache.put(key, e)
+}
+
+// handled returns the ids of the messages this write handles: those in sess.Seen that
+// were not in it as loaded. It knows only if the session as loaded is still cached; if
+// not, it returns none, and duplicates are caught by the ring alone for this write.
+func (s *Store) handled(key string, sess *dialog.Session) []string {
+	if s.dedup < 0 || len(sess.Seen) == 0 {
+		return nil
+	}
+	base, ok := s.cache.get(key)
+	if !ok || base.version != sess.Version {
+		return nil
+	}
+	var ids []string
+	for _, id := range sess.Seen {
+		if base.sess == nil || !base.sess.HasSeen(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Delete implements dialog.Store. The ids of the conversation's recent messages stay
+// (until the dedup window ends), so a message handled before the Delete and delivered
+// again after it is still dropped.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	s.cache.drop(key)
 	if err := s.rdb.Del(ctx, s.Key(key)).Err(); err != nil {
