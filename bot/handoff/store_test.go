@@ -7,6 +7,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
@@ -26,4 +27,18 @@ func TestRedisStore(t *testing.T) {
 func redisClient(t testing.TB) redis.UniversalClient {
 	t.Helper()
 	return redistest.Client(t)
+}
+
+// TestRedisClusterStore runs the suite on a Redis Cluster of three masters, where a
+// command or transaction naming keys of two slots fails: the hash tags must be right.
+func TestRedisClusterStore(t *testing.T) {
+	cluster := redistest.StartCluster(t, 3)
+	rdb, err := redisstore.NewClient(cluster.URL())
+	if err != nil {
+		t.Fatalf("cluster client: %v", err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	casetest.Run(t, func(t *testing.T) handoff.Store {
+		return handoff.NewRedisStore(rdb, casetest.Prefix(t, rdb))
+	})
 }

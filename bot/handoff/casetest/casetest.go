@@ -506,11 +506,21 @@ func Prefix(t testing.TB, rdb redis.UniversalClient) string {
 	prefix := fmt.Sprintf("test:handoff:%s:%d:", handoff.NewID(), time.Now().UnixNano())
 	t.Cleanup(func() {
 		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
-		for iter.Next(ctx) {
-			rdb.Del(ctx, iter.Val())
+		clean := func(ctx context.Context, node redis.UniversalClient) error {
+			iter := node.Scan(ctx, 0, prefix+"*", 500).Iterator()
+			for iter.Next(ctx) {
+				node.Del(ctx, iter.Val())
+			}
+			return iter.Err()
 		}
-		if err := iter.Err(); err != nil {
+		var err error
+		if cc, ok := rdb.(*redis.ClusterClient); ok {
+			// SCAN walks one node; a cluster's keys are spread over its masters.
+			err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return clean(ctx, c) })
+		} else {
+			err = clean(ctx, rdb)
+		}
+		if err != nil {
 			t.Errorf("clean up keys %s*: %v", prefix, err)
 		}
 	})
