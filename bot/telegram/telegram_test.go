@@ -476,7 +476,7 @@ func TestTooManyRequestsIsWaitedOut(t *testing.T) {
 // refusals rare, and the few there are are waited out, so every reply arrives, in order.
 func TestPacingUnderLoad(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
-	srv.SetFlood(telegramtest.Flood{ChatInterval: 80 * time.Millisecond, ChatBurst: 2, GlobalRate: 50})
+	srv.SetFlood(telegramtest.Flood{ChatInterval: 60 * time.Millisecond, ChatBurst: 2, GlobalRate: 60})
 	cfg := fastConfig(srv)
 	cfg.ChatInterval, cfg.ChatBurst, cfg.GlobalRate = 100*time.Millisecond, 2, 40
 	const chats = 20
