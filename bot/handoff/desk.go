@@ -287,6 +287,9 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		out, c = d.openThreads(ctx, c)
 	}
 	text := fmt.Sprintf("%s (customer): %s", displayName(c.Name, c.User), m.Text)
+	if strings.TrimSpace(m.Text) == "" {
+		text = fmt.Sprintf("%s (customer) sent %d photo(s).", displayName(c.Name, c.User), len(m.Photos))
+	}
 	if missing > 0 {
 		text += fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
 	}

@@ -320,6 +320,11 @@ func TestRelayAcrossPlatforms(t *testing.T) {
 		}
 	}
 
+	out = w.send(bot.Message{From: tgAnn, User: "1", UserName: "Ann", Photos: []string{"p2"}})
+	if got := to(out, dcThread); len(got) != 1 || got[0].Text != "Ann (customer) sent 1 photo(s)." || len(got[0].Photos) != 1 {
+		t.Fatalf("a photo without words reached the thread as %+v, want one message with the photo", got)
+	}
+
 	// Discord staff claim, and the Telegram customer hears of it.
 	out = w.send(press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
 	if got := texts(to(out, tgAnn)); !strings.Contains(got, "has taken up your case") {
