@@ -520,7 +520,15 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 		return reply(m.From, textOverrideUsage), nil
 	}
 	note = strings.TrimSpace(note)
+	// The decision overridden is the bot's, recomputed from the customer's answers.
 	var from policy.Outcome
+	if cur, err := d.Cases.Get(ctx, id); err == nil {
+		if sess, err := d.Service.Store.Load(ctx, cur.Customer.Key()); err == nil {
+			if dec, ok := d.decision(sess); ok {
+				from = dec.Outcome
+			}
+		}
+	}
 	c, err := d.Cases.Update(ctx, id, func(c *Case) error {
 		switch {
 		case c.Status != Open:
@@ -530,7 +538,7 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 		case !sameStaff(*c.Claimed, who):
 			return ErrClaimed
 		}
-		c.Override = &Override{To: to, Note: note, By: who, At: now}
+		c.Override = &Override{From: from, To: to, Note: note, By: who, At: now}
 		return nil
 	})
 	if errors.Is(err, errNotClaimed) {
@@ -541,11 +549,6 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 	}
 	if err != nil {
 		return unavailable(m, err)
-	}
-	if sess, err := d.Service.Store.Load(ctx, c.Customer.Key()); err == nil {
-		if dec, ok := d.decision(sess); ok {
-			from = dec.Outcome
-		}
 	}
 	d.log().InfoContext(ctx, "handoff: decision overridden", "case", id, "staff", who.User, "platform", who.Platform,
 		"from", string(from), "to", string(to), "note", note)

@@ -575,7 +575,14 @@ func TestCloseResetsConversationAndKeepsTranscript(t *testing.T) {
 
 func TestOverride(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
-	c := w.escalate(tgAnn, "hi")
+	// Received 40 days ago, intact, no defect: the return period has passed; disputed.
+	for _, text := range []string{"hi", "40 days ago", "intact", "no", "this is unfair"} {
+		w.send(customer(tgAnn, text))
+	}
+	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
+	if err != nil {
+		t.Fatalf("no case after a dispute: %v", err)
+	}
 	tgThread := thread(t, c, "telegram")
 	out := w.send(staffMsg(tgThread, tgStaff, "/override return_eligible goodwill"))
 	if got := texts(to(out, tgThread)); !strings.Contains(got, "Claim the case first") {
@@ -593,10 +600,15 @@ func TestOverride(t *testing.T) {
 		t.Fatalf("customer got %q on override", got)
 	}
 	got, _ := w.cases.Get(context.Background(), c.ID)
-	if got.Override == nil || got.Override.To != policy.ReturnEligible || got.Override.Note != "goodwill, loyal customer" || got.Override.By.User != tgStaff {
-		t.Fatalf("case override = %+v, want return_eligible by %s with the note", got.Override, tgStaff)
+	if o := got.Override; o == nil || o.From != policy.ReturnExpired || o.To != policy.ReturnEligible || o.Note != "goodwill, loyal customer" || o.By.User != tgStaff {
+		t.Fatalf("case override = %+v, want return_expired -> return_eligible by %s with the note", got.Override, tgStaff)
 	}
-	if log := w.logs.String(); !strings.Contains(log, "decision overridden") || !strings.Contains(log, "to=return_eligible") {
+	var b strings.Builder
+	es, _ := w.cases.Transcript(context.Background(), c.ID)
+	if err := handoff.WriteCase(&b, got, es); err != nil || !strings.Contains(b.String(), "Override: return_expired -> return_eligible by Staff7 (telegram)") {
+		t.Fatalf("case show = %v:\n%s\nwant the override", err, b.String())
+	}
+	if log := w.logs.String(); !strings.Contains(log, "decision overridden") || !strings.Contains(log, "from=return_expired to=return_eligible") {
 		t.Fatalf("override not logged:\n%s", log)
 	}
 }
