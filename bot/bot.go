@@ -111,6 +111,8 @@ type Service struct {
 	// Lang is the language of new sessions whose message names none; empty is English.
 	Lang string
 	Log  *slog.Logger
+	// Metrics, if set, counts messages, decisions, conflicts and store failures.
+	Metrics *Metrics
 }
 
 // Handle implements Handler. It loads the conversation's session, runs the dialog step,
@@ -119,6 +121,7 @@ type Service struct {
 // saved. When the store fails, it returns an apology to send and an error wrapping
 // ErrUnavailable; the session is unchanged and the message may be delivered again.
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
+	start := time.Now()
 	key := m.From.Key()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		sess, err := s.Store.Load(ctx, key)
@@ -126,6 +129,7 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
 		}
 		if sess.HasSeen(m.ID) {
+			s.Metrics.count(metricDuplicate)
 			s.log().DebugContext(ctx, "duplicate message dropped", "conversation", key, "id", m.ID)
 			return nil, nil
 		}
@@ -138,6 +142,7 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		sess.MarkSeen(m.ID)
 		err = s.Store.Save(ctx, key, sess)
 		if errors.Is(err, dialog.ErrConflict) {
+			s.Metrics.count(metricConflict)
 			continue
 		}
 		if err != nil {
@@ -147,6 +152,7 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		for i, r := range replies {
 			out[i] = Outbound{To: m.From, Reply: r}
 		}
+		s.Metrics.handled(time.Since(start), out)
 		return out, nil
 	}
 	return s.unavailable(m, fmt.Errorf("handle %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts))
@@ -155,6 +161,7 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 // unavailable answers a message the store could not handle, in the person's language if
 // the platform told it: the session, which knows it, could not be read.
 func (s *Service) unavailable(m Message, err error) ([]Outbound, error) {
+	s.Metrics.count(metricUnavailable)
 	return []Outbound{{To: m.From, Reply: dialog.Reply{Text: dialog.Unavailable(s.language(m.Lang))}}}, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -167,5 +168,37 @@ func TestRouterDeliversByPlatform(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "telegram:1: chat not found") || !strings.Contains(err.Error(), `no adapter for platform "matrix"`) {
 		t.Fatalf("error = %v, want both failures named", err)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(memstore.New())
+	svc.Metrics = &bot.Metrics{}
+	for i, text := range []string{"hi", "yesterday", "intact", "no"} {
+		if _, err := svc.Handle(ctx, bot.Message{ID: fmt.Sprint(i), From: alice, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc.Handle(ctx, bot.Message{ID: "3", From: alice, Text: "no"}) // a duplicate
+	rec := httptest.NewRecorder()
+	svc.Metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		"returnsbot_messages_total 4\n",
+		"returnsbot_duplicates_total 1\n",
+		`returnsbot_decisions_total{outcome="return_eligible"} 1` + "\n",
+		`returnsbot_decisions_total{outcome="warranty_repair"} 0` + "\n",
+		`returnsbot_handle_seconds_bucket{le="+Inf"} 4` + "\n",
+		"returnsbot_handle_seconds_count 4\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	// A Service without Metrics counts nothing and does not fail.
+	svc.Metrics = nil
+	if _, err := svc.Handle(ctx, bot.Message{ID: "9", From: alice, Text: "thanks"}); err != nil {
+		t.Fatal(err)
 	}
 }

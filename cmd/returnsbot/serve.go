@@ -62,6 +62,8 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	svc.Metrics = &bot.Metrics{}
+	mux.Handle("GET /metrics", svc.Metrics)
 	router := bot.Router{}
 	handler, runDesk, closeDesk, err := newHandoff(ctx, getenv, svc, router, logger)
 	if err != nil {
