@@ -366,6 +366,9 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	c, err := d.Cases.ByThread(ctx, m.From.Key())
 	switch {
 	case errors.Is(err, ErrNotFound):
+		if cmd == "help" {
+			return reply(m.From, textStaffHelp), nil
+		}
 		if cmd != "" {
 			return reply(m.From, textUseInThread), nil
 		}

@@ -627,6 +627,7 @@ func TestStaffDeskEdges(t *testing.T) {
 		{"dialog button in desk", press(tgDesk, tgStaff, "packaging:intact"), "not one I know"},
 		{"chatter outside threads", staffMsg(tgDesk, tgStaff, "coffee anyone?"), ""},
 		{"command outside threads", staffMsg(tgDesk, tgStaff, "/close"), "thread of a case"},
+		{"help outside threads", staffMsg(tgDesk, tgStaff, "/help@returnsbot"), "In a case thread: /claim"},
 		{"unknown command", staffMsg(thread(t, c, "telegram"), tgStaff, "/frobnicate"), "/claim, /tobot"},
 		{"claim twice", press(tgDesk, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)), "has taken up"},
 		{"claim again", press(tgDesk, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)), "already handling case"},
