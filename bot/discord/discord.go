@@ -151,7 +151,11 @@ func New(cfg Config) (*Adapter, error) {
 		return nil, fmt.Errorf("discord: new session: %w", err)
 	}
 	// discordgo's endpoints are fixed at package load: redirect them in the transport.
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: http.DefaultTransport}}
+	// Keep connections to Discord open: the default keeps 2 idle per host, so a burst of
+	// interactions opened (and closed) one connection per acknowledgement.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: tr}}
 	s.Dialer = &websocket.Dialer{
 		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
