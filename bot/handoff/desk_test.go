@@ -711,8 +711,9 @@ func TestRecoverEscalatedSessionWithoutCase(t *testing.T) {
 }
 
 func TestRestartMidCase(t *testing.T) {
-	// Cases in Redis; the session store outlives the instance like Redis would.
-	w := newWorld(t, newRedisCases(t), memstore.New())
+	// Cases and sessions in Redis: a new instance finds everything there.
+	rdb := redisClient(t)
+	w := newWorld(t, newRedisCases(t), redisstore.New(rdb, redisstore.Options{Prefix: casetest.Prefix(t, rdb)}))
 	c := w.escalate(dcBob, "hi")
 	tgThread := thread(t, c, "telegram")
 	w.send(press(tgThread, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
