@@ -713,12 +713,16 @@ func TestRecoverEscalatedSessionWithoutCase(t *testing.T) {
 func TestRestartMidCase(t *testing.T) {
 	// Cases and sessions in Redis: a new instance finds everything there.
 	rdb := redisClient(t)
-	w := newWorld(t, newRedisCases(t), redisstore.New(rdb, redisstore.Options{Prefix: casetest.Prefix(t, rdb)}))
+	sessionPrefix, casePrefix := casetest.Prefix(t, rdb), casetest.Prefix(t, rdb)
+	w := newWorld(t, handoff.NewRedisStore(rdb, casePrefix), redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix}))
 	c := w.escalate(dcBob, "hi")
 	tgThread := thread(t, c, "telegram")
 	w.send(press(tgThread, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
 
-	w.desk = w.newDesk() // a new process: nothing carried over but the stores
+	// A new process: new store values over the same Redis keys, nothing else carried over.
+	w.cases = handoff.NewRedisStore(rdb, casePrefix)
+	w.sessions = redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix})
+	w.desk = w.newDesk()
 	out := w.send(staffMsg(tgThread, tgStaff, "Still here after the restart."))
 	if got := to(out, dcBob); len(got) != 1 || got[0].Text != "Still here after the restart." {
 		t.Fatalf("after restart customer got %q, want the staff answer", texts(got))
