@@ -552,8 +552,12 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		msg.Button = i.MessageComponentData().CustomID
 		// Update the pressed message, removing its buttons: the choice is made, and a
 		// second press cannot be sent. The dialog answers with a new message.
-		a.acknowledge(i, discordgo.InteractionResponseUpdateMessage, map[string]any{"components": []any{}})
+		acked := a.acknowledge(i, discordgo.InteractionResponseUpdateMessage, map[string]any{"components": []any{}})
 		a.enqueue(i.ChannelID, func(ctx context.Context) {
+			// Handle once acknowledged (or refused): under a burst the acknowledgements,
+			// which have a deadline, get the CPU first, and the customer sees the old
+			// buttons go before the next question comes. The press counts either way.
+			<-acked
 			msg.From = a.address(ctx, i.ChannelID, guild)
 			a.handle(ctx, msg)
 		})
