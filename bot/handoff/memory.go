@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,10 @@ import (
 // MemoryStore keeps cases in process memory: for a single instance without Redis, and for
 // tests. Cases are lost when the process ends. The zero value is ready to use.
 type MemoryStore struct {
+	// MaxRecent bounds how many conversations keep a rolling log (Redis expires them
+	// instead); beyond it the least recently active tenth is dropped. Zero means 10000.
+	MaxRecent int
+
 	mu      sync.Mutex
 	cases   map[string][]byte // encoded, so callers never share memory with the store
 	open    map[string]string // conversation key -> open case id
@@ -161,7 +166,29 @@ func (s *MemoryStore) Record(ctx context.Context, conv, user string, es ...Entry
 	if user != "" && user != conv {
 		s.addWho(user, "conv:"+conv)
 	}
+	if limit := cmp.Or(s.MaxRecent, 10000); len(s.recent) > limit {
+		s.evictRecent(limit - limit/10)
+	}
 	return nil
+}
+
+// evictRecent drops the rolling logs whose last entry is oldest until keep remain.
+func (s *MemoryStore) evictRecent(keep int) {
+	convs := make([]string, 0, len(s.recent))
+	for conv := range s.recent {
+		convs = append(convs, conv)
+	}
+	last := func(conv string) time.Time {
+		es := s.recent[conv]
+		if len(es) == 0 {
+			return time.Time{}
+		}
+		return es[len(es)-1].At
+	}
+	slices.SortFunc(convs, func(a, b string) int { return last(a).Compare(last(b)) })
+	for _, conv := range convs[:len(convs)-keep] {
+		delete(s.recent, conv)
+	}
 }
 
 // Recent implements Store.
