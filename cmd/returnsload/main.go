@@ -59,8 +59,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	workersFlag := fs.String("workers", "1,50", "comma-separated worker counts, one run each")
 	duration := fs.Duration("duration", 10*time.Second, "length of each run")
 	convs := fs.Int("conversations", 4, "conversations each worker alternates between")
+	claims := fs.Int("claims", 1, "claims per customer before a new one takes the place (0: the same customers forever)")
 	noCache := fs.Bool("nocache", false, "read the session from Redis before every step (turn off the store's cache)")
 	pipeline := fs.Bool("autopipeline", true, "batch concurrent writes (the bot's default; REDIS_AUTOPIPELINE)")
+	dedup := fs.Bool("dedup", true, "remember message ids for 24 h (the bot's default)")
 	asJSON := fs.Bool("json", false, "print one JSON object per run")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	if err := fs.Parse(args); err != nil {
@@ -101,6 +103,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if *noCache {
 		opt.CacheSize = -1
 	}
+	if !*dedup {
+		opt.Dedup = -1
+	}
 	st := redisstore.New(rdb, opt)
 	svc := &bot.Service{
 		Engine: dialog.NewEngine(policy.Default()),
@@ -121,21 +126,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return err
 	}
-	var written []string
 	defer func() {
 		// Leave the Redis as it was found.
-		for _, c := range written {
-			conv := "telegram:" + c
-			_ = rdb.Del(context.Background(), st.Key(conv), st.DedupKey(conv)).Err()
+		if err := deleteKeys(context.Background(), rdb, opt.Prefix+"*"); err != nil {
+			fmt.Fprintln(os.Stderr, "returnsload: delete the keys of the run:", err)
 		}
 	}()
 	for _, n := range counts {
-		cfg := loadgen.Config{Workers: n, ConversationsPerWorker: *convs, Duration: *duration}
-		for w := range n {
-			for c := range *convs {
-				written = append(written, loadgen.Conversation(cfg, w, c))
-			}
-		}
+		cfg := loadgen.Config{Workers: n, ConversationsPerWorker: *convs, Claims: *claims, Duration: *duration}
 		res, err := loadgen.Run(ctx, cfg, step)
 		if err != nil {
 			return err
@@ -161,6 +159,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}
 	return nil
+}
+
+// deleteKeys deletes the keys matching pattern, on every master of a cluster.
+func deleteKeys(ctx context.Context, rdb redis.UniversalClient, pattern string) error {
+	del := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		pipe := c.Pipeline()
+		for iter.Next(ctx) {
+			pipe.Del(ctx, iter.Val())
+			if pipe.Len() == 500 {
+				if _, err := pipe.Exec(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		return iter.Err()
+	}
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, del)
+	case *redis.Client:
+		return del(ctx, c)
+	}
+	return fmt.Errorf("cannot scan a %T", rdb)
 }
 
 // sessionBytes is what Redis says one session costs it, key and overhead included.

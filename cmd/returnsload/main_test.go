@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	srv := redistest.Start(t)
 	var out strings.Builder
 	env := map[string]string{"REDIS_URL": srv.URL()}
-	err := run(context.Background(), []string{"-workers", "1,3", "-duration", "300ms", "-json"},
+	err := run(context.Background(), []string{"-workers", "1,3", "-duration", "300ms", "-json", "-claims", "2"},
 		func(k string) string { return env[k] }, &out)
 	if err != nil {
 		t.Fatalf("run: %v", err)

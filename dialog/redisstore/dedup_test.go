@@ -92,24 +92,33 @@ func TestDedup(t *testing.T) {
 	}
 }
 
-// TestDedupMemory reports what remembering the ids of a conversation's messages costs.
+// TestDedupMemory checks what remembering message ids costs: nothing while a
+// conversation fits the session's ring, then a sorted set of the ids that left it.
 func TestDedupMemory(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
 	st := redisstore.New(rdb, redisstore.Options{})
-	for i := range 7 {
-		handle(t, st, "telegram:1234567890", strconv.Itoa(987654321+i), "hello")
-	}
 	ctx := context.Background()
-	n, err := rdb.MemoryUsage(ctx, st.DedupKey("telegram:1234567890")).Result()
+	const conv = "telegram:1234567890"
+	for i := range 20 {
+		handle(t, st, conv, strconv.Itoa(987654321+i), "hello")
+		n, err := rdb.ZCard(ctx, st.DedupKey(conv)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := int64(max(0, i+1-8)); n != want {
+			t.Fatalf("after %d messages the set holds %d ids, want %d (those that left the ring of 8)", i+1, n, want)
+		}
+	}
+	n, err := rdb.MemoryUsage(ctx, st.DedupKey(conv)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ttl, err := rdb.PTTL(ctx, st.DedupKey("telegram:1234567890")).Result()
+	ttl, err := rdb.PTTL(ctx, st.DedupKey(conv)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("ids of 7 messages: MEMORY USAGE %d bytes, expiring in %v", n, ttl.Round(time.Minute))
+	t.Logf("ids of the 12 of 20 messages that left the ring: MEMORY USAGE %d bytes, expiring in %v", n, ttl.Round(time.Minute))
 	if ttl <= 23*time.Hour || ttl > 24*time.Hour {
 		t.Fatalf("the ids expire in %v, want 24h", ttl)
 	}

@@ -59,7 +59,8 @@ type Options struct {
 	// "" means DefaultPrefix.
 	Prefix string
 	// CacheSize bounds how many sessions the Store remembers to skip the read before a
-	// step; 0 means DefaultCacheSize, a negative number disables the cache.
+	// step; 0 means DefaultCacheSize, a negative number disables the cache, and with it
+	// deduplication beyond the session's ring of recent ids (see Dedup).
 	CacheSize int
 	// CacheTTL is how long a remembered session is used without reading Redis again;
 	// 0 means DefaultCacheTTL. A stale one costs a conflict and a re-run, never an answer.
@@ -71,9 +72,9 @@ type Options struct {
 	// write the pipeliner replays after a broken connection is harmless: the script
 	// recognises its own version.
 	AutoPipeline bool
-	// Dedup is how long the id of an inbound message is remembered, so a platform
-	// delivering it again is not answered twice; 0 means DefaultDedup, a negative
-	// number leaves deduplication to the ring of recent ids in the session.
+	// Dedup is how long, at least, the id of an inbound message is remembered, so a
+	// platform delivering it again is not answered twice; 0 means DefaultDedup, a
+	// negative number leaves deduplication to the ring of recent ids in the session.
 	Dedup time.Duration
 }
 
@@ -160,11 +161,14 @@ func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 // is still ARGV[1] ("0": nothing stored). ARGV[2] is the version inside ARGV[3]. It
 // returns 1 when stored, or the current value ("" for none) on a conflict.
 //
-// ARGV[7...] are the ids of the messages this write handles. If one of them is in the
-// sorted set KEYS[2] with a score after ARGV[6] (now - window, in milliseconds), the
-// message was handled already: nothing is written and the script returns {id, current
-// value}. Otherwise they are added with score ARGV[5] (now), older ones trimmed, and the
-// set expires with the window (ARGV[5] - ARGV[6]).
+// The rest deduplicates messages beyond the session's ring of recent ids, in the sorted
+// set KEYS[2] of older ids scored by when they left the ring (Unix milliseconds).
+// ARGV[5] is now, ARGV[6] the start of the window, ARGV[7] a count n: ARGV[8..7+n] are
+// the ids of the messages this write handles. If one is in the set with a score in the
+// window, it was handled already: nothing is written and the script returns {id,
+// current value}. The ids after those left the ring with this write: they join the set,
+// which expires a window after its last change. Ids older than the window no longer
+// count; they are removed once the set holds 64, which saves the work on most writes.
 var casScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 local v = '0'
@@ -177,18 +181,23 @@ end
 if v ~= ARGV[1] then
   return cur or ''
 end
-if #ARGV > 6 then
-  for i = 7, #ARGV do
+if #ARGV > 7 then
+  local n = tonumber(ARGV[7])
+  for i = 8, 7 + n do
     local at = redis.call('ZSCORE', KEYS[2], ARGV[i])
     if at and tonumber(at) > tonumber(ARGV[6]) then
       return {ARGV[i], cur or ''}
     end
   end
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
-  for i = 7, #ARGV do
-    redis.call('ZADD', KEYS[2], ARGV[5], ARGV[i])
+  if #ARGV > 7 + n then
+    if redis.call('ZCARD', KEYS[2]) >= 64 then
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
+    end
+    for i = 8 + n, #ARGV do
+      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[i])
+    end
+    redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]) - tonumber(ARGV[6]))
   end
-  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]) - tonumber(ARGV[6]))
 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 return 1
@@ -203,10 +212,13 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	next := newVersion(sess.Version)
 	val := encode(next, data)
 	args := []any{formatVersion(sess.Version), formatVersion(next), val, s.ttl.Milliseconds()}
-	if ids := s.handled(key, sess); len(ids) > 0 {
+	if fresh, gone := s.seenChanges(key, sess); len(fresh)+len(gone) > 0 {
 		now := time.Now().UnixMilli()
-		args = append(args, now, now-s.dedup.Milliseconds())
-		for _, id := range ids {
+		args = append(args, now, now-s.dedup.Milliseconds(), len(fresh))
+		for _, id := range fresh {
+			args = append(args, id)
+		}
+		for _, id := range gone {
 			args = append(args, id)
 		}
 	}
@@ -264,24 +276,33 @@ func (s *Store) remember(key, val, seen string) {
 	s.cache.put(key, e)
 }
 
-// handled returns the ids of the messages this write handles: those in sess.Seen that
-// were not in it as loaded. It knows only if the session as loaded is still cached; if
-// not, it returns none, and duplicates are caught by the ring alone for this write.
-func (s *Store) handled(key string, sess *dialog.Session) []string {
+// seenChanges compares the ring of recent message ids in sess with the one in the
+// session as loaded: fresh are the ids this write handles, gone those that left the
+// ring. Ids stay in the ring while a conversation is short, so most writes touch no
+// sorted set; a conversation's set exists only once it has had more messages than the
+// ring holds. If the session as loaded is no longer cached, every id in the ring is
+// checked, and the ids that left it cannot be told: they go undeduplicated.
+func (s *Store) seenChanges(key string, sess *dialog.Session) (fresh, gone []string) {
 	if s.dedup < 0 || len(sess.Seen) == 0 {
-		return nil
+		return nil, nil
 	}
 	base, ok := s.cache.get(key)
 	if !ok || base.version != sess.Version {
-		return nil
+		return sess.Seen, nil
 	}
-	var ids []string
 	for _, id := range sess.Seen {
 		if base.sess == nil || !base.sess.HasSeen(id) {
-			ids = append(ids, id)
+			fresh = append(fresh, id)
 		}
 	}
-	return ids
+	if base.sess != nil {
+		for _, id := range base.sess.Seen {
+			if !sess.HasSeen(id) {
+				gone = append(gone, id)
+			}
+		}
+	}
+	return fresh, gone
 }
 
 // Delete implements dialog.Store. The ids of the conversation's recent messages stay

@@ -38,6 +38,10 @@ type Config struct {
 	Workers int
 	// ConversationsPerWorker is how many customers each worker alternates between.
 	ConversationsPerWorker int
+	// Claims is how many claims a customer makes before a new customer takes the
+	// place (a new conversation, as in real traffic, where most chats are short); 0
+	// means the same customers claim again and again.
+	Claims int
 	// Steps ends the run after this many steps in all (0: no limit); Duration ends it
 	// after this long (0: no limit). One of them must be set.
 	Steps    int
@@ -117,9 +121,13 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 			var errs int
 			var first error
 			pos := make([]int, cfg.ConversationsPerWorker)
+			gen := make([]int, cfg.ConversationsPerWorker)
 			for i := 0; ctx.Err() == nil && take(); i++ {
 				c := i % cfg.ConversationsPerWorker
-				conv := Conversation(cfg, w, c)
+				if cfg.Claims > 0 && pos[c] == cfg.Claims*len(Claim) {
+					gen[c], pos[c] = gen[c]+1, 0
+				}
+				conv := conversation(cfg, w, c, gen[c])
 				in := Claim[pos[c]%len(Claim)]
 				pos[c]++
 				t0 := time.Now()
@@ -158,9 +166,14 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 	return res, nil
 }
 
-// Conversation names conversation c of worker w: a ten-digit number like a chat id.
-func Conversation(cfg Config, w, c int) string {
-	return cfg.Prefix + strconv.Itoa(1_000_000_000+w*max(cfg.ConversationsPerWorker, 1)+c)
+// Conversation names the first conversation in slot c of worker w: a ten-digit number
+// like a chat id.
+func Conversation(cfg Config, w, c int) string { return conversation(cfg, w, c, 0) }
+
+// conversation names the gen-th conversation in slot c of worker w.
+func conversation(cfg Config, w, c, gen int) string {
+	per := max(cfg.ConversationsPerWorker, 1)
+	return cfg.Prefix + strconv.Itoa(1_000_000_000+(gen*cfg.Workers+w)*per+c)
 }
 
 // percentile returns the p-th quantile of sorted latencies (nearest rank).

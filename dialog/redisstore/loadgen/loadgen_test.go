@@ -72,6 +72,37 @@ func TestRunCountsErrors(t *testing.T) {
 	}
 }
 
+// TestClaimsMoveToNewCustomers checks that with Claims set, a worker's customers are
+// replaced after their claims, each new one starting from the greeting.
+func TestClaimsMoveToNewCustomers(t *testing.T) {
+	var mu sync.Mutex
+	perConv := map[string]int{}
+	st := memstore.New()
+	inner := loadgen.StoreStep(st, dialog.NewEngine(policy.Default()), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	step := func(ctx context.Context, conv string, in dialog.Input) error {
+		mu.Lock()
+		perConv[conv]++
+		mu.Unlock()
+		return inner(ctx, conv, in)
+	}
+	cfg := loadgen.Config{Workers: 1, ConversationsPerWorker: 4, Claims: 1, Steps: 4 * 3 * len(loadgen.Claim)}
+	if res, err := loadgen.Run(context.Background(), cfg, step); err != nil || res.Errors != 0 {
+		t.Fatalf("Run: %v, %v", err, res.FirstError)
+	}
+	if len(perConv) != 12 {
+		t.Fatalf("%d conversations, want 12 (4 slots, 3 customers each)", len(perConv))
+	}
+	for conv, n := range perConv {
+		s, err := st.Load(context.Background(), conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(loadgen.Claim) || s.Outcome != policy.WarrantyRepair {
+			t.Errorf("conversation %s: %d steps, outcome %q; want %d and %q", conv, n, s.Outcome, len(loadgen.Claim), policy.WarrantyRepair)
+		}
+	}
+}
+
 func TestRunNeedsALimit(t *testing.T) {
 	if _, err := loadgen.Run(context.Background(), loadgen.Config{Workers: 1}, nil); err == nil {
 		t.Fatal("Run without Steps or Duration succeeded")
