@@ -577,12 +577,29 @@ func (a *Adapter) dmLane(user string) string {
 	return "user:" + user
 }
 
-// Texts of the /return answer in a server.
-const (
-	movedToDM = "I have sent you a direct message. Let's continue there."
-	dmClosed  = "I could not send you a direct message. Please allow direct messages from server members (Privacy Settings of this server), then use /return again."
-	dmFailed  = "Sorry, I could not reach you by direct message just now. Please use /return again in a moment."
-)
+// returnNotes are the ephemeral answers to /return in a server, in the languages the
+// dialog speaks; the interaction's locale picks one.
+type returnNotes struct{ moved, closed, failed string }
+
+var notes = map[string]returnNotes{
+	"en": {
+		moved:  "I have sent you a direct message. Let's continue there.",
+		closed: "I could not send you a direct message. Please allow direct messages from server members (Privacy Settings of this server), then use /return again.",
+		failed: "Sorry, I could not reach you by direct message just now. Please use /return again in a moment.",
+	},
+	"de": {
+		moved:  "Ich habe Ihnen eine Direktnachricht geschickt. Machen wir dort weiter.",
+		closed: "Ich konnte Ihnen keine Direktnachricht senden. Bitte erlauben Sie Direktnachrichten von Servermitgliedern (Privatsphäre-Einstellungen dieses Servers) und verwenden Sie dann erneut /return.",
+		failed: "Entschuldigung, ich konnte Sie gerade nicht per Direktnachricht erreichen. Bitte verwenden Sie /return gleich noch einmal.",
+	},
+}
+
+func notesIn(lang string) returnNotes {
+	if n, ok := notes[lang]; ok {
+		return n
+	}
+	return notes["en"]
+}
 
 // cannotDM reports whether err is Discord refusing a DM to the user (their privacy
 // settings, or no shared server).
@@ -594,7 +611,8 @@ func cannotDM(err error) bool {
 // startInDM runs a /return used in a server in the user's DM channel and then says so in
 // the ephemeral response.
 func (a *Adapter) startInDM(ctx context.Context, i *discordgo.Interaction, msg bot.Message, acked <-chan error) {
-	note := movedToDM
+	texts := notesIn(msg.Lang)
+	note := texts.moved
 	dm, err := a.dmChannel(ctx, msg.User)
 	if err == nil {
 		msg.From = bot.Address{Platform: Platform, Chat: dm}
@@ -602,9 +620,9 @@ func (a *Adapter) startInDM(ctx context.Context, i *discordgo.Interaction, msg b
 	}
 	if err != nil {
 		a.log.Warn("cannot continue /return in DM", "user", msg.User, "err", err)
-		note = dmFailed
+		note = texts.failed
 		if cannotDM(err) {
-			note = dmClosed
+			note = texts.closed
 		}
 	}
 	if <-acked == nil {

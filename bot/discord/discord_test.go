@@ -291,6 +291,25 @@ func TestReturnWithDMsClosed(t *testing.T) {
 	}
 }
 
+// TestReturnInGerman: a German Discord client gets the ephemeral pointer and the dialog in
+// German.
+func TestReturnInGerman(t *testing.T) {
+	t.Parallel()
+	h := start(t, discordtest.Config{})
+	uwe := h.srv.NewUser("uwe")
+	ev := h.srv.SlashEvent(uwe, h.srv.AddTextChannel("allgemein"), "return")
+	ev["locale"] = "de"
+	h.srv.Dispatch("INTERACTION_CREATE", ev)
+	in := h.srv.WaitInteraction(t, ev["id"].(string), func(in discordtest.Interaction) bool { return in.Edited })
+	if !strings.Contains(in.Original, "Direktnachricht") {
+		t.Errorf("got %q, want the German pointer to the DM", in.Original)
+	}
+	msgs := h.srv.WaitMessages(t, h.srv.DMChannel(uwe), 2)
+	if !strings.HasPrefix(msgs[0].Content, "Hallo") {
+		t.Errorf("got greeting %q, want German", msgs[0].Content)
+	}
+}
+
 // TestReturnInDM: /return in the DM itself answers in place, and the deferred response
 // is removed rather than left "thinking".
 func TestReturnInDM(t *testing.T) {
