@@ -118,7 +118,7 @@ type Service struct {
 // Handle implements Handler. It loads the conversation's session, runs the dialog step,
 // and saves the session with compare-and-set, re-running the step on a conflict, so
 // concurrent instances never lose an answer. Replies are returned only once the session is
-// saved. When the store fails, it returns an apology to send and an error wrapping
+// saved. A message already handled is dropped. When the store fails, it returns an apology to send and an error wrapping
 // ErrUnavailable; the session is unchanged and the message may be delivered again.
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	start := time.Now()
@@ -129,6 +129,9 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
 		}
 		if sess.HasSeen(m.ID) {
+			// Dropped without a word: the same update may reach two instances at once, and
+			// answering both would double every message. The price is that replies lost to a
+			// crash between saving and sending are not sent again (see README).
 			s.Metrics.count(metricDuplicate)
 			s.log().DebugContext(ctx, "duplicate message dropped", "conversation", key, "id", m.ID)
 			return nil, nil
@@ -141,6 +144,11 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		}, s.now())
 		sess.MarkSeen(m.ID)
 		err = s.Store.Save(ctx, key, sess)
+		if errors.Is(err, dialog.ErrDuplicate) {
+			s.Metrics.count(metricDuplicate)
+			s.log().DebugContext(ctx, "duplicate message dropped by the store", "conversation", key, "id", m.ID)
+			return nil, nil
+		}
 		if errors.Is(err, dialog.ErrConflict) {
 			s.Metrics.count(metricConflict)
 			continue
@@ -148,14 +156,19 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		if err != nil {
 			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
 		}
-		out := make([]Outbound, len(replies))
-		for i, r := range replies {
-			out[i] = Outbound{To: m.From, Reply: r}
-		}
+		out := s.outbound(m.From, replies)
 		s.Metrics.handled(time.Since(start), out)
 		return out, nil
 	}
 	return s.unavailable(m, fmt.Errorf("handle %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts))
+}
+
+func (s *Service) outbound(to Address, replies []dialog.Reply) []Outbound {
+	out := make([]Outbound, len(replies))
+	for i, r := range replies {
+		out[i] = Outbound{To: to, Reply: r}
+	}
+	return out
 }
 
 // unavailable answers a message the store could not handle, in the person's language if

@@ -46,8 +46,8 @@ func TestServiceDropsDuplicateMessages(t *testing.T) {
 		t.Fatalf("a re-delivered message was handled again: %+v", out)
 	}
 	s, _ := store.Load(ctx, alice.Key())
-	if s.State != dialog.StatePackaging {
-		t.Fatalf("state after duplicate = %s, want packaging", s.State)
+	if s.State != dialog.StatePackaging || s.Version != 2 {
+		t.Fatalf("after a duplicate: state %s version %d, want packaging at version 2 (nothing written)", s.State, s.Version)
 	}
 	// Messages without an id are never taken for duplicates.
 	if out := say("", "intact"); len(out) != 1 || out[0].Awaiting != "defect" {

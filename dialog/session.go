@@ -82,13 +82,18 @@ func (s *Session) MarkSeen(id string) {
 // ErrConflict means another writer saved the session since it was loaded.
 var ErrConflict = errors.New("session changed concurrently")
 
+// ErrDuplicate means the store remembers that an inbound message the session marks as
+// seen was handled before: stores may remember ids longer than Session.Seen does.
+// Nothing was stored.
+var ErrDuplicate = errors.New("message already handled")
+
 // Store keeps sessions by conversation key. Implementations must pass storetest.Run.
 type Store interface {
 	// Load returns the session stored under key, or a new one with Version 0.
 	Load(ctx context.Context, key string) (*Session, error)
 	// Save stores s under key if the stored version still equals s.Version (0: none
 	// stored), and then sets s.Version to the new version. Otherwise it returns an error
-	// wrapping ErrConflict and stores nothing.
+	// wrapping ErrConflict (or ErrDuplicate, see there) and stores nothing.
 	Save(ctx context.Context, key string, s *Session) error
 	// Delete removes the session under key; deleting a missing session is not an error.
 	Delete(ctx context.Context, key string) error
