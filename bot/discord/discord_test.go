@@ -372,6 +372,26 @@ func TestReconnectMidConversation(t *testing.T) {
 	}
 }
 
+// TestInvalidSession: Discord ending the session (op 9) makes the bot identify again on
+// the same connection, and the conversation goes on.
+func TestInvalidSession(t *testing.T) {
+	t.Parallel()
+	h := start(t, discordtest.Config{})
+	srv := h.srv
+	vi := srv.NewUser("vi")
+	dm := srv.DMChannel(vi)
+	srv.SendDM(vi, "hi")
+	srv.WaitMessages(t, dm, 2)
+	srv.InvalidateSession()
+	srv.WaitConnects(t, 2)
+	if st := srv.Stats(); st.Identifies != 2 || st.Connects != 1 {
+		t.Errorf("got %d identifies on %d connections, want 2 on 1", st.Identifies, st.Connects)
+	}
+	srv.SendDM(vi, "yesterday")
+	msgs := srv.WaitMessages(t, dm, 3)
+	expectButtons(t, msgs[2], "packaging:intact", "packaging:damaged", "packaging:incomplete")
+}
+
 // TestStaleButton: a button of an earlier question is answered kindly with the current
 // question, acknowledged, and changes nothing.
 func TestStaleButton(t *testing.T) {

@@ -459,6 +459,21 @@ func (s *Server) Reconnect() {
 	}
 }
 
+// InvalidateSession ends the bot's session (op 9, not resumable), as Discord does when a
+// session expires: the bot must identify again on the same connection, and events sent
+// before it has are lost, as with Discord.
+func (s *Server) InvalidateSession() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sess != nil {
+		s.sess.invalidated = true
+		s.sess = nil
+	}
+	if s.conn != nil {
+		s.conn.write(frame{Op: 9, D: json.RawMessage("false")})
+	}
+}
+
 // Drop cuts the gateway connection without a close frame, like a network failure.
 func (s *Server) Drop() {
 	s.mu.Lock()
