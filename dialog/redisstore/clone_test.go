@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/returnsbot/returnsbot/dialog"
 )
@@ -49,5 +50,28 @@ func TestCloneIsDeep(t *testing.T) {
 	}
 	if clone(&dialog.Session{}).Seen != nil {
 		t.Fatal("clone of a nil slice is not nil")
+	}
+}
+
+// TestCacheNeverGoesBack plays the answers of concurrent writes arriving out of order:
+// the cache may forget a session, never return to an older one.
+func TestCacheNeverGoesBack(t *testing.T) {
+	c := &cache{max: 10, age: time.Minute, m: map[string]entry{}}
+	c.fill("k", entry{version: 1})
+	// Writers A and B both start from version 1; Redis takes A's write (2), refuses
+	// B's and hands it 2, then takes C's (3) — but the answers arrive C's refusal of
+	// someone at 2 first, A's success last.
+	c.replace("k", 1, entry{version: 2}) // B's conflict reply, holding 2
+	c.replace("k", 2, entry{version: 3}) // C's success from 2
+	c.replace("k", 1, entry{version: 2}) // A's success, late
+	if e, ok := c.get("k"); ok && e.version != 3 {
+		t.Fatalf("cache holds version %d after version 3 was cached, want 3 or nothing", e.version)
+	}
+	// A Load that read Redis before a write was cached must not overwrite it.
+	c.m = map[string]entry{}
+	c.fill("j", entry{version: 5})
+	c.fill("j", entry{version: 4})
+	if e, ok := c.get("j"); ok && e.version != 5 {
+		t.Fatalf("cache holds version %d, want 5 or nothing", e.version)
 	}
 }

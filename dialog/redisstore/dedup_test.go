@@ -14,8 +14,8 @@ import (
 )
 
 // handle runs one inbound message through st as bot.Service.Handle does (load, drop if
-// seen, step, mark seen, compare-and-set, again on conflict) and reports whether it was
-// answered.
+// seen, step, mark seen, compare-and-set: drop on a duplicate, again on a conflict) and
+// reports whether it was answered.
 func handle(t *testing.T, st dialog.Store, conv, id, text string) bool {
 	t.Helper()
 	ctx := context.Background()
@@ -31,6 +31,9 @@ func handle(t *testing.T, st dialog.Store, conv, id, text string) bool {
 		eng.Step(s, dialog.Input{Text: text}, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 		s.MarkSeen(id)
 		err = st.Save(ctx, conv, s)
+		if errors.Is(err, dialog.ErrDuplicate) {
+			return false
+		}
 		if errors.Is(err, dialog.ErrConflict) {
 			continue
 		}

@@ -143,7 +143,7 @@ func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	}
 	val, err := s.rdb.Get(ctx, s.Key(key)).Result()
 	if errors.Is(err, redis.Nil) {
-		s.cache.put(key, entry{})
+		s.cache.fill(key, entry{})
 		return &dialog.Session{}, nil
 	}
 	if err != nil {
@@ -153,7 +153,7 @@ func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load session %s: %w", key, err)
 	}
-	s.cache.put(key, e)
+	s.cache.fill(key, e)
 	return e.session(), nil
 }
 
@@ -235,30 +235,30 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	}
 	switch r := res.(type) {
 	case int64:
+		base := sess.Version
 		sess.Version = next
-		s.cache.put(key, entry{version: next, sess: clone(sess)})
+		s.cache.replace(key, base, entry{version: next, sess: clone(sess)})
 		return nil
 	case string:
-		s.remember(key, r, "")
+		s.remember(key, sess.Version, r)
 		return fmt.Errorf("save session %s at version %s: %w", key, formatVersion(sess.Version), dialog.ErrConflict)
 	case []any:
 		// The message was handled within the window, though it has left the session's
-		// ring of recent ids. Reporting a conflict makes bot.Service load the session
-		// again; the copy it gets lists the id as seen, so the message is dropped.
+		// ring of recent ids: nothing was written, and bot.Service drops the message.
 		if len(r) == 2 {
 			id, _ := r[0].(string)
 			cur, _ := r[1].(string)
-			s.remember(key, cur, id)
-			return fmt.Errorf("save session %s: message %s handled within %v: %w", key, id, s.dedup, dialog.ErrConflict)
+			s.remember(key, sess.Version, cur)
+			return fmt.Errorf("save session %s: message %s handled within %v: %w", key, id, s.dedup, dialog.ErrDuplicate)
 		}
 	}
 	s.cache.drop(key)
 	return fmt.Errorf("save session %s: unexpected script result %T", key, res)
 }
 
-// remember caches the current value a conflicting write got back from Redis ("": no
-// session), marking the message id seen if one is given.
-func (s *Store) remember(key, val, seen string) {
+// remember caches the current value a refused write from version base got back from
+// Redis ("": no session).
+func (s *Store) remember(key string, base int64, val string) {
 	e := entry{}
 	if val != "" {
 		var err error
@@ -267,13 +267,7 @@ func (s *Store) remember(key, val, seen string) {
 			return
 		}
 	}
-	if seen != "" {
-		if e.sess == nil {
-			e.sess = &dialog.Session{}
-		}
-		e.sess.MarkSeen(seen)
-	}
-	s.cache.put(key, e)
+	s.cache.replace(key, base, e)
 }
 
 // seenChanges compares the ring of recent message ids in sess with the one in the
@@ -427,13 +421,44 @@ func (c *cache) get(key string) (entry, bool) {
 	return e, ok
 }
 
-func (c *cache) put(key string, e entry) {
+// The cache must never go back to an older session than it held, or a reader in this
+// process would not see a write this process made. Redis orders the writes, but their
+// answers reach the cache in any order, and versions are random, so they cannot be
+// compared: instead every update says which entry it follows from, and when that is
+// no longer the one cached, the entry is dropped and the next Load reads Redis.
+
+// fill caches e, read from Redis when nothing was cached, if nothing was cached since.
+func (c *cache) fill(key string, e entry) {
 	if c == nil {
 		return
 	}
-	e.at = time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if _, ok := c.m[key]; ok {
+		delete(c.m, key)
+		return
+	}
+	c.put(key, e)
+}
+
+// replace caches e, the result of a write from version base, if the cached entry is
+// still the one at base.
+func (c *cache) replace(key string, base int64, e entry) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.m[key]; !ok || cur.version != base {
+		delete(c.m, key)
+		return
+	}
+	c.put(key, e)
+}
+
+// put caches e; c.mu is held.
+func (c *cache) put(key string, e entry) {
+	e.at = time.Now()
 	if _, ok := c.m[key]; !ok && len(c.m) >= c.max {
 		// Evict an arbitrary entry (map order is random): cheap, and a miss only
 		// costs one read.
