@@ -114,6 +114,13 @@ func New(cfg Config) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := map[string]bool{ReturnCommand().Name: true}
+	for _, c := range cfg.Commands {
+		if c == nil || c.Name == "" || names[c.Name] {
+			return nil, fmt.Errorf("discord: command %v: empty or registered twice (/return is the adapter's)", c)
+		}
+		names[c.Name] = true
+	}
 	if cfg.ReconnectMin <= 0 {
 		cfg.ReconnectMin = time.Second
 	}
@@ -275,7 +282,7 @@ func fatal(err error) error {
 
 // Run connects to the gateway, registers the slash commands, and handles events until ctx
 // is done; then it disconnects and finishes the events it holds. It returns an error if
-// Discord refuses the bot for good (bad token, disallowed intents).
+// Discord refuses the bot for good (bad token, disallowed intents). Call it once.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.mu.Lock()
 	a.runCtx = ctx

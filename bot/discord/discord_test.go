@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
 	"github.com/returnsbot/returnsbot/bot"
@@ -918,5 +919,49 @@ func TestSendPhotos(t *testing.T) {
 	}
 	if err := h.a.Send(context.Background(), bot.Outbound{To: bot.Address{Platform: "telegram", Chat: "1"}}); err == nil {
 		t.Errorf("Send to a telegram address: got no error, want one")
+	}
+}
+
+// TestNewRefusesBadConfig: mistakes in the configuration are errors before connecting.
+func TestNewRefusesBadConfig(t *testing.T) {
+	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New()}
+	tests := []struct {
+		name string
+		cfg  discord.Config
+		want string
+	}{
+		{"no token", discord.Config{Handler: svc}, "token"},
+		{"no handler", discord.Config{Token: "t"}, "handler"},
+		{"bad URL", discord.Config{Token: "t", Handler: svc, APIURL: "discord.com"}, "API URL"},
+		{"second /return", discord.Config{Token: "t", Handler: svc, Commands: []*discordgo.ApplicationCommand{{Name: "return"}}}, "twice"},
+	}
+	for _, tt := range tests {
+		if _, err := discord.New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error about %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestExtraCommand: commands besides /return are registered with it and reach the handler
+// as "/name" in the channel where they were used.
+func TestExtraCommand(t *testing.T) {
+	t.Parallel()
+	h := start(t, discordtest.Config{}, func(c *discord.Config) {
+		c.Commands = []*discordgo.ApplicationCommand{{Name: "help", Description: "How the bot works"}}
+	})
+	var cmds []struct {
+		Name string `json:"name"`
+	}
+	json.Unmarshal(h.srv.Commands(), &cmds)
+	if len(cmds) != 2 || cmds[0].Name != "return" || cmds[1].Name != "help" {
+		t.Fatalf("got commands %s, want return and help", h.srv.Commands())
+	}
+	wu := h.srv.NewUser("wu")
+	dm := h.srv.DMChannel(wu)
+	id := h.srv.Slash(wu, dm, "help")
+	h.srv.WaitInteraction(t, id, func(in discordtest.Interaction) bool { return in.Deleted })
+	h.srv.WaitMessages(t, dm, 2)
+	if got := h.messages(); len(got) != 1 || got[0].Text != "/help" || got[0].From.Chat != dm {
+		t.Errorf("got %+v, want /help from the DM", got)
 	}
 }
