@@ -125,4 +125,11 @@ func TestDedupMemory(t *testing.T) {
 	if ttl <= 23*time.Hour || ttl > 24*time.Hour {
 		t.Fatalf("the ids expire in %v, want 24h", ttl)
 	}
+	// Erasing a customer erases the ids too.
+	if err := st.Delete(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rdb.Exists(ctx, st.Key(conv), st.DedupKey(conv)).Result(); err != nil || n != 0 {
+		t.Fatalf("after Delete %d of the conversation's keys exist (%v), want 0", n, err)
+	}
 }

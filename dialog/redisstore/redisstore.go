@@ -299,12 +299,11 @@ func (s *Store) seenChanges(key string, sess *dialog.Session) (fresh, gone []str
 	return fresh, gone
 }
 
-// Delete implements dialog.Store. The ids of the conversation's recent messages stay
-// (until the dedup window ends), so a message handled before the Delete and delivered
-// again after it is still dropped.
+// Delete implements dialog.Store. It also forgets the ids of the conversation's
+// messages: Delete is how a customer's data is erased ("returnsbot forget").
 func (s *Store) Delete(ctx context.Context, key string) error {
 	s.cache.drop(key)
-	if err := s.rdb.Del(ctx, s.Key(key)).Err(); err != nil {
+	if err := s.rdb.Del(ctx, s.Key(key), s.DedupKey(key)).Err(); err != nil {
 		return fmt.Errorf("delete session %s: %w", key, err)
 	}
 	return nil
