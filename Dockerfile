@@ -1,5 +1,5 @@
 # Builds a small image with only the returnsbot binary. Used by docker-compose.yml.
-FROM golang:1.24 AS build
+FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
