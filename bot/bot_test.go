@@ -11,25 +11,17 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
-	"github.com/returnsbot/returnsbot/policy"
 )
-
-func newService(store dialog.Store) *bot.Service {
-	return &bot.Service{
-		Engine: dialog.NewEngine(policy.Default()),
-		Store:  store,
-		Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
-	}
-}
 
 var alice = bot.Address{Platform: "test", Chat: "alice"}
 
 func TestServiceDropsDuplicateMessages(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New()
-	svc := newService(store)
+	svc := bottest.NewService(store)
 	say := func(id, text string) []bot.Outbound {
 		t.Helper()
 		out, err := svc.Handle(ctx, bot.Message{ID: id, From: alice, Text: text})
@@ -60,7 +52,7 @@ func TestServiceDropsDuplicateMessages(t *testing.T) {
 func TestServiceConcurrentMessagesLoseNothing(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New()
-	a, b := newService(store), newService(store)
+	a, b := bottest.NewService(store), bottest.NewService(store)
 	if _, err := a.Handle(ctx, bot.Message{ID: "0", From: alice, Text: "hi"}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +81,7 @@ func TestServiceConcurrentMessagesLoseNothing(t *testing.T) {
 
 func TestServiceLanguage(t *testing.T) {
 	ctx := context.Background()
-	svc := newService(memstore.New())
+	svc := bottest.NewService(memstore.New())
 	svc.Lang = "en"
 	if _, err := svc.Handle(ctx, bot.Message{From: alice, Text: "hi", Lang: "xx-YY"}); err != nil {
 		t.Fatal(err)
@@ -173,7 +165,7 @@ func TestRouterDeliversByPlatform(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	ctx := context.Background()
-	svc := newService(memstore.New())
+	svc := bottest.NewService(memstore.New())
 	svc.Metrics = &bot.Metrics{}
 	for i, text := range []string{"hi", "yesterday", "intact", "no"} {
 		if _, err := svc.Handle(ctx, bot.Message{ID: fmt.Sprint(i), From: alice, Text: text}); err != nil {

@@ -5,25 +5,17 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/console"
-	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
-	"github.com/returnsbot/returnsbot/policy"
 )
-
-func service() *bot.Service {
-	return &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New(),
-		Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }}
-}
 
 func TestServeJSONSurvivesHugeLinesAndMissingNewline(t *testing.T) {
 	huge := `{"user":"a","text":"` + strings.Repeat("x", 2<<20) + `"}`
 	in := huge + "\n" + `{"user":"a","text":"hi"}` + "\n" + `{"user":"a","text":"yesterday"}` // no final newline
 	var out bytes.Buffer
-	if err := console.ServeJSON(context.Background(), service(), strings.NewReader(in), &out); err != nil {
+	if err := console.ServeJSON(context.Background(), bottest.NewService(memstore.New()), strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -41,7 +33,7 @@ func TestServeJSONSurvivesHugeLinesAndMissingNewline(t *testing.T) {
 func TestServeChatButtonsByNumber(t *testing.T) {
 	var out bytes.Buffer
 	in := "yesterday\n3\n9\nno\n"
-	if err := console.ServeChat(context.Background(), service(), "you", strings.NewReader(in), &out); err != nil {
+	if err := console.ServeChat(context.Background(), bottest.NewService(memstore.New()), "you", strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()

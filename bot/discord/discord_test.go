@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/discord"
 	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
 	"github.com/returnsbot/returnsbot/dialog"
@@ -27,25 +28,7 @@ import (
 )
 
 // now is the bot's clock in these tests, so "yesterday" and decisions are fixed.
-var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-
-// syncBuffer collects the adapter's log; it is printed when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+var now = bottest.Now
 
 // harness is the real adapter with the real Service, dialog engine and memory store,
 // connected to a fake Discord.
@@ -53,7 +36,7 @@ type harness struct {
 	srv   *discordtest.Server
 	a     *discord.Adapter
 	store *memstore.Store
-	logs  *syncBuffer
+	logs  *bottest.LogBuffer
 
 	mu       sync.Mutex
 	received []bot.Message // every Message the adapter handed to the Service
@@ -75,8 +58,8 @@ func start(t testing.TB, fc discordtest.Config, opts ...func(*discord.Config)) *
 func startNoWait(t testing.TB, fc discordtest.Config, opts ...func(*discord.Config)) *harness {
 	t.Helper()
 	srv := discordtest.NewServer(t, fc)
-	h := &harness{srv: srv, store: memstore.New(), logs: &syncBuffer{}, done: make(chan error, 1)}
-	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: h.store, Now: func() time.Time { return now }}
+	h := &harness{srv: srv, store: memstore.New(), logs: &bottest.LogBuffer{}, done: make(chan error, 1)}
+	svc := bottest.NewService(h.store)
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc.Log = logger
 	token := fc.Token
@@ -476,7 +459,7 @@ func TestDuplicateAcrossRestart(t *testing.T) {
 	if err := h.wait(t, 10*time.Second); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
-	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: h.store, Now: func() time.Time { return now }}
+	svc := bottest.NewService(h.store)
 	a, err := discord.New(discord.Config{Token: "test-token", APIURL: srv.URL, Handler: svc, Log: slog.New(slog.NewTextHandler(h.logs, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -798,7 +781,7 @@ func TestAckWhileStoreSlow(t *testing.T) {
 	t.Parallel()
 	srvCfg := discordtest.Config{InteractionTimeout: 300 * time.Millisecond}
 	store := &slowStore{Store: memstore.New(), delay: 600 * time.Millisecond}
-	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: store, Now: func() time.Time { return now }}
+	svc := bottest.NewService(store)
 	h := start(t, srvCfg, func(c *discord.Config) { c.Handler = svc })
 	op := h.srv.NewUser("op")
 	dm := h.srv.DMChannel(op)
@@ -825,7 +808,7 @@ func (s *slowStore) Load(ctx context.Context, key string) (*dialog.Session, erro
 // the adapter goes on with the next.
 func TestPanicRecovered(t *testing.T) {
 	t.Parallel()
-	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New(), Now: func() time.Time { return now }}
+	svc := bottest.NewService(memstore.New())
 	h := start(t, discordtest.Config{}, func(c *discord.Config) {
 		c.Handler = bot.HandlerFunc(func(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
 			if m.Text == "boom" {

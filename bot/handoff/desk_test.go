@@ -1,7 +1,6 @@
 package handoff_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
 	"github.com/returnsbot/returnsbot/dialog"
@@ -79,31 +79,14 @@ type world struct {
 	cases    handoff.Store
 	sessions dialog.Store
 	tg, dc   *platform
-	logs     *syncBuffer
+	logs     *bottest.LogBuffer
 	clock    atomic.Int64 // Unix nanoseconds
 	msgID    atomic.Int64
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
 	t.Helper()
-	w := &world{t: t, cases: cases, sessions: sessions, tg: &platform{name: "telegram"}, dc: &platform{name: "discord"}, logs: &syncBuffer{}}
+	w := &world{t: t, cases: cases, sessions: sessions, tg: &platform{name: "telegram"}, dc: &platform{name: "discord"}, logs: &bottest.LogBuffer{}}
 	w.clock.Store(now0.UnixNano())
 	w.desk = w.newDesk()
 	return w

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/telegram"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog"
@@ -28,25 +28,7 @@ import (
 const wait = 10 * time.Second
 
 // now is the bot's fixed clock, so dates in replies are known.
-var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-
-// logBuffer collects the adapter's logs, so tests can check the token never appears.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+var now = bottest.Now
 
 // harness is one adapter running against the fake server, with the real Service,
 // dialog Engine and memory store.
@@ -56,7 +38,7 @@ type harness struct {
 	store   dialog.Store
 	svc     *bot.Service
 	adapter *telegram.Adapter
-	logs    *logBuffer
+	logs    *bottest.LogBuffer
 	cancel  context.CancelFunc
 	done    chan error
 }
@@ -78,17 +60,16 @@ func fastConfig(srv *telegramtest.Server) telegram.Config {
 }
 
 func newService(store dialog.Store) *bot.Service {
-	return &bot.Service{
-		Engine: dialog.NewEngine(policy.Default()), Store: store,
-		Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler),
-	}
+	svc := bottest.NewService(store)
+	svc.Log = slog.New(slog.DiscardHandler)
+	return svc
 }
 
 // start runs an adapter on srv and store until the test ends or stop is called. wrap, if
 // not nil, wraps the real Service (to observe or hold up handling).
 func start(t testing.TB, srv *telegramtest.Server, store dialog.Store, cfg telegram.Config, wrap func(bot.Handler) bot.Handler) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: srv, store: store, svc: newService(store), logs: &logBuffer{}, done: make(chan error, 1)}
+	h := &harness{t: t, srv: srv, store: store, svc: newService(store), logs: &bottest.LogBuffer{}, done: make(chan error, 1)}
 	cfg.Log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var handler bot.Handler = h.svc
 	if wrap != nil {
