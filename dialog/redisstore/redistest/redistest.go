@@ -29,6 +29,10 @@ import (
 // DefaultAddr is the Redis tests use when REDIS_TEST_URL is unset and it answers.
 const DefaultAddr = "127.0.0.1:6379"
 
+// sharedAddr is DefaultAddr; tests of this package change it to play a machine
+// without a Redis there.
+var sharedAddr = DefaultAddr
+
 // startTimeout bounds how long a started server may take to answer.
 const startTimeout = 10 * time.Second
 
@@ -40,10 +44,20 @@ func URL(tb testing.TB) string {
 	if u := os.Getenv("REDIS_TEST_URL"); u != "" {
 		return u
 	}
-	if answers(DefaultAddr) {
-		return "redis://" + DefaultAddr
+	if answers(sharedAddr) {
+		return "redis://" + sharedAddr
 	}
-	return Start(tb).URL()
+	u := Start(tb).URL()
+	fallback.Lock()
+	fallback.url = u
+	fallback.Unlock()
+	return u
+}
+
+// fallback is the server URL last started for want of a shared Redis.
+var fallback struct {
+	sync.Mutex
+	url string
 }
 
 // Client returns a client for the Redis URL(tb) names, closed when tb ends. It fails tb
@@ -64,11 +78,58 @@ func Client(tb testing.TB) redis.UniversalClient {
 	return rdb
 }
 
-// Prefix returns a key prefix no other test uses, so tests can share one Redis.
+// Prefix returns a key prefix no other test uses, so tests can share one Redis. When tb
+// ends, the keys starting with it are deleted from the Redis URL names, which would
+// otherwise keep them for as long as their TTL says.
 func Prefix(tb testing.TB) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return "rbtest:" + hex.EncodeToString(b[:]) + ":"
+	prefix := "rbtest:" + hex.EncodeToString(b[:]) + ":"
+	tb.Cleanup(func() {
+		u := os.Getenv("REDIS_TEST_URL")
+		if u == "" && answers(sharedAddr) {
+			u = "redis://" + sharedAddr
+		}
+		if u == "" {
+			fallback.Lock()
+			u = fallback.url
+			fallback.Unlock()
+		}
+		if u == "" {
+			return
+		}
+		if err := deleteKeys(u, prefix+"*"); err != nil {
+			tb.Logf("redistest: delete the keys %s*: %v", prefix, err)
+		}
+	})
+	return prefix
+}
+
+// deleteKeys deletes the keys matching pattern from every master of the Redis at u.
+func deleteKeys(u, pattern string) error {
+	rdb, err := redisstore.NewClient(u)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	del := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, del)
+	case *redis.Client:
+		return del(ctx, c)
+	}
+	return nil
 }
 
 // redactedURL hides the password a URL may hold: test logs are public.

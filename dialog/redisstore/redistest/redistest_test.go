@@ -32,6 +32,22 @@ func TestKillRestart(t *testing.T) {
 	}
 }
 
+// TestPrefixCleansUp checks that the keys of a test sharing a Redis go with the test.
+func TestPrefixCleansUp(t *testing.T) {
+	rdb := redistest.Client(t)
+	ctx := context.Background()
+	var prefix string
+	t.Run("writer", func(t *testing.T) {
+		prefix = redistest.Prefix(t)
+		if err := rdb.Set(ctx, prefix+"k", "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n, err := rdb.Exists(ctx, prefix+"k").Result(); err != nil || n != 0 {
+		t.Fatalf("after the test, %s exists: %d, %v; want it deleted", prefix+"k", n, err)
+	}
+}
+
 func TestClientAndPrefix(t *testing.T) {
 	rdb := redistest.Client(t)
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
