@@ -46,6 +46,18 @@ func TestRedisProcesses(t *testing.T) {
 	t.Run("TwoProcesses", func(t *testing.T) { testTwoProcesses(t, bin) })
 	t.Run("KillMidConversation", func(t *testing.T) { testKillMidConversation(t, bin) })
 	t.Run("RedisRestartMidConversation", func(t *testing.T) { testRedisRestart(t, bin) })
+	t.Run("Cluster", func(t *testing.T) { testCluster(t, bin) })
+}
+
+// testCluster runs two customers' claims through two processes on a local Redis Cluster.
+func testCluster(t *testing.T, bin string) {
+	c := redistest.StartCluster(t, 3)
+	url := "REDIS_URL=" + c.URL()
+	procs := []*consoleProc{startConsole(t, bin, url), startConsole(t, bin, url)}
+	want := reference(t, bin, "erin")
+	for i, in := range redisClaim {
+		sameReplies(t, i, procs[i%2].send("erin", in), want[i])
+	}
 }
 
 // consoleProc is a running `returnsbot console --json`.
