@@ -48,8 +48,8 @@ func NewClient(redisURL string) (redis.UniversalClient, error) {
 		// url.Error repeats the whole URL, password included: say less.
 		return nil, errors.New("redis URL: not a valid URL")
 	}
-	safe := u.Redacted()
 	q := u.Query()
+	safe := redact(u)
 	base, mode, _ := strings.Cut(u.Scheme, "+")
 	if base != "redis" && base != "rediss" && !(base == "unix" && mode == "") {
 		return nil, fmt.Errorf("redis URL %s: scheme must be redis, rediss, unix, redis+cluster or redis+sentinel", safe)
@@ -83,6 +83,20 @@ func NewClient(redisURL string) (redis.UniversalClient, error) {
 		return redis.NewFailoverClient(o), nil
 	}
 	return nil, fmt.Errorf("redis URL %s: unknown mode %q: use redis+cluster or redis+sentinel", safe, mode)
+}
+
+// redact returns u without the passwords it may hold: in the user part, and for
+// Sentinel in the query.
+func redact(u *url.URL) string {
+	c := *u
+	q := c.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	c.RawQuery = q.Encode()
+	return c.Redacted()
 }
 
 // setTimeouts applies the package defaults to the options the URL leaves unset.

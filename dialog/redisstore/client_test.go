@@ -93,6 +93,8 @@ func TestNewClientErrors(t *testing.T) {
 		{"http://h:1", "scheme must be"},
 		{"redis+tunnel://h:1", "unknown mode"},
 		{"redis+sentinel://:hunter2@h:26379", "master_name is required"},
+		{"redis+sentinel://h:26379?password=hunter2", "master_name is required"},
+		{"redis+sentinel://h:26379?master_name=m&password=hunter2&bogus=1", "bogus"},
 		{"redis://:hunter2@h:1/notadb", "invalid database"},
 		{"redis://:hunter2@h:1?no_such_option=1", "no_such_option"},
 		{"redis://:hunter2@h:%zz", "not a valid URL"},
