@@ -9,7 +9,8 @@ import (
 )
 
 // TestFallbackServer plays a machine where nothing answers on 127.0.0.1:6379: Client
-// starts a server, and Prefix's cleanup still finds it.
+// starts a server, every later Client shares it (as tests sharing 127.0.0.1:6379 would),
+// and Prefix's cleanup finds it.
 func TestFallbackServer(t *testing.T) {
 	if os.Getenv("REDIS_TEST_URL") != "" {
 		t.Setenv("REDIS_TEST_URL", "")
@@ -22,6 +23,10 @@ func TestFallbackServer(t *testing.T) {
 	ctx := context.Background()
 	if addr := rdb.(*redis.Client).Options().Addr; addr == DefaultAddr || addr == sharedAddr {
 		t.Fatalf("Client talks to %s, want a server of the test's own", addr)
+	}
+	other := Client(t)
+	if a, b := rdb.(*redis.Client).Options().Addr, other.(*redis.Client).Options().Addr; a != b {
+		t.Fatalf("two Clients talk to %s and %s, want one shared server", a, b)
 	}
 	var prefix string
 	t.Run("writer", func(t *testing.T) {

@@ -37,8 +37,9 @@ var sharedAddr = DefaultAddr
 const startTimeout = 10 * time.Second
 
 // URL returns the URL of a Redis for tb: REDIS_TEST_URL if set, else DefaultAddr if a
-// Redis answers there, else a server started for tb (and stopped when tb ends). Tests
-// that share a server keep apart by Prefix.
+// Redis answers there, else a server started on the first call and shared, like the
+// other two, by every test of the test binary (it dies with the binary). Tests that
+// share a server keep apart by Prefix.
 func URL(tb testing.TB) string {
 	tb.Helper()
 	if u := os.Getenv("REDIS_TEST_URL"); u != "" {
@@ -47,17 +48,52 @@ func URL(tb testing.TB) string {
 	if answers(sharedAddr) {
 		return "redis://" + sharedAddr
 	}
-	u := Start(tb).URL()
 	fallback.Lock()
-	fallback.url = u
-	fallback.Unlock()
-	return u
+	defer fallback.Unlock()
+	if fallback.url == "" {
+		u, err := startShared()
+		if err != nil {
+			tb.Fatalf("redistest: %v", err)
+		}
+		fallback.url = u
+	}
+	return fallback.url
 }
 
-// fallback is the server URL last started for want of a shared Redis.
+// fallback is the server started for want of a shared Redis.
 var fallback struct {
 	sync.Mutex
 	url string
+}
+
+// startShared starts a server that outlives the test that asked for it: it stops when
+// the test binary does.
+func startShared() (string, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return "", fmt.Errorf("no Redis to test against: nothing answers at %s, REDIS_TEST_URL is unset, and redis-server is not installed", DefaultAddr)
+	}
+	dir, err := os.MkdirTemp("", "redistest-")
+	if err != nil {
+		return "", err
+	}
+	// Without persistence the server writes nothing but its log after the start: the
+	// directory can go at once, and no test's cleanup has to wait for the server.
+	defer os.RemoveAll(dir)
+	s := &Server{Dir: dir}
+	var lastErr error
+	for range 3 { // a free port can be taken between picking and binding it
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", fmt.Errorf("find a free port: %w", err)
+		}
+		s.Addr = l.Addr().String()
+		l.Close()
+		if lastErr = s.start(bin); lastErr == nil {
+			return s.URL(), nil
+		}
+	}
+	return "", lastErr
 }
 
 // Client returns a client for the Redis URL(tb) names, closed when tb ends. It fails tb
