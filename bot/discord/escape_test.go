@@ -35,7 +35,7 @@ func FuzzEscapeReversible(f *testing.F) {
 	f.Add("**water** @everyone <@1> 1. x")
 	f.Fuzz(func(t *testing.T, s string) {
 		if !utf8.ValidString(s) {
-			t.Skip()
+			return // not an input the function is given
 		}
 		e := discord.Escape(s)
 		// Removing the escapes gives the text back: escaping only adds.

@@ -55,7 +55,7 @@ func FuzzSplitEscaped(f *testing.F) {
 	f.Add("Line 1 has **bold** and _x_ 😀.\n> quote @everyone <@1>", 7)
 	f.Fuzz(func(t *testing.T, text string, limit int) {
 		if limit < 4 || limit > 3000 || !strings.EqualFold(text, strings.ToValidUTF8(text, "")) {
-			t.Skip()
+			return // not an input the function is given
 		}
 		pieces := splitEscaped(text, limit)
 		var plain []string
