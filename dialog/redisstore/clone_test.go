@@ -17,7 +17,8 @@ func TestCloneCoversSession(t *testing.T) {
 	var got []string
 	var walk func(prefix string, typ reflect.Type)
 	walk = func(prefix string, typ reflect.Type) {
-		for f := range typ.Fields() {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
 			switch f.Type.Kind() {
 			case reflect.Struct:
 				walk(prefix+f.Name+".", f.Type)
