@@ -13,6 +13,11 @@
 // wrote for each conversation, so a dialog step costs one round trip: the save. When
 // another instance changed the session meanwhile, the save fails with dialog.ErrConflict
 // and returns the current value with it, so the re-run of the step needs no extra read.
+//
+// The same script deduplicates inbound messages for 24 hours: ids that leave the
+// session's ring of recent ids (Session.Seen) go to a sorted set beside the session
+// ("rb:{telegram:42}:d"), and a write handling one of them again is refused with
+// dialog.ErrDuplicate.
 package redisstore
 
 import (
