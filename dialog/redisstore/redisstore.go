@@ -130,6 +130,14 @@ func New(rdb redis.UniversalClient, opt Options) *Store {
 	return s
 }
 
+// Ping reports whether Redis answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ping session store: %w", err)
+	}
+	return nil
+}
+
 // Key returns the Redis key of the session of a conversation.
 func (s *Store) Key(conversation string) string {
 	return s.prefix + "{" + conversation + "}:s"

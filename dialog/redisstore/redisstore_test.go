@@ -354,7 +354,13 @@ func TestStoppedRedis(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := st.Ping(ctx); err != nil {
+		t.Fatalf("Ping with Redis up: %v", err)
+	}
 	srv.Kill()
+	if err := st.Ping(ctx); err == nil || !strings.Contains(err.Error(), "ping session store") {
+		t.Fatalf("Ping with Redis stopped: %v, want an error saying the ping failed", err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- step(ctx, conv, loadgen.Claim[3]) }()
 	select {
