@@ -15,6 +15,9 @@ import (
 type Store struct {
 	mu sync.Mutex
 	m  map[string]entry
+	// last is the last version handed out, across all keys: versions are never reused,
+	// so a copy loaded before a Delete cannot overwrite the session created after it.
+	last int64
 }
 
 // entry holds a session encoded, so callers never share memory with the store.
@@ -56,7 +59,8 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	if s.m == nil {
 		s.m = map[string]entry{}
 	}
-	next := sess.Version + 1
+	s.last++
+	next := s.last
 	s.m[key] = entry{version: next, data: data}
 	sess.Version = next
 	return nil

@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) dialog.Store) {
 		{"StaleSaveConflicts", testStaleSaveConflicts},
 		{"FirstSaveConflictsWithExisting", testFirstSaveConflicts},
 		{"Delete", testDelete},
+		{"StaleSaveAfterRecreateConflicts", testStaleSaveAfterRecreate},
 		{"KeysAreSeparate", testKeysAreSeparate},
 		{"ConcurrentUpdatesLoseNothing", testConcurrentUpdates},
 		{"ConflictKeepsVersion", testConflictKeepsVersion},
@@ -150,6 +151,32 @@ func testDelete(t *testing.T, st dialog.Store, key string) {
 	}
 	if err := st.Save(ctx, key, &dialog.Session{State: dialog.StateDefect}); err != nil {
 		t.Fatalf("Save after Delete: %v", err)
+	}
+}
+
+// testStaleSaveAfterRecreate: a copy loaded before the session was deleted and created
+// anew must not overwrite the new one, however the versions are counted (the ABA problem).
+func testStaleSaveAfterRecreate(t *testing.T, st dialog.Store, key string) {
+	ctx := context.Background()
+	if err := st.Save(ctx, key, &dialog.Session{State: dialog.StatePackaging}); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	stale, err := st.Load(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(ctx, key, &dialog.Session{State: dialog.StateDefect}); err != nil {
+		t.Fatalf("Save after Delete: %v", err)
+	}
+	stale.State = dialog.StateCarrierCheck
+	if err := st.Save(ctx, key, stale); !errors.Is(err, dialog.ErrConflict) {
+		t.Fatalf("Save of a copy from before the Delete: error %v, want ErrConflict", err)
+	}
+	if got, _ := st.Load(ctx, key); got.State != dialog.StateDefect {
+		t.Fatalf("state = %q, want %q: the stale copy overwrote the new session", got.State, dialog.StateDefect)
 	}
 }
 
