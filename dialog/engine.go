@@ -70,6 +70,32 @@ type Engine struct {
 	// machines recycles state machines: building one from the transition table is a
 	// fifth of a step's CPU, restoring a recycled one to a session's state is nothing.
 	machines sync.Pool
+
+	// hints remembers which exclusions recent defect descriptions hint at: a step asks
+	// several times (path, question, awaiting), and matching is most of a step's CPU.
+	hintsMu sync.Mutex
+	hints   map[string][]policy.Exclusion
+}
+
+// hintCacheSize bounds Engine.hints; past it the cache starts afresh.
+const hintCacheSize = 4096
+
+// hinted returns the exclusions a defect description hints at, plus those always asked.
+func (e *Engine) hinted(details string) []policy.Exclusion {
+	e.hintsMu.Lock()
+	h, ok := e.hints[details]
+	e.hintsMu.Unlock()
+	if ok {
+		return h
+	}
+	h = e.policy.Hinted(details)
+	e.hintsMu.Lock()
+	if e.hints == nil || len(e.hints) >= hintCacheSize {
+		e.hints = make(map[string][]policy.Exclusion)
+	}
+	e.hints[details] = h
+	e.hintsMu.Unlock()
+	return h
 }
 
 // NewEngine returns an Engine that decides claims by p.
@@ -312,7 +338,7 @@ func (e *Engine) path(a Answers) []string {
 	if !step(StateDefectDetails, a.Details != "") {
 		return p
 	}
-	for _, ex := range e.policy.Hinted(a.Details) {
+	for _, ex := range e.hinted(a.Details) {
 		yes, answered := a.Exclusions[ex.ID]
 		if !step(StateConfirm, answered) {
 			return p
@@ -326,7 +352,7 @@ func (e *Engine) path(a Answers) []string {
 
 // pendingExclusion returns the exclusion the session is asking about in StateConfirm.
 func (e *Engine) pendingExclusion(s *Session) (policy.Exclusion, bool) {
-	for _, ex := range e.policy.Hinted(s.Answers.Details) {
+	for _, ex := range e.hinted(s.Answers.Details) {
 		if _, answered := s.Answers.Exclusions[ex.ID]; !answered {
 			return ex, true
 		}
@@ -373,7 +399,7 @@ func (e *Engine) forget(a *Answers, path []string, from int) {
 			a.Details = ""
 			a.Exclusions = nil
 		case StateConfirm:
-			hinted := e.policy.Hinted(a.Details)
+			hinted := e.hinted(a.Details)
 			if confirms < len(hinted) {
 				delete(a.Exclusions, hinted[confirms].ID)
 			}
