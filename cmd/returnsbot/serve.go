@@ -61,7 +61,7 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	defer cancel()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /healthz", health(svc.Store))
 	svc.Metrics = &bot.Metrics{}
 	mux.Handle("GET /metrics", svc.Metrics)
 	router := bot.Router{}
@@ -132,4 +132,22 @@ func collect(errs <-chan error) []error {
 		out = append(out, err)
 	}
 	return out
+}
+
+// health answers /healthz: 200 "ok", or 503 naming the failure when the session store
+// (Redis) does not answer, so an orchestrator stops routing webhooks to an instance that
+// could only apologise.
+func health(store any) http.HandlerFunc {
+	pinger, _ := store.(interface{ Ping(context.Context) error })
+	return func(w http.ResponseWriter, r *http.Request) {
+		if pinger != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := pinger.Ping(ctx); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		fmt.Fprintln(w, "ok")
+	}
 }

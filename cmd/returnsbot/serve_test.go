@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
 // serve answers /healthz and /metrics on LISTEN_ADDR, and the metrics count what the
@@ -51,6 +52,45 @@ func TestServeHealthAndMetrics(t *testing.T) {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, metrics)
 		}
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
+// With Redis, /healthz reports whether Redis answers.
+func TestServeHealthFollowsRedis(t *testing.T) {
+	redisSrv := redistest.Start(t)
+	srv := telegramtest.NewServer(t, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	stop := runServeTelegram(t, telegramEnv(map[string]string{
+		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL, "LISTEN_ADDR": addr,
+		"REDIS_URL": redisSrv.URL(), "REDIS_KEY_PREFIX": redistest.Prefix(t),
+	}))
+	status := func() int {
+		t.Helper()
+		for range 100 { // the listener may take a moment to come up
+			resp, err := http.Get("http://" + addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("/healthz never answered")
+		return 0
+	}
+	if got := status(); got != http.StatusOK {
+		t.Fatalf("/healthz with Redis up: %d, want 200", got)
+	}
+	redisSrv.Kill()
+	if got := status(); got != http.StatusServiceUnavailable {
+		t.Fatalf("/healthz with Redis down: %d, want 503", got)
 	}
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
