@@ -200,38 +200,7 @@ func testKeysAreSeparate(t *testing.T, st dialog.Store, key string) {
 func testConcurrentUpdates(t *testing.T, st dialog.Store, key string) {
 	ctx := context.Background()
 	const writers, each = 8, 10
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				for {
-					s, err := st.Load(ctx, key)
-					if err != nil {
-						errs <- err
-						return
-					}
-					s.Seen = append(s.Seen, fmt.Sprintf("w%d-%d", w, i))
-					err = st.Save(ctx, key, s)
-					if errors.Is(err, dialog.ErrConflict) {
-						continue
-					}
-					if err != nil {
-						errs <- err
-						return
-					}
-					break
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	raceWriters(t, []dialog.Store{st}, key, writers, each)
 	s, err := st.Load(ctx, key)
 	if err != nil {
 		t.Fatal(err)
@@ -381,13 +350,32 @@ func testStaleInstanceConflicts(t *testing.T, a, b dialog.Store, key string) {
 func testConcurrentInstances(t *testing.T, a, b dialog.Store, key string) {
 	ctx := context.Background()
 	const writers, each = 8, 10
+	raceWriters(t, []dialog.Store{a, b}, key, writers, each)
+	seen := map[string]bool{}
+	for _, st := range []dialog.Store{a, b} {
+		s, err := st.Load(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range s.Seen {
+			seen[id] = true
+		}
+	}
+	if len(seen) != writers*each {
+		t.Fatalf("after %d updates the session holds %d distinct ones; updates were lost", writers*each, len(seen))
+	}
+}
+
+// raceWriters has writers race load-modify-save loops on key, writer w on
+// stores[w%len(stores)], each adding its ids to Seen one save at a time and loading again
+// on a conflict: with a working compare-and-set, every id survives.
+func raceWriters(t *testing.T, stores []dialog.Store, key string, writers, each int) {
+	t.Helper()
+	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
 	for w := range writers {
-		st := a
-		if w%2 == 1 {
-			st = b
-		}
+		st := stores[w%len(stores)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -416,18 +404,5 @@ func testConcurrentInstances(t *testing.T, a, b dialog.Store, key string) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, st := range []dialog.Store{a, b} {
-		s, err := st.Load(ctx, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range s.Seen {
-			seen[id] = true
-		}
-	}
-	if len(seen) != writers*each {
-		t.Fatalf("after %d updates the session holds %d distinct ones; updates were lost", writers*each, len(seen))
 	}
 }
