@@ -16,12 +16,7 @@ import (
 // platforms did.
 func TestServeHealthAndMetrics(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	stop := runServeTelegram(t, telegramEnv(map[string]string{
 		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL, "LISTEN_ADDR": addr,
 		"TELEGRAM_CHAT_INTERVAL": "off", "TELEGRAM_GROUP_INTERVAL": "off", "TELEGRAM_GLOBAL_RATE": "1000",
@@ -62,12 +57,7 @@ func TestServeHealthAndMetrics(t *testing.T) {
 func TestServeHealthFollowsRedis(t *testing.T) {
 	redisSrv := redistest.Start(t)
 	srv := telegramtest.NewServer(t, "")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	stop := runServeTelegram(t, telegramEnv(map[string]string{
 		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL, "LISTEN_ADDR": addr,
 		"REDIS_URL": redisSrv.URL(), "REDIS_KEY_PREFIX": redistest.Prefix(t),
@@ -95,4 +85,15 @@ func TestServeHealthFollowsRedis(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
 	}
+}
+
+// freeAddr returns a loopback address nothing listens on, for LISTEN_ADDR.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

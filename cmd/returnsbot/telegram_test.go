@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,12 +68,7 @@ func TestServeTelegramPolling(t *testing.T) {
 
 func TestServeTelegramWebhook(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	hook := "http://" + addr + "/hooks/telegram"
 	stop := runServeTelegram(t, telegramEnv(map[string]string{
 		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL, "LISTEN_ADDR": addr,
