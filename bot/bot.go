@@ -118,8 +118,9 @@ type Service struct {
 // Handle implements Handler. It loads the conversation's session, runs the dialog step,
 // and saves the session with compare-and-set, re-running the step on a conflict, so
 // concurrent instances never lose an answer. Replies are returned only once the session is
-// saved. A message already handled is dropped. When the store fails, it returns an apology to send and an error wrapping
-// ErrUnavailable; the session is unchanged and the message may be delivered again.
+// saved. A message already handled is dropped. When the store fails, it returns an
+// apology to send and an error wrapping ErrUnavailable; the session is unchanged and the
+// message may be delivered again.
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	start := time.Now()
 	key := m.From.Key()
