@@ -442,9 +442,7 @@ func TestDuplicateEvents(t *testing.T) {
 }
 
 // TestDuplicateAcrossRestart: an event redelivered to a fresh process (no memory of ids)
-// is still dropped, by the ids saved in the session. (The Service repeats the current step
-// for a redelivery of the newest message, whose replies may not have gone out; an older
-// one is dropped outright, which is what this checks.)
+// is still dropped, by the ids saved in the session.
 func TestDuplicateAcrossRestart(t *testing.T) {
 	t.Parallel()
 	h := start(t, discordtest.Config{})

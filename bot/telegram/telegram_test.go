@@ -261,11 +261,9 @@ func TestGermanFromLanguageCode(t *testing.T) {
 	}
 }
 
-func TestUserTextIsEscaped(t *testing.T) {
-	srv := telegramtest.NewServer(t, "")
-	h := start(t, srv, memstore.New(), fastConfig(srv), nil)
-	chat := alice.Chat.ID
-
+// toDefectDetails walks alice's claim by buttons to the defect description: five messages.
+func toDefectDetails(t *testing.T, srv *telegramtest.Server, h *harness, chat int64) {
+	t.Helper()
 	srv.Text(alice, "/start")
 	h.expect(chat, 2)
 	press(t, srv, alice, "receipt_date:yesterday")
@@ -274,6 +272,14 @@ func TestUserTextIsEscaped(t *testing.T) {
 	h.expect(chat, 4)
 	press(t, srv, alice, "defect:yes")
 	h.expect(chat, 5)
+}
+
+func TestUserTextIsEscaped(t *testing.T) {
+	srv := telegramtest.NewServer(t, "")
+	h := start(t, srv, memstore.New(), fastConfig(srv), nil)
+	chat := alice.Chat.ID
+
+	toDefectDetails(t, srv, h, chat)
 	srv.Text(alice, "I spilled<b>water</b>&co on it, <b>water</b> & co")
 	h.expect(chat, 6) // the seals question, asked for every defect
 	press(t, srv, alice, "confirm_seals:yes")
@@ -389,14 +395,7 @@ func TestAlbumIsOneMessage(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
 	h := start(t, srv, memstore.New(), fastConfig(srv), nil)
 	chat := alice.Chat.ID
-	srv.Text(alice, "/start")
-	h.expect(chat, 2)
-	press(t, srv, alice, "receipt_date:yesterday")
-	h.expect(chat, 3)
-	press(t, srv, alice, "packaging:intact")
-	h.expect(chat, 4)
-	press(t, srv, alice, "defect:yes")
-	h.expect(chat, 5)
+	toDefectDetails(t, srv, h, chat)
 
 	srv.Album(alice, [][]byte{[]byte("one"), []byte("two"), []byte("three")}, "The lid cracked when I opened it")
 	msgs := h.expect(chat, 6)

@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
@@ -117,30 +117,13 @@ func TestServeTelegramConfigErrors(t *testing.T) {
 // tgProc is a returnsbot serve process.
 type tgProc struct {
 	cmd    *exec.Cmd
-	stderr *tgLog
+	stderr *bottest.LogBuffer
 	exited chan error
-}
-
-type tgLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *tgLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *tgLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func startTelegramProc(t *testing.T, bin string, env []string) *tgProc {
 	t.Helper()
-	p := &tgProc{cmd: exec.Command(bin, "serve"), stderr: &tgLog{}, exited: make(chan error, 1)}
+	p := &tgProc{cmd: exec.Command(bin, "serve"), stderr: &bottest.LogBuffer{}, exited: make(chan error, 1)}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
