@@ -535,9 +535,6 @@ func (e *Engine) awaiting(s *Session) string {
 	return ""
 }
 
-// Awaiting names the fact the session is asking for, as the console protocol reports it.
-func (e *Engine) Awaiting(s *Session) string { return e.awaiting(s) }
-
 // reprompt prefixes note to the current question, so a customer who said something the bot
 // could not use always sees what it is waiting for.
 func (e *Engine) reprompt(s *Session, note string, now time.Time) []Reply {
