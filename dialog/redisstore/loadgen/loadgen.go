@@ -42,8 +42,9 @@ type Config struct {
 	// place (a new conversation, as in real traffic, where most chats are short); 0
 	// means the same customers claim again and again.
 	Claims int
-	// Steps ends the run after this many steps in all (0: no limit); Duration ends it
-	// after this long (0: no limit). One of them must be set.
+	// Steps ends the run after this many steps in all (0: no limit), shared evenly
+	// among the workers so that a worker the scheduler starts late still gets its part;
+	// Duration ends it after this long (0: no limit). One of them must be set.
 	Steps    int
 	Duration time.Duration
 	// Prefix starts every conversation name ("telegram:"); the rest is a number, as
@@ -96,24 +97,18 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 		mu        sync.Mutex
 		latencies []time.Duration
 		res       Result
-		budget    = cfg.Steps
 		wg        sync.WaitGroup
 	)
-	// take reserves one step of the budget.
-	take := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if cfg.Steps <= 0 {
-			return true
-		}
-		if budget == 0 {
-			return false
-		}
-		budget--
-		return true
-	}
 	start := time.Now()
 	for w := range cfg.Workers {
+		// quota is this worker's share of Steps; -1 is no limit.
+		quota := -1
+		if cfg.Steps > 0 {
+			quota = cfg.Steps / cfg.Workers
+			if w < cfg.Steps%cfg.Workers {
+				quota++
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -122,7 +117,7 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 			var first error
 			pos := make([]int, cfg.ConversationsPerWorker)
 			gen := make([]int, cfg.ConversationsPerWorker)
-			for i := 0; ctx.Err() == nil && take(); i++ {
+			for i := 0; ctx.Err() == nil && i != quota; i++ {
 				c := i % cfg.ConversationsPerWorker
 				if cfg.Claims > 0 && pos[c] == cfg.Claims*len(Claim) {
 					gen[c], pos[c] = gen[c]+1, 0

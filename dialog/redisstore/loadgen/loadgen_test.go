@@ -32,8 +32,17 @@ func TestRunCountsEveryStep(t *testing.T) {
 	if res.Steps != 700 || res.Errors != 0 {
 		t.Fatalf("Steps %d errors %d, want 700 and 0", res.Steps, res.Errors)
 	}
+	// 700 steps over 5 workers is 140 each, over 3 customers 47, 47 and 46, however
+	// the scheduler orders the workers.
 	if len(perConv) != 15 {
 		t.Fatalf("%d conversations ran, want 15", len(perConv))
+	}
+	for w := range cfg.Workers {
+		for c, want := range []int{47, 47, 46} {
+			if got := perConv[loadgen.Conversation(cfg, w, c)]; got != want {
+				t.Errorf("worker %d customer %d: %d steps, want %d", w, c, got, want)
+			}
+		}
 	}
 	if !(0 < res.P50 && res.P50 <= res.P99 && res.P99 <= res.Max) || res.StepsPerSecond() <= 0 {
 		t.Fatalf("p50 %v p99 %v max %v, %v steps/s: want 0 < p50 <= p99 <= max and a rate", res.P50, res.P99, res.Max, res.StepsPerSecond())
