@@ -17,6 +17,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/bottest"
@@ -24,6 +25,8 @@ import (
 	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -773,33 +776,37 @@ func TestSendSplitsAndValidates(t *testing.T) {
 	}
 }
 
-// TestAckWhileStoreSlow: acknowledging does not wait for handling, so a slow session
-// store cannot make an interaction miss its deadline.
-func TestAckWhileStoreSlow(t *testing.T) {
+// TestAckWhileRedisStalls: acknowledging does not wait for handling, so a stalled
+// session store cannot make an interaction miss Discord's 3-second deadline. Redis is
+// real and stalled by CLIENT PAUSE for longer than the deadline.
+func TestAckWhileRedisStalls(t *testing.T) {
 	t.Parallel()
-	srvCfg := discordtest.Config{InteractionTimeout: 300 * time.Millisecond}
-	store := &slowStore{Store: memstore.New(), delay: 600 * time.Millisecond}
-	svc := bottest.NewService(store)
-	h := start(t, srvCfg, func(c *discord.Config) { c.Handler = svc })
+	const stall = 4 * time.Second
+	rds := redistest.Start(t)
+	// The client waits out the stall instead of timing out after a second as
+	// redisstore.NewClient's does, so the claim goes on once Redis answers again.
+	rdb := redis.NewClient(&redis.Options{Addr: rds.Addr, ReadTimeout: 2 * stall})
+	t.Cleanup(func() { rdb.Close() })
+	svc := bottest.NewService(redisstore.New(rdb, redisstore.Options{}))
+	h := start(t, discordtest.Config{}, func(c *discord.Config) { c.Handler = svc })
 	op := h.srv.NewUser("op")
 	dm := h.srv.DMChannel(op)
-	id := h.srv.Slash(op, dm, "return")
-	in := h.srv.WaitInteraction(t, id, func(in discordtest.Interaction) bool { return in.Deleted })
-	if len(in.Responses) != 1 || in.Responses[0].After > 300*time.Millisecond {
-		t.Errorf("got responses %+v, want one within the interaction timeout", in.Responses)
+	ctx := context.Background()
+	if err := rdb.Do(ctx, "CLIENT", "PAUSE", stall.Milliseconds(), "ALL").Err(); err != nil {
+		t.Fatal(err)
 	}
-	h.srv.WaitMessages(t, dm, 2)
-}
-
-// slowStore is the memory store answering like an overloaded Redis.
-type slowStore struct {
-	*memstore.Store
-	delay time.Duration
-}
-
-func (s *slowStore) Load(ctx context.Context, key string) (*dialog.Session, error) {
-	time.Sleep(s.delay)
-	return s.Store.Load(ctx, key)
+	paused := time.Now()
+	id := h.srv.Slash(op, dm, "return")
+	in := h.srv.WaitInteraction(t, id, func(in discordtest.Interaction) bool { return len(in.Responses) > 0 })
+	if in.Responses[0].After > 3*time.Second || time.Since(paused) >= stall {
+		t.Errorf("first response %+v came %v after Redis stalled for %v, want it within 3s, before Redis answers",
+			in.Responses[0], time.Since(paused), stall)
+	}
+	msgs := h.srv.WaitMessages(t, dm, 2)
+	if waited := time.Since(paused); waited < stall-time.Second {
+		t.Errorf("the claim was answered %v after the pause, want after Redis answered again: the store did not stall", waited)
+	}
+	expectButtons(t, msgs[1], "receipt_date:today", "receipt_date:yesterday", "receipt_date:pickup")
 }
 
 // TestPanicRecovered: a panic while handling one event is answered with an apology and
