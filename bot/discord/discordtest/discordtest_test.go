@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,11 @@ func TestGatewayHandshakeHeartbeatResume(t *testing.T) {
 	// A session closed with 1000 is over: RESUME gets op 9.
 	c2.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, ""))
 	c2.Close()
-	time.Sleep(50 * time.Millisecond)
+	for start := time.Now(); !slices.Contains(srv.Stats().ClientCloseCodes, 1000); time.Sleep(time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the server did not see the close with 1000 within 10s")
+		}
+	}
 	c3 := dial(t, srv)
 	read(t, c3)
 	send(t, c3, 6, map[string]any{"token": "Bot test-token", "session_id": r.SessionID, "seq": 4})
