@@ -70,9 +70,9 @@ type Options struct {
 	// CacheTTL is how long a remembered session is used without reading Redis again;
 	// 0 means DefaultCacheTTL. A stale one costs a conflict and a re-run, never an answer.
 	CacheTTL time.Duration
-	// AutoPipeline sends the writes of concurrent conversations together, one
-	// pipeline per batch (go-redis's autopipelining, experimental there): 2-3 times the
-	// steps per second under load. A write made while no other is in flight goes
+	// AutoPipeline sends the reads and writes of concurrent conversations together,
+	// one pipeline per batch (go-redis's autopipelining, experimental there): 2-3 times
+	// the steps per second under load. A command sent while no other is in flight goes
 	// straight out, as the pipeliner's wait for company would only add latency. A
 	// write the pipeliner replays after a broken connection is harmless: the script
 	// recognises its own version.
@@ -86,9 +86,9 @@ type Options struct {
 // Store is a dialog.Store in Redis. It is safe for concurrent use.
 type Store struct {
 	rdb redis.UniversalClient
-	// pipeliner runs the compare-and-set script when other writes are in flight, if
-	// Options.AutoPipeline; inflight counts the writes.
-	pipeliner redis.Scripter
+	// pipeliner sends commands when others are in flight, if Options.AutoPipeline;
+	// inflight counts the commands.
+	pipeliner *redis.AutoPipeliner
 	inflight  atomic.Int64
 	ttl       time.Duration
 	dedup     time.Duration
@@ -154,7 +154,12 @@ func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	if e, ok := s.cache.get(key); ok {
 		return e.session(), nil
 	}
-	val, err := s.rdb.Get(ctx, s.Key(key)).Result()
+	var r redis.StringCmdable = s.rdb
+	if n := s.inflight.Add(1); n > 1 && s.pipeliner != nil {
+		r = s.pipeliner
+	}
+	val, err := r.Get(ctx, s.Key(key)).Result()
+	s.inflight.Add(-1)
 	if errors.Is(err, redis.Nil) {
 		s.cache.fill(key, entry{})
 		return &dialog.Session{}, nil

@@ -1,0 +1,36 @@
+package bot_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
+	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
+)
+
+// BenchmarkHandle measures the Service's own cost of a message (load, dialog step,
+// compare-and-set save, replies) on the memory store: what every adapter and store add
+// to. Each op is one message of a claim; a new customer starts every claim.
+//
+//	go test -run '^$' -bench Handle -benchmem ./bot/
+func BenchmarkHandle(b *testing.B) {
+	svc := bottest.NewService(memstore.New())
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		in := loadgen.Claim[i%len(loadgen.Claim)]
+		m := bot.Message{
+			ID:     strconv.Itoa(i),
+			From:   bot.Address{Platform: "telegram", Chat: strconv.Itoa(i / len(loadgen.Claim))},
+			Text:   in.Text,
+			Button: in.Button,
+		}
+		out, err := svc.Handle(ctx, m)
+		if err != nil || len(out) == 0 {
+			b.Fatalf("message %d: %d replies, %v", i, len(out), err)
+		}
+	}
+}
