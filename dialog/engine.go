@@ -311,7 +311,7 @@ func (e *Engine) next(a Answers) string {
 // path lists the states the answers lead through, ending with the first unanswered
 // question or StateDecided. StateConfirm appears once per exclusion asked.
 func (e *Engine) path(a Answers) []string {
-	var p []string
+	p := make([]string, 0, 8) // room for any path with up to three exclusion questions
 	step := func(state string, answered bool) bool {
 		p = append(p, state)
 		return answered
