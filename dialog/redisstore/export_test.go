@@ -4,6 +4,10 @@ package redisstore
 // lost reply.
 var (
 	CASScript     = casScript
-	Encode        = encode
 	FormatVersion = formatVersion
 )
+
+// Encode returns the stored value of session JSON data at version.
+func Encode(version int64, data []byte) string {
+	return string(append(appendHeader(nil, version), data...))
+}

@@ -223,12 +223,10 @@ return 1
 
 // Save implements dialog.Store.
 func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) error {
-	data, err := json.Marshal(sess)
-	if err != nil {
-		return fmt.Errorf("save session %s: %w", key, err)
-	}
 	next := newVersion(sess.Version)
-	val := encode(next, data)
+	// A new buffer each time: a command whose context ends may still be queued in the
+	// pipeliner after Save returns, so a pooled one could change under it.
+	val := sess.AppendJSON(appendHeader(make([]byte, 0, 512), next))
 	args := []any{formatVersion(sess.Version), formatVersion(next), val, s.ttl.Milliseconds()}
 	if fresh, gone := s.seenChanges(key, sess); len(fresh)+len(gone) > 0 {
 		now := time.Now().UnixMilli()
@@ -343,15 +341,13 @@ func newVersion(cur int64) int64 {
 // Versions are written in base 36 to keep sessions small.
 func formatVersion(v int64) string { return strconv.FormatInt(v, 36) }
 
-func encode(version int64, data []byte) string {
-	var b strings.Builder
-	b.Grow(len(data) + 20)
-	b.WriteString(strconv.Itoa(Schema))
-	b.WriteByte(':')
-	b.WriteString(formatVersion(version))
-	b.WriteByte(':')
-	b.Write(data)
-	return b.String()
+// appendHeader appends the start of a stored value, "<schema>:<version>:", to b; the
+// session JSON follows.
+func appendHeader(b []byte, version int64) []byte {
+	b = strconv.AppendInt(b, Schema, 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, version, 36)
+	return append(b, ':')
 }
 
 // parse splits a stored value into its version and session JSON.
