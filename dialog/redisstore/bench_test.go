@@ -2,8 +2,11 @@ package redisstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
@@ -53,6 +56,46 @@ func BenchmarkStep(b *testing.B) {
 				b.ReportMetric(res.StepsPerSecond(), "steps/s")
 				b.ReportMetric(float64(res.P50.Microseconds()), "p50-µs")
 				b.ReportMetric(float64(res.P99.Microseconds()), "p99-µs")
+			})
+		}
+	}
+}
+
+// BenchmarkClientCeiling is the same load with every step replaced by one go-redis
+// EVALSHA of a script doing GET and SET on a session-sized value, the work of
+// redis-benchmark's EVAL in .ci/bench-redis, so BenchmarkStep's figures can be read
+// against what the Go client itself reaches on this machine.
+//
+//	go test -run '^$' -bench ClientCeiling -benchtime 20000x ./dialog/redisstore/
+func BenchmarkClientCeiling(b *testing.B) {
+	srv := redistest.Start(b)
+	rdb := srv.Client(b)
+	script := redis.NewScript(`local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', 2592000000) return 1`)
+	value := strings.Repeat("x", 300)
+	for _, pipelined := range []bool{false, true} {
+		var sc redis.Scripter = rdb
+		name := "go-redis"
+		if pipelined {
+			ap, err := rdb.(*redis.Client).AutoPipeline()
+			if err != nil {
+				b.Fatal(err)
+			}
+			sc, name = ap, "go-redis-autopipeline"
+		}
+		for _, workers := range []int{1, 50} {
+			b.Run(name+"/workers="+itoa(workers), func(b *testing.B) {
+				step := func(ctx context.Context, conv string, _ dialog.Input) error {
+					return script.Run(ctx, sc, []string{"bench:{" + conv + "}:s"}, value).Err()
+				}
+				b.ResetTimer()
+				res, err := loadgen.Run(context.Background(), loadgen.Config{
+					Workers: workers, ConversationsPerWorker: 4, Steps: b.N, Prefix: "telegram:",
+				}, step)
+				if err != nil || res.Errors > 0 {
+					b.Fatalf("%v; %d failed, the first with %v", err, res.Errors, res.FirstError)
+				}
+				b.ReportMetric(res.StepsPerSecond(), "evals/s")
+				b.ReportMetric(float64(res.P50.Microseconds()), "p50-µs")
 			})
 		}
 	}
