@@ -55,6 +55,12 @@ type Message struct {
 	Lang string
 	// Roles are the person's role ids where the platform has them (Discord guild roles).
 	Roles []string
+	// Redelivery says the platform gives a message again only when an earlier attempt at
+	// it may not have finished, as Telegram does with an update not confirmed (polling)
+	// or not answered with 200 (webhook). The replies of such a message, if it was the
+	// last one handled, may never have been sent, so it is answered with where the
+	// conversation stands instead of being dropped.
+	Redelivery bool
 }
 
 // Outbound is a reply and the chat it goes to.
@@ -130,9 +136,16 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
 		}
 		if sess.HasSeen(m.ID) {
-			// Dropped without a word: the same update may reach two instances at once, and
-			// answering both would double every message. The price is that replies lost to a
-			// crash between saving and sending are not sent again (see README).
+			if m.Redelivery && sess.Seen[len(sess.Seen)-1] == m.ID {
+				// The bot may have stopped between saving this message's step and sending
+				// its replies. Saying again where things stand costs, at worst, a repeat.
+				s.Metrics.count(metricRepeated)
+				s.log().InfoContext(ctx, "redelivered message answered with where the conversation stands", "conversation", key, "id", m.ID)
+				return s.outbound(m.From, s.Engine.Repeat(sess, s.now())), nil
+			}
+			// Dropped without a word: a platform that does not promise to redeliver only
+			// after a failure may deliver the same message to two instances at once, and
+			// answering both would double every message.
 			s.Metrics.count(metricDuplicate)
 			s.log().DebugContext(ctx, "duplicate message dropped", "conversation", key, "id", m.ID)
 			return nil, nil

@@ -47,6 +47,53 @@ func TestServiceDropsDuplicateMessages(t *testing.T) {
 	}
 }
 
+// TestServiceRepeatsRedelivery: a message the platform gives again only after a failed
+// attempt, if it was the last one handled, gets where the conversation stands, since its
+// replies may have been lost; an older one, or one from a platform without that promise,
+// is dropped. Nothing is written either way.
+func TestServiceRepeatsRedelivery(t *testing.T) {
+	ctx := context.Background()
+	store := memstore.New()
+	svc := bottest.NewService(store)
+	handle := func(id, text string, redelivery bool) []bot.Outbound {
+		t.Helper()
+		out, err := svc.Handle(ctx, bot.Message{ID: id, From: alice, Text: text, Redelivery: redelivery})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	handle("1", "hi", true)
+	handle("2", "yesterday", true)
+	before, _ := store.Load(ctx, alice.Key())
+	tests := []struct {
+		name       string
+		id         string
+		redelivery bool
+		repeated   bool
+	}{
+		{"last message, redelivered after a failure", "2", true, true},
+		{"last message, no such promise", "2", false, false},
+		{"older message", "1", true, false},
+	}
+	for _, tt := range tests {
+		out := handle(tt.id, "ignored", tt.redelivery)
+		if !tt.repeated {
+			if out != nil {
+				t.Errorf("%s: got %+v, want it dropped", tt.name, out)
+			}
+			continue
+		}
+		if len(out) != 1 || out[0].To != alice || out[0].Awaiting != "packaging" || !strings.HasPrefix(out[0].Text, "In case my last message") {
+			t.Errorf("%s: got %+v, want the packaging question again, after a note", tt.name, out)
+		}
+	}
+	after, _ := store.Load(ctx, alice.Key())
+	if after.Version != before.Version || after.State != dialog.StatePackaging {
+		t.Errorf("after the redeliveries: state %s version %d, want packaging at version %d (nothing written)", after.State, after.Version, before.Version)
+	}
+}
+
 // Two instances handling the same chat at once: compare-and-set retries, so every answer
 // counts once, in some order, and none is lost.
 func TestServiceConcurrentMessagesLoseNothing(t *testing.T) {
@@ -172,13 +219,15 @@ func TestMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc.Handle(ctx, bot.Message{ID: "3", From: alice, Text: "no"}) // a duplicate
+	svc.Handle(ctx, bot.Message{ID: "3", From: alice, Text: "no"})                   // a duplicate
+	svc.Handle(ctx, bot.Message{ID: "3", From: alice, Text: "no", Redelivery: true}) // repeated
 	rec := httptest.NewRecorder()
 	svc.Metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
 	for _, want := range []string{
 		"returnsbot_messages_total 4\n",
 		"returnsbot_duplicates_total 1\n",
+		"returnsbot_repeats_total 1\n",
 		`returnsbot_decisions_total{outcome="return_eligible"} 1` + "\n",
 		`returnsbot_decisions_total{outcome="warranty_repair"} 0` + "\n",
 		`returnsbot_handle_seconds_bucket{le="+Inf"} 4` + "\n",

@@ -18,6 +18,7 @@ type Metrics struct {
 	duplicates  atomic.Int64
 	conflicts   atomic.Int64
 	unavailable atomic.Int64
+	repeats     atomic.Int64
 
 	mu       sync.Mutex
 	outcomes map[policy.Outcome]int64
@@ -59,6 +60,7 @@ const (
 	metricDuplicate metric = iota
 	metricConflict
 	metricUnavailable
+	metricRepeated
 )
 
 func (m *Metrics) count(which metric) {
@@ -72,6 +74,8 @@ func (m *Metrics) count(which metric) {
 		m.conflicts.Add(1)
 	case metricUnavailable:
 		m.unavailable.Add(1)
+	case metricRepeated:
+		m.repeats.Add(1)
 	}
 }
 
@@ -83,6 +87,7 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	counter("returnsbot_messages_total", "Messages run through the dialog.", m.messages.Load())
 	counter("returnsbot_duplicates_total", "Messages dropped because they were already handled.", m.duplicates.Load())
+	counter("returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost.", m.repeats.Load())
 	counter("returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session.", m.conflicts.Load())
 	counter("returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed.", m.unavailable.Load())
 

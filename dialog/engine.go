@@ -535,6 +535,24 @@ func (e *Engine) awaiting(s *Session) string {
 	return ""
 }
 
+// Repeat answers a message handled before whose replies may never have reached the
+// customer, because the bot stopped between saving the session and sending them: after a
+// note saying why, it states again what the conversation stands at (the current
+// question, the decision, or that staff will answer). It does not change s, so nothing
+// needs saving.
+func (e *Engine) Repeat(s *Session, now time.Time) []Reply {
+	c := *s // reprompt moves a new session on; the copy keeps s as it is
+	note := e.texts(&c).get(msgRepeat)
+	// A decided session whose outcome is escalated was handed back by staff (see
+	// Resume): the decision is theirs to state, and repeating it would call them again.
+	if d, ok := e.Decision(&c); ok && c.State == StateDecided && d.Outcome != policy.Escalated {
+		r := e.render(&c, d)
+		r.Text = note + "\n\n" + r.Text
+		return []Reply{r}
+	}
+	return e.reprompt(&c, note, now)
+}
+
 // reprompt prefixes note to the current question, so a customer who said something the bot
 // could not use always sees what it is waiting for.
 func (e *Engine) reprompt(s *Session, note string, now time.Time) []Reply {

@@ -293,3 +293,57 @@ func TestGerman(t *testing.T) {
 		t.Fatalf("HasLanguage: de must be there, xx not")
 	}
 }
+
+// TestRepeat: a message handled before whose replies may be lost is answered with what
+// the last reply asked or stated, after a note, and the session stays as it was.
+func TestRepeat(t *testing.T) {
+	tests := []struct {
+		name     string
+		inputs   []string
+		awaiting string
+		outcome  policy.Outcome // the decision repeated, if any
+		says     string
+	}{
+		{"first question", []string{"hi"}, "receipt_date", "", "When did you receive"},
+		{"a later question", []string{"hi", "yesterday", "intact"}, "defect", "", "does the product have a defect"},
+		{"an exclusion question", []string{"hi", "2026-06-01", "intact", "yes", "it got wet in the rain"}, "confirm_seals", "", "seals"},
+		{"the decision", []string{"hi", "yesterday", "intact", "no"}, "", policy.ReturnEligible, "last day to return"},
+		{"escalated", []string{"hi", "person"}, "", "", "with our staff"},
+		{"a carrier claim handed back", []string{"hi", "yesterday", "damaged", "yes", "resume"}, "", "", "Your claim is decided"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChat(t)
+			for _, in := range tt.inputs {
+				if in == "resume" { // staff hand the conversation back
+					c.replies = c.e.Resume(c.s, now)
+					continue
+				}
+				c.say(in)
+			}
+			before := *c.s
+			beforeSeen := append([]string(nil), c.s.Seen...)
+			replies := c.e.Repeat(c.s, now.Add(time.Hour))
+			if len(replies) != 1 {
+				t.Fatalf("Repeat = %d replies %+v, want 1", len(replies), replies)
+			}
+			r := replies[0]
+			if !strings.HasPrefix(r.Text, "In case my last message did not reach you") || !strings.Contains(strings.ToLower(r.Text), strings.ToLower(tt.says)) {
+				t.Errorf("Repeat text %q, want the note then %q", r.Text, tt.says)
+			}
+			if r.Awaiting != tt.awaiting {
+				t.Errorf("Repeat awaiting %q, want %q", r.Awaiting, tt.awaiting)
+			}
+			if tt.outcome != "" && (r.Decision == nil || r.Decision.Outcome != tt.outcome) {
+				t.Errorf("Repeat decision %+v, want %s", r.Decision, tt.outcome)
+			}
+			if tt.awaiting != "" && len(r.Buttons) != len(c.last().Buttons) {
+				t.Errorf("Repeat buttons %+v, want the question's %+v", r.Buttons, c.last().Buttons)
+			}
+			if c.s.State != before.State || c.s.Updated != before.Updated || c.s.Outcome != before.Outcome ||
+				c.s.DecidedAt != before.DecidedAt || strings.Join(c.s.Seen, ",") != strings.Join(beforeSeen, ",") {
+				t.Errorf("Repeat changed the session: %+v, was %+v", *c.s, before)
+			}
+		})
+	}
+}

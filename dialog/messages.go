@@ -32,6 +32,7 @@ const (
 	msgPhotoKept
 	msgPhotoNeedsWords
 	msgStaleButton
+	msgRepeat
 	msgUnknownCommand
 	msgHelp
 	msgAlreadyStarted
@@ -89,6 +90,7 @@ var catalogs = map[string]map[msg]string{
 		msgPhotoKept:                "Thank you, I have kept your photo for our staff.",
 		msgPhotoNeedsWords:          "Thank you, I have kept your photo. Please also describe the defect in a few words.",
 		msgStaleButton:              "That button belongs to an earlier question.",
+		msgRepeat:                   "In case my last message did not reach you, here it is again.",
 		msgUnknownCommand:           "I do not know the command /%s. You can use /restart, /back, /staff and /help.",
 		msgHelp:                     "I decide returns and warranty claims by our policy. Answer my questions by tapping a button or typing. Type \"back\" to change your last answer, \"restart\" to start over, or \"person\" to talk to our staff.",
 		msgAlreadyStarted:           "We are already in the middle of your claim. Type \"restart\" if you want to start over.",

@@ -25,6 +25,7 @@ func init() {
 		msgPhotoKept:                "Danke, ich habe Ihr Foto für unser Team aufbewahrt.",
 		msgPhotoNeedsWords:          "Danke, ich habe Ihr Foto aufbewahrt. Bitte beschreiben Sie den Mangel zusätzlich in ein paar Worten.",
 		msgStaleButton:              "Diese Schaltfläche gehört zu einer früheren Frage.",
+		msgRepeat:                   "Falls meine letzte Nachricht Sie nicht erreicht hat, hier ist sie noch einmal.",
 		msgUnknownCommand:           "Den Befehl /%s kenne ich nicht. Sie können /restart, /back, /staff und /help verwenden.",
 		msgHelp:                     "Ich entscheide Rückgaben und Garantiefälle nach unserer Richtlinie. Beantworten Sie meine Fragen per Schaltfläche oder Text. \"zurück\" ändert Ihre letzte Antwort, \"neustart\" beginnt neu, \"mitarbeiter\" verbindet Sie mit unserem Team.",
 		msgAlreadyStarted:           "Wir sind bereits mitten in Ihrem Anliegen. Schreiben Sie \"neustart\", wenn Sie neu beginnen möchten.",

@@ -31,13 +31,20 @@ type inbound struct {
 // "/cmd@ThisBot" command in a group from one meant for another bot.
 func convert(u *models.Update, botName string) inbound {
 	id := strconv.FormatInt(u.ID, 10)
+	var in inbound
 	switch {
 	case u.Message != nil:
-		return fromMessage(id, u.Message, botName)
+		in = fromMessage(id, u.Message, botName)
 	case u.CallbackQuery != nil:
-		return fromQuery(id, u.CallbackQuery)
+		in = fromQuery(id, u.CallbackQuery)
+	default:
+		return inbound{skip: true}
 	}
-	return inbound{skip: true}
+	// Telegram gives an update again only if it was not confirmed (polling) or not
+	// answered with 200 (webhook), and the adapter does both only after the replies are
+	// sent: an update seen before may have lost its replies.
+	in.msg.Redelivery = true
+	return in
 }
 
 func fromMessage(id string, m *models.Message, botName string) inbound {

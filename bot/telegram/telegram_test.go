@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -579,9 +580,11 @@ func TestKilledMidUpdate(t *testing.T) {
 	}
 }
 
-// TestRedeliveredUpdateIsHandledOnce sends updates again with their update_id, as
-// Telegram does after a crash between handling and confirming.
-func TestRedeliveredUpdateIsHandledOnce(t *testing.T) {
+// TestRedeliveredUpdate sends updates again with their update_id, as Telegram does after
+// a crash between handling and confirming: each is handled once. The last one handled in
+// the chat is answered with its question again, since its replies may never have gone
+// out; an older one is dropped.
+func TestRedeliveredUpdate(t *testing.T) {
 	srv := telegramtest.NewServer(t, "")
 	store := memstore.New()
 	chat := alice.Chat.ID
@@ -592,18 +595,26 @@ func TestRedeliveredUpdateIsHandledOnce(t *testing.T) {
 	h.expect(chat, 3)
 	h.settled()
 	h.stop()
+	before, _ := store.Load(context.Background(), "telegram:"+strconv.FormatInt(chat, 10))
 
 	srv.Redeliver(text)
 	srv.Redeliver(pressID)
 	again := start(t, srv, store, fastConfig(srv), nil)
 	srv.Text(alice, "hi") // a marker: once answered, the repeats were handled before it
-	msgs := again.expect(chat, 4)
+	msgs := again.expect(chat, 5)
 	again.settled()
-	if got := len(srv.BotMessages(chat)); got != 4 {
-		t.Errorf("bot messages: got %d, want 4 (repeats dropped)", got)
+	if got := len(srv.BotMessages(chat)); got != 5 {
+		t.Errorf("bot messages: got %d, want 5 (the /start dropped, the press repeated once)", got)
 	}
-	if !strings.Contains(msgs[3].Text, "What condition were the packaging") {
-		t.Errorf("marker answer: got %q, want the packaging question re-asked", msgs[3].Text)
+	if m := msgs[3].Text; !strings.HasPrefix(m, "In case my last message did not reach you") || !strings.Contains(m, "What condition were the packaging") {
+		t.Errorf("answer to the redelivered press: got %q, want the packaging question again after a note", m)
+	}
+	if !strings.Contains(msgs[4].Text, "What condition were the packaging") {
+		t.Errorf("marker answer: got %q, want the packaging question re-asked", msgs[4].Text)
+	}
+	after, _ := store.Load(context.Background(), "telegram:"+strconv.FormatInt(chat, 10))
+	if after.Answers.Receipt != before.Answers.Receipt || after.State != dialog.StatePackaging {
+		t.Errorf("after the redeliveries: state %s answers %+v, want the packaging question pending with the answers kept", after.State, after.Answers)
 	}
 }
 
