@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
@@ -66,7 +67,7 @@ type consoleProc struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	lines chan string
-	log   *strings.Builder
+	log   *bottest.LogBuffer
 }
 
 // startConsole starts the binary with the environment given (REDIS_URL ...), killed when
@@ -75,8 +76,8 @@ func startConsole(t *testing.T, bin string, env ...string) *consoleProc {
 	t.Helper()
 	cmd := exec.Command(bin, "console", "--json", "--now", "2026-11-25")
 	cmd.Env = append(os.Environ(), env...)
-	var stderr strings.Builder
-	cmd.Stderr = &lockedWriter{w: &stderr}
+	stderr := &bottest.LogBuffer{} // written by the process while the test may print it
+	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func startConsole(t *testing.T, bin string, env ...string) *consoleProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &consoleProc{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 64), log: &stderr}
+	p := &consoleProc{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 64), log: stderr}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -99,17 +100,6 @@ func startConsole(t *testing.T, bin string, env ...string) *consoleProc {
 	}()
 	t.Cleanup(func() { p.kill() })
 	return p
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 // kill ends the process with SIGKILL, as kill -9 does.
