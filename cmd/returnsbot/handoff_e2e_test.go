@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
-	"github.com/redis/go-redis/v9"
 
+	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
@@ -42,30 +42,13 @@ type deskWorld struct {
 	eve      discordtest.User // not staff
 	env      map[string]string
 	cases    handoff.Store
-	logs     *lockedBuffer
+	logs     *bottest.LogBuffer
 	stopServ func() error
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 	t.Helper()
-	w := &deskWorld{t: t, tg: telegramtest.NewServer(t, ""), dc: discordtest.NewServer(t, discordtest.Config{}), logs: &lockedBuffer{}}
+	w := &deskWorld{t: t, tg: telegramtest.NewServer(t, ""), dc: discordtest.NewServer(t, discordtest.Config{}), logs: &bottest.LogBuffer{}}
 	w.desk = w.dc.AddTextChannel("staff-desk")
 	w.dana, w.rita, w.eve = w.dc.NewUser("Dana"), w.dc.NewUser("Rita"), w.dc.NewUser("Eve")
 	url := redistest.URL(t)
@@ -75,7 +58,9 @@ func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 		t.Fatalf("redis client: %v", err)
 	}
 	t.Cleanup(func() {
-		deleteKeys(t, rdb, prefix)
+		if _, err := redisstore.DeleteKeys(context.Background(), rdb, prefix+"*"); err != nil {
+			t.Errorf("clean up: %v", err)
+		}
 		rdb.Close()
 	})
 	w.cases = handoff.NewRedisStore(rdb, prefix+"handoff:")
@@ -100,17 +85,6 @@ func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 		}
 	})
 	return w
-}
-
-func deleteKeys(t *testing.T, rdb redis.UniversalClient, prefix string) {
-	ctx := context.Background()
-	iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
-	for iter.Next(ctx) {
-		rdb.Del(ctx, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		t.Errorf("clean up %s*: %v", prefix, err)
-	}
 }
 
 func (w *deskWorld) getenv(k string) string { return w.env[k] }

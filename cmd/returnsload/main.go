@@ -128,7 +128,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	defer func() {
 		// Leave the Redis as it was found.
-		if err := deleteKeys(context.Background(), rdb, opt.Prefix+"*"); err != nil {
+		if _, err := redisstore.DeleteKeys(context.Background(), rdb, opt.Prefix+"*"); err != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: delete the keys of the run:", err)
 		}
 	}()
@@ -159,33 +159,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}
 	return nil
-}
-
-// deleteKeys deletes the keys matching pattern, on every master of a cluster.
-func deleteKeys(ctx context.Context, rdb redis.UniversalClient, pattern string) error {
-	del := func(ctx context.Context, c *redis.Client) error {
-		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
-		pipe := c.Pipeline()
-		for iter.Next(ctx) {
-			pipe.Del(ctx, iter.Val())
-			if pipe.Len() == 500 {
-				if _, err := pipe.Exec(ctx); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return err
-		}
-		return iter.Err()
-	}
-	switch c := rdb.(type) {
-	case *redis.ClusterClient:
-		return c.ForEachMaster(ctx, del)
-	case *redis.Client:
-		return del(ctx, c)
-	}
-	return fmt.Errorf("cannot scan a %T", rdb)
 }
 
 // sessionBytes is what Redis says one session costs it, key and overhead included.

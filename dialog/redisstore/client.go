@@ -1,10 +1,12 @@
 package redisstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -121,4 +123,54 @@ func setTimeouts(q url.Values, dial, read, write, pool *time.Duration, retries, 
 	if !q.Has("dialer_retries") {
 		*dialRetries = defaultDialerRetries
 	}
+}
+
+// DeleteKeys deletes every key matching pattern (a SCAN pattern such as "rbload:42:*"),
+// on each master of a Cluster, and returns how many it deleted. It scans rather than
+// using KEYS, so a large Redis is not blocked; it is for tools and tests that clean up
+// after themselves, not for the bot's own work.
+func DeleteKeys(ctx context.Context, rdb redis.UniversalClient, pattern string) (int, error) {
+	var n atomic.Int64
+	del := func(ctx context.Context, node redis.Cmdable) error {
+		iter := node.Scan(ctx, 0, pattern, 1000).Iterator()
+		var batch []string
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			// One key per DEL: the keys of a batch may lie in different Cluster slots.
+			pipe := node.Pipeline()
+			for _, k := range batch {
+				pipe.Del(ctx, k)
+			}
+			if _, err := pipe.Exec(ctx); err != nil {
+				return err
+			}
+			n.Add(int64(len(batch)))
+			batch = batch[:0]
+			return nil
+		}
+		for iter.Next(ctx) {
+			if batch = append(batch, iter.Val()); len(batch) == 500 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		return flush()
+	}
+	var err error
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		// SCAN walks one node; a Cluster's keys are spread over its masters.
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return del(ctx, c) })
+	} else {
+		err = del(ctx, rdb)
+	}
+	if err != nil {
+		return int(n.Load()), fmt.Errorf("delete keys %s: %w", pattern, err)
+	}
+	return int(n.Load()), nil
 }

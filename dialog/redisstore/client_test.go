@@ -1,6 +1,8 @@
 package redisstore_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
 func TestNewClient(t *testing.T) {
@@ -114,5 +117,28 @@ func TestNewClientErrors(t *testing.T) {
 				t.Errorf("error %q repeats the password", err)
 			}
 		})
+	}
+}
+
+// TestDeleteKeys deletes more keys than one batch holds, and only those matching.
+func TestDeleteKeys(t *testing.T) {
+	rdb := redistest.Client(t)
+	ctx := context.Background()
+	prefix := redistest.Prefix(t)
+	pipe := rdb.Pipeline()
+	for i := range 1203 {
+		pipe.Set(ctx, prefix+"gone:"+strconv.Itoa(i), "x", time.Hour)
+	}
+	pipe.Set(ctx, prefix+"kept", "x", time.Hour)
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := redisstore.DeleteKeys(ctx, rdb, prefix+"gone:*")
+	if err != nil || n != 1203 {
+		t.Fatalf("DeleteKeys = %d, %v; want 1203 deleted", n, err)
+	}
+	left, err := rdb.Keys(ctx, prefix+"*").Result()
+	if err != nil || len(left) != 1 || left[0] != prefix+"kept" {
+		t.Fatalf("keys left: %q, %v; want only %skept", left, err, prefix)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/dialog/redisstore"
 )
 
 // Run tests the store that newStore returns, once per subtest. The store must hold no
@@ -505,23 +506,8 @@ func Prefix(t testing.TB, rdb redis.UniversalClient) string {
 	t.Helper()
 	prefix := fmt.Sprintf("test:handoff:%s:%d:", handoff.NewID(), time.Now().UnixNano())
 	t.Cleanup(func() {
-		ctx := context.Background()
-		clean := func(ctx context.Context, node redis.UniversalClient) error {
-			iter := node.Scan(ctx, 0, prefix+"*", 500).Iterator()
-			for iter.Next(ctx) {
-				node.Del(ctx, iter.Val())
-			}
-			return iter.Err()
-		}
-		var err error
-		if cc, ok := rdb.(*redis.ClusterClient); ok {
-			// SCAN walks one node; a cluster's keys are spread over its masters.
-			err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return clean(ctx, c) })
-		} else {
-			err = clean(ctx, rdb)
-		}
-		if err != nil {
-			t.Errorf("clean up keys %s*: %v", prefix, err)
+		if _, err := redisstore.DeleteKeys(context.Background(), rdb, prefix+"*"); err != nil {
+			t.Errorf("clean up: %v", err)
 		}
 	})
 	return prefix
