@@ -7,6 +7,13 @@ var active = map[Kind]uint64{
 	Defect:    bit(secYes) | bit(secNo) | bit(secUnsure) | bit(secFaulty) | bit(secWorks),
 }
 
+// shadow are the sections each kind reads past as saying nothing of it: at the parcel's
+// question "the phone works fine" speaks of the product, and its "fine" is not the box's.
+// Where a phrase is in both, the question's own section wins.
+var shadow = map[Kind]uint64{
+	Packaging: bit(secFaulty) | bit(secWorks),
+}
+
 // tally adds up what the hits of a text say. A parcel has two sides: the box (intact or
 // damaged) and its contents (complete or incomplete).
 type tally struct {
@@ -103,7 +110,7 @@ func read(kind Kind, code, text string) Reading {
 				continue
 			}
 			t.hits = t.hits[:0]
-			l.scan(t, a, b, act)
+			l.scan(t, a, b, act, shadow[kind])
 			for k := range t.hits {
 				all.add(&t.hits[k])
 			}
@@ -142,7 +149,7 @@ func find(kind Kind, code, text string) Reading {
 				continue
 			}
 			t.hits = t.hits[:0]
-			l.scan(t, a, b, act)
+			l.scan(t, a, b, act, shadow[kind])
 			if len(t.hits) > 0 {
 				any = true
 			}

@@ -93,9 +93,8 @@ func (l *lang) why(t *tokens) bool {
 
 // change reads a correction. It takes one of three shapes, in the first clause that has
 // one:
-//   - a word of [change] opening the clause, after filler at most ("actually the box
-//     was damaged", "sorry, I meant ...", "I made a mistake"): the rest of the message is
-//     the new answer;
+//   - a phrase of [change] opening the clause ("actually the box was damaged", "sorry,
+//     I meant ...", "I made a mistake"): the rest of the message is the new answer;
 //   - a word of [change.verbs] with a fact named in the clause, or with filler only
 //     ("change the date", "Datum ändern", "change my answer"): what follows the fact is
 //     the new answer;
@@ -137,18 +136,14 @@ func (l *lang) change(t *tokens, code, text string) (Request, bool) {
 // changeIn reads a correction in the clause a..b; from is the word where the new answer
 // starts.
 func (l *lang) changeIn(t *tokens, a, b int) (from int, ok bool) {
-	// A word of [change] opening the clause.
-	for p := a; p < b; p++ {
-		if m := l.longest(t, p, b, bit(secChange)); m.n > 0 {
-			from = p + m.n
-			if only, _ := l.covered(t, from, b, -1, -1); only {
-				from = b // "I made a mistake with the date": nothing new in this clause
-			}
-			return from, true
+	// A word of [change] opening the clause ("it actually stopped working" is no
+	// correction).
+	if m := l.longest(t, a, b, bit(secChange)); m.n > 0 {
+		from = a + m.n
+		if only, _ := l.covered(t, from, b, -1, -1); only {
+			from = b // "I made a mistake with the date": nothing new in this clause
 		}
-		if !l.is(t, p, secFiller) {
-			break
-		}
+		return from, true
 	}
 	for p := a; p < b; p++ {
 		if m := l.longest(t, p, b, bit(secChangeVerb)); m.n > 0 {
@@ -160,9 +155,6 @@ func (l *lang) changeIn(t *tokens, a, b int) (from int, ok bool) {
 			from = max(q, l.lastTargetEnd(t, a, b))
 			for from < b && l.is(t, from, secFiller) {
 				from++
-			}
-			if from == b && b < len(t.toks) {
-				from = b
 			}
 			return from, true
 		}

@@ -33,19 +33,19 @@ func (l *lang) clause(t *tokens, i int) (a, b int) {
 // scan finds the phrases of the sections in active in the clause a..b, leftmost-longest
 // (so "nothing was missing" wins over "missing"), and applies negation, appending to
 // t.hits. A negator word negates the next phrase within maxGap words; a word of
-// [negators_after] right after a phrase negates it when no phrase follows ("es fehlt
-// nichts", "I did not"). A one-word phrase that is also a negator ("never") inside a
+// [negators_after] right after a phrase, or one word after, negates it when no phrase
+// follows ("es fehlt nichts", "funktioniert es nicht", "I did not"). A one-word phrase that is also a negator ("never") inside a
 // clause and before another phrase negates it instead of standing alone ("it never
 // turned on"), unless that phrase is itself negative.
-func (l *lang) scan(t *tokens, a, b int, active uint64) {
+func (l *lang) scan(t *tokens, a, b int, active, shadow uint64) {
 	first := len(t.hits)
 	negAt := -1 // the last negator word not yet bound
 	post := -1  // the hit a negator right after it may negate
 	for i := a; i < b; {
-		m := l.longest(t, i, b, active|bit(secIgnore))
+		m := l.longest(t, i, b, active|shadow|bit(secIgnore))
 		if m.n == 0 {
 			if l.is(t, i, secNegator) || l.is(t, i, secNegatorAfter) {
-				if last := len(t.hits) - 1; last >= first && t.hits[last].end == i && l.is(t, i, secNegatorAfter) {
+				if last := len(t.hits) - 1; last >= first && i-t.hits[last].end <= 1 && l.is(t, i, secNegatorAfter) {
 					post = last
 				}
 				if l.is(t, i, secNegator) {
@@ -56,6 +56,9 @@ func (l *lang) scan(t *tokens, a, b int, active uint64) {
 			continue
 		}
 		h := hit{sec: m.sec, start: i, end: i + m.n, weak: m.weak}
+		if shadow&bit(h.sec) != 0 {
+			h.sec = secIgnore // a phrase of another question ("works fine" at the parcel's)
+		}
 		switch {
 		case negAt >= 0 && i-negAt-1 <= maxGap:
 			h.negate()
