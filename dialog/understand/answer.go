@@ -105,8 +105,7 @@ func read(kind Kind, code, text string) Reading {
 			if a == b {
 				break
 			}
-			// At the defect question, what is said of the box is not said of the product.
-			if kind == Defect && l.hasTopic(t, a, b) {
+			if l.elsewhere(t, a, b, kind) {
 				continue
 			}
 			t.hits = t.hits[:0]
@@ -144,10 +143,10 @@ func find(kind Kind, code, text string) Reading {
 			if a == b {
 				break
 			}
-			topic := kind != YesNo && l.hasTopic(t, a, b)
-			if kind == Defect && topic {
+			if l.elsewhere(t, a, b, kind) {
 				continue
 			}
+			topic := kind == Packaging && l.names(t, a, b, secPackTopic)
 			t.hits = t.hits[:0]
 			l.scan(t, a, b, act, shadow[kind])
 			if len(t.hits) > 0 {
@@ -176,6 +175,19 @@ func find(kind Kind, code, text string) Reading {
 		}
 	}
 	return Reading{}
+}
+
+// elsewhere reports whether the clause a..b speaks of another thing than the question of
+// kind asks about: at the defect question the box ("the box was broken"), at the parcel's
+// the product alone ("the product is broken"; "the device came in a crushed box" is read).
+func (l *lang) elsewhere(t *tokens, a, b int, kind Kind) bool {
+	switch kind {
+	case Defect:
+		return l.names(t, a, b, secPackTopic)
+	case Packaging:
+		return l.names(t, a, b, secProductTopic) && !l.names(t, a, b, secPackTopic)
+	}
+	return false
 }
 
 // unsure reports whether the hits hold a word of doubt.

@@ -79,6 +79,10 @@ func TestReadPackagingEnglish(t *testing.T) {
 		{"en", "fine, crushed", nothing},
 		{"en", "all parts were there but a part was missing", nothing},
 		{"en", "it doesn't work", nothing},
+		{"en", "the product is broken", nothing},
+		{"en", "the box was fine but the screen is cracked", intact},
+		{"en", "the device came in a crushed box", damaged},
+		{"en", "the box was crushed but the phone works fine", damaged},
 		// A German answer in an English conversation is still read.
 		{"en", "keine Ahnung", unsure},
 		{"en", "weiß nicht", unsure},
@@ -129,6 +133,7 @@ func TestReadPackagingGerman(t *testing.T) {
 		{"de", "intakt aber beschädigt", nothing},
 		{"de", "vollständig aber es fehlt ein Teil", nothing},
 		{"de", "funktioniert nicht", nothing},
+		{"de", "das Gerät ist kaputt", nothing},
 	})
 }
 
@@ -170,6 +175,7 @@ func TestReadYesNoEnglish(t *testing.T) {
 		{"en", "blue", nothing},
 		{"en", "   ", nothing},
 		{"en", "not no", nothing},
+		{"en", "he didn't", no},
 		{"en", "ja", yes},
 		{"en", "nein", no},
 	})
@@ -255,6 +261,8 @@ func TestReadDefectEnglish(t *testing.T) {
 		{"en", "purple", nothing},
 		{"en", "I'd like to start a return", nothing},
 		{"en", "no problem", nothing},
+		{"en", "nothing's wrong", no},
+		{"en", "it's the wrong size", nothing},
 		{"en", "kaputt", yes},
 	})
 }

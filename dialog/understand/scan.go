@@ -119,15 +119,16 @@ func (h *hit) meaning() section {
 	return h.sec
 }
 
-// hasTopic reports whether the clause a..b names the parcel ("box", "Karton").
-func (l *lang) hasTopic(t *tokens, a, b int) bool {
+// names reports whether the clause a..b holds a phrase of section s: the parcel ("box",
+// "Karton") or the product ("device", "Gerät").
+func (l *lang) names(t *tokens, a, b int, s section) bool {
 	for i := a; i < b; i++ {
 		n := l.root
 		for j := i; j < b; j++ {
 			if n = n.next[string(t.word(j))]; n == nil {
 				break
 			}
-			if n.mask&bit(secPackTopic) != 0 {
+			if n.mask&bit(s) != 0 {
 				return true
 			}
 		}

@@ -39,6 +39,7 @@
 //	packaging.damaged         the box was damaged ("crushed"); negated: intact
 //	packaging.incomplete      something was missing ("the cable was missing"); negated: intact
 //	packaging.topic           words that name the parcel ("box", "Karton")
+//	product.topic             words that name the product ("device", "Gerät")
 //	defect.faulty             symptoms ("won't turn on" is listed or read as negated works)
 //	defect.works              it works ("works fine"); negated: faulty ("doesn't work")
 //	person.nouns              who a customer asks for ("human", "manager", "Mitarbeiter")
@@ -62,7 +63,9 @@
 // reading Unsure; contrary values give nothing. For the parcel the box (intact, damaged)
 // and its contents (complete, incomplete) are read apart: parts missing read as
 // incomplete whatever the box, a damaged box with everything there as damaged. At the
-// defect question a clause naming the parcel is skipped: it speaks of the box. The
+// defect question a clause naming the parcel is skipped: it speaks of the box; at the
+// parcel's, one naming the product and not the parcel ("the screen is cracked"), and the
+// product's own phrases ("works fine") are read past. The
 // customer's language is tried first; the others only when it finds no phrase at all.
 package understand
 

@@ -33,6 +33,7 @@ const (
 	secDamaged
 	secIncomplete
 	secPackTopic
+	secProductTopic
 	secFaulty
 	secWorks
 	secPersonNoun
@@ -65,6 +66,7 @@ var sectionNames = [numSections]string{
 	secDamaged:         "packaging.damaged",
 	secIncomplete:      "packaging.incomplete",
 	secPackTopic:       "packaging.topic",
+	secProductTopic:    "product.topic",
 	secFaulty:          "defect.faulty",
 	secWorks:           "defect.works",
 	secPersonNoun:      "person.nouns",

@@ -13,7 +13,7 @@ import (
 // keys are the keys every word file must have (the package doc lists them).
 var keys = []string{
 	"yes", "no", "unsure", "negators", "negators_after", "split", "ignore",
-	"packaging.intact", "packaging.complete", "packaging.damaged", "packaging.incomplete", "packaging.topic",
+	"packaging.intact", "packaging.complete", "packaging.damaged", "packaging.incomplete", "packaging.topic", "product.topic",
 	"defect.faulty", "defect.works",
 	"person.nouns", "person.verbs", "filler", "dispute", "why",
 	"change", "change.verbs", "change.wrong",
