@@ -21,7 +21,6 @@ type tokens struct {
 	norm []byte
 	toks []token
 	hits []hit
-	segs []string
 }
 
 var pool = sync.Pool{New: func() any { return new(tokens) }}
