@@ -103,8 +103,10 @@ type Reading struct {
 }
 
 // Read reads the answer to a question of kind from text, in language lang (a BCP 47 code
-// such as "en" or "de-AT"; words of every language are tried, the customer's first). An
-// answer that mixes contrary values ("intact but damaged") is not read: Value is empty.
+// such as "en" or "de-AT"; the words of its base language are tried first, the others
+// only when those find no phrase at all). An answer that mixes contrary values ("intact
+// but damaged") is not read: Value is empty. A word of doubt anywhere ("not sure", "no
+// idea") makes it Unsure, never No.
 func Read(kind Kind, lang, text string) Reading { return read(kind, lang, text) }
 
 // Find looks for an answer to a question of kind anywhere in a longer message, as in
@@ -148,6 +150,13 @@ type Request struct {
 	Rest string
 }
 
-// ReadRequest reads a request that works at any step from text. Commands ("/staff",
+// ReadRequest reads a request that works at any step from text, in language lang as Read
+// does. Person needs request phrasing: a clause made only of who to ask for, how, and
+// filler ("can I speak to a manager?", "agent"), so "the agent in the app crashes" is
+// none. Why needs the message to be the question ("why?", "why do you need this?").
+// Change needs a correction opening a clause ("actually ..."), a change asked for a named
+// fact ("change the date"), or a named fact said to be wrong ("the date is wrong, ...");
+// Target is then inferred from Rest when no fact is named. Dispute is disagreement
+// anywhere ("I don't agree", "that's wrong" with no fact named). Commands ("/staff",
 // "back", "restart", "help") are not its business: the dialog reads those itself.
 func ReadRequest(lang, text string) Request { return readRequest(lang, text) }
