@@ -98,6 +98,7 @@ func read(kind Kind, code, text string) Reading {
 		if l == nil {
 			break
 		}
+		t.use(l)
 		var all tally
 		for i := 0; i < len(t.toks); {
 			a, b := l.clause(t, i)
@@ -132,6 +133,7 @@ func find(kind Kind, code, text string) Reading {
 		if l == nil {
 			break
 		}
+		t.use(l)
 		// told holds what the clauses say; anchored what clauses say that plainly speak of
 		// the fact. Both must agree, so a word out of context ("crushed" with no box) can
 		// spoil a reading but never make one.

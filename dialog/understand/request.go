@@ -9,6 +9,7 @@ func readRequest(code, text string) Request {
 		if l == nil {
 			break
 		}
+		t.use(l)
 		if r := l.request(t, code, text); r.Intent != None {
 			return r
 		}

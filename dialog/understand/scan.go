@@ -123,14 +123,8 @@ func (h *hit) meaning() section {
 // "Karton") or the product ("device", "Gerät").
 func (l *lang) names(t *tokens, a, b int, s section) bool {
 	for i := a; i < b; i++ {
-		n := l.root
-		for j := i; j < b; j++ {
-			if n = n.next[string(t.word(j))]; n == nil {
-				break
-			}
-			if n.mask&bit(s) != 0 {
-				return true
-			}
+		if l.longest(t, i, b, bit(s)).n > 0 {
+			return true
 		}
 	}
 	return false

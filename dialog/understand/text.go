@@ -18,9 +18,11 @@ type token struct {
 // reads as "dont", so either spelling matches), and German letters folded (ä → ae,
 // ö → oe, ü → ue, ß → ss) so "weiß" and "weiss" are one word.
 type tokens struct {
-	norm []byte
-	toks []token
-	hits []hit
+	norm  []byte
+	toks  []token
+	hits  []hit
+	lang  *lang   // the language first was prepared for
+	first []*node // the trie node of each word alone in lang
 }
 
 var pool = sync.Pool{New: func() any { return new(tokens) }}
@@ -47,7 +49,7 @@ func (t *tokens) word(i int) []byte {
 
 // split fills t with the words of text.
 func (t *tokens) split(text string) {
-	t.norm, t.toks = t.norm[:0], t.toks[:0]
+	t.norm, t.toks, t.lang = t.norm[:0], t.toks[:0], nil
 	open, brk := false, false
 	var cur token
 	for i, r := range text {

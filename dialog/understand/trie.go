@@ -71,26 +71,42 @@ type match struct {
 	weak bool // the phrase only counts when asked
 }
 
+// use prepares t for reading in l: the trie node of each word alone, so each word is
+// looked up once.
+func (t *tokens) use(l *lang) {
+	if t.lang == l {
+		return
+	}
+	t.lang = l
+	t.first = t.first[:0]
+	for i := range t.toks {
+		t.first = append(t.first, l.root.next[string(t.word(i))])
+	}
+}
+
 // longest returns the longest phrase of a section in active starting at word i and
-// ending before word end.
+// ending before word end; t must be prepared with use(l).
 func (l *lang) longest(t *tokens, i, end int, active uint64) match {
 	var m match
-	n := l.root
-	for j := i; j < end; j++ {
-		n = n.next[string(t.word(j))]
-		if n == nil {
-			break
-		}
+	if i >= end {
+		return m
+	}
+	n := t.first[i]
+	for j := i; n != nil; {
 		if hit := n.mask & active; hit != 0 {
 			s := section(bits.TrailingZeros64(hit))
 			m = match{sec: s, n: j - i + 1, weak: n.weak&bit(s) != 0}
 		}
+		if j++; j >= end {
+			break
+		}
+		n = n.next[string(t.word(j))]
 	}
 	return m
 }
 
 // is reports whether word i alone is an entry of section s.
 func (l *lang) is(t *tokens, i int, s section) bool {
-	n := l.root.next[string(t.word(i))]
+	n := t.first[i]
 	return n != nil && n.mask&bit(s) != 0
 }
