@@ -25,6 +25,18 @@ func TestFind(t *testing.T) {
 		{understand.Defect, "en", "the box was broken but the phone works fine", no},
 		{understand.Packaging, "en", "the box was broken but the phone works fine", damaged},
 		{understand.Packaging, "en", "the box was not damaged", intact},
+		{understand.Defect, "en", "Hi, I want to return my headphones, they stopped working", yes},
+		{understand.Packaging, "en", "Hi, I want to return my headphones, they stopped working", nothing},
+		{understand.Defect, "en", "I'd like to return a broken kettle, box was fine", yes},
+		// "broken" with no box may be the box's: it spoils "box was fine" out of turn.
+		{understand.Packaging, "en", "I'd like to return a broken lawnmower, box was fine", nothing},
+		{understand.Packaging, "en", "I'd like to return a broken kettle, box was fine", intact},
+		{understand.Packaging, "en", "the battery was missing", incomplete},
+		{understand.Packaging, "en", "I'd like to return a broken phone, box was fine", intact},
+		// "arrived damaged" may be the box or the product: out of turn it is neither.
+		{understand.Defect, "en", "my order arrived damaged", nothing},
+		{understand.Packaging, "en", "my order arrived damaged", nothing},
+		{understand.Defect, "en", "the screen is cracked", yes},
 		// Nothing out of turn in a bare answer word.
 		{understand.Packaging, "en", "fine", nothing},
 		{understand.Packaging, "en", "ok", nothing},
