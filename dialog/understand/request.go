@@ -96,9 +96,9 @@ func (l *lang) why(t *tokens) bool {
 // one:
 //   - a phrase of [change] opening the clause ("actually the box was damaged", "sorry,
 //     I meant ...", "I made a mistake"): the rest of the message is the new answer;
-//   - a word of [change.verbs] with a fact named in the clause, or with filler only
-//     ("change the date", "Datum ändern", "change my answer"): what follows the fact is
-//     the new answer;
+//   - a word of [change.verbs] with a fact named within two words, or with filler and
+//     facts only ("change the date", "Datum ändern", "change my answer"): what follows
+//     the fact is the new answer;
 //   - a word of [change.wrong] with a fact named and filler only ("the date is wrong"):
 //     the clauses after it are the new answer ("..., it was the 12th").
 //
@@ -149,9 +149,12 @@ func (l *lang) changeIn(t *tokens, a, b int) (from int, ok bool) {
 	for p := a; p < b; p++ {
 		if m := l.longest(t, p, b, bit(secChangeVerb)); m.n > 0 {
 			q := p + m.n
-			only, named := l.covered(t, a, b, p, q)
-			if !only && !named {
-				return 0, false // "the colour seems to change when ..." is no request
+			only, _ := l.covered(t, a, b, p, q)
+			_, near := l.covered(t, max(a, p-2), min(b, q+2), p, q)
+			if !only && !near {
+				// "the colour seems to change when ...", "the date display seems to
+				// change colour" are no request.
+				return 0, false
 			}
 			from = max(q, l.lastTargetEnd(t, a, b))
 			for from < b && l.is(t, from, secFiller) {

@@ -79,6 +79,8 @@ func TestReadRequest(t *testing.T) {
 		// Corrections need their shape.
 		{"en", "the colour seems to change when it is heated", none},
 		{"en", "the display shows the wrong date", none},
+		{"en", "the date display seems to change colour", none},
+		{"de", "bitte das Datum ändern", change("receipt_date", "")},
 		{"en", "it actually stopped working after a week", none},
 		{"en", "correct", none},
 		{"en", "yes", none},

@@ -32,9 +32,10 @@ func (l *lang) clause(t *tokens, i int) (a, b int) {
 
 // scan finds the phrases of the sections in active in the clause a..b, leftmost-longest
 // (so "nothing was missing" wins over "missing"), and applies negation, appending to
-// t.hits. A negator word negates the next phrase within maxGap words; a word of
-// [negators_after] right after a phrase, or one word after, negates it when no phrase
-// follows ("es fehlt nichts", "funktioniert es nicht", "I did not"). A one-word phrase that is also a negator ("never") inside a
+// t.hits; phrases of shadow are found only to be read past. A negator word negates the
+// next phrase within maxGap words; a word of [negators_after] right after a phrase, or
+// one word after, negates it when no phrase follows ("es fehlt nichts", "funktioniert
+// es nicht", "I did not"). A one-word phrase that is also a negator ("never") inside a
 // clause and before another phrase negates it instead of standing alone ("it never
 // turned on"), unless that phrase is itself negative.
 func (l *lang) scan(t *tokens, a, b int, active, shadow uint64) {
