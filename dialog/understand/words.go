@@ -124,8 +124,9 @@ func Languages() []string {
 }
 
 // CheckWords reports what is wrong with a word file: a missing, unknown or repeated key,
-// an empty section, a phrase that is empty or holds punctuation, a multi-word entry in a
-// one-word section, or a phrase given two meanings a reader would have to choose between.
+// an empty section, a phrase that is empty or holds punctuation or a [split] word, a
+// multi-word entry in a one-word section, or a phrase given two meanings a reader would
+// have to choose between.
 // The built-in files pass it; a new language file should, too.
 func CheckWords(data []byte) error {
 	_, err := parse("check", data)
@@ -175,6 +176,12 @@ func parse(code string, data []byte) (*lang, error) {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	var t tokens
+	type entry struct {
+		line  int
+		sec   section
+		words []string
+	}
+	var long []entry // the multi-word phrases, checked against [split] at the end
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -208,6 +215,13 @@ func parse(code string, data []byte) (*lang, error) {
 		}
 		l.root.add(&t, cur, weak)
 		counts[cur]++
+		if len(t.toks) > 1 {
+			e := entry{line: n, sec: cur}
+			for i := range t.toks {
+				e.words = append(e.words, string(t.word(i)))
+			}
+			long = append(long, e)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: reading: %w", code, err)
@@ -220,6 +234,14 @@ func parse(code string, data []byte) (*lang, error) {
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s: missing or empty keys %s", code, strings.Join(missing, " "))
+	}
+	for _, p := range long {
+		for _, w := range p.words {
+			if c := l.root.next[w]; c != nil && c.mask&bit(secSplit) != 0 {
+				return nil, fmt.Errorf("%s line %d: phrase %q in [%s] holds %q of [split], so it can never match",
+					code, p.line, strings.Join(p.words, " "), sectionNames[p.sec], w)
+			}
+		}
 	}
 	if err := l.root.checkAmbiguous(code, nil); err != nil {
 		return nil, err

@@ -73,6 +73,7 @@ func TestCheckWordsRejects(t *testing.T) {
 		{"phrase in a word key", strings.Replace(string(en), "[split]\n", "[split]\nand then\n", 1), "single words"},
 		{"two meanings", strings.Replace(string(en), "[no]\n", "[no]\nyeah\n", 1), `"yeah" is in [yes] and [no]`},
 		{"empty", "", "missing or empty keys"},
+		{"split word in a phrase", strings.Replace(string(en), "[yes]\n", "[yes]\nyes and no\n", 1), "can never match"},
 	} {
 		err := understand.CheckWords([]byte(c.file))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
