@@ -52,11 +52,8 @@ func (t *tokens) split(text string) {
 	t.norm, t.toks, t.lang = t.norm[:0], t.toks[:0], nil
 	open, brk := false, false
 	var cur token
-	for i, r := range text {
-		size := utf8.RuneLen(r)
-		if size < 0 {
-			size = 1
-		}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if !open {
@@ -77,6 +74,7 @@ func (t *tokens) split(text string) {
 				brk = true
 			}
 		}
+		i += size
 	}
 	if open {
 		cur.b = int32(len(t.norm))
