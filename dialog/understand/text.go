@@ -53,14 +53,23 @@ func (t *tokens) split(text string) {
 	open, brk := false, false
 	var cur token
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case isWordRune(r):
 			if !open {
 				cur = token{a: int32(len(t.norm)), start: int32(i), brk: brk}
 				open, brk = true, false
 			}
-			t.norm = fold(t.norm, r)
+			if 'A' <= r && r <= 'Z' {
+				t.norm = append(t.norm, byte(r+'a'-'A'))
+			} else if r < utf8.RuneSelf {
+				t.norm = append(t.norm, byte(r))
+			} else {
+				t.norm = fold(t.norm, r)
+			}
 			cur.end = int32(i + size)
 		case isApostrophe(r):
 			// joins: "don't" is one word, "dont"
@@ -90,6 +99,14 @@ func (t *tokens) hasBreak() bool {
 		}
 	}
 	return false
+}
+
+// isWordRune reports whether r belongs to a word: a letter or a digit.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func fold(dst []byte, r rune) []byte {
