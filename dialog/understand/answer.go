@@ -137,7 +137,7 @@ func find(kind Kind, code, text string) Reading {
 		// told holds what the clauses say; anchored what clauses say that plainly speak of
 		// the fact. Both must agree, so a word out of context ("crushed" with no box) can
 		// spoil a reading but never make one.
-		var any bool
+		var found bool
 		var told, anchored tally
 		for i := 0; i < len(t.toks); {
 			a, b := l.clause(t, i)
@@ -152,7 +152,7 @@ func find(kind Kind, code, text string) Reading {
 			t.hits = t.hits[:0]
 			l.scan(t, a, b, act, shadow[kind])
 			if len(t.hits) > 0 {
-				any = true
+				found = true
 			}
 			if unsure(t.hits) {
 				continue // "not sure if the box was damaged" tells nothing
@@ -168,7 +168,7 @@ func find(kind Kind, code, text string) Reading {
 				}
 			}
 		}
-		if any {
+		if found {
 			r := told.reading(kind)
 			if r.Value != "" && r.Value == anchored.reading(kind).Value {
 				return r
