@@ -5,7 +5,68 @@
 // into an answer it does not carry.
 //
 // It knows nothing of sessions or policies; the words it reads are data, one embedded
-// file per language.
+// file per language, words/<code>.txt (code is the base language: "en", "de"). A new
+// language is a new file; CheckWords says what is wrong with one.
+//
+// # Word files
+//
+// A word file is UTF-8 text, read line by line:
+//
+//	# a comment (a line starting with #)
+//	[key]
+//	a phrase
+//	~a weak phrase
+//
+// A line "[key]" starts a section; every other non-blank line is one phrase of the
+// section above it. Every key must be present exactly once, with at least one phrase.
+// Phrases are matched word by word, ignoring case, with apostrophes dropped ("don't" and
+// "dont" are one word) and German letters folded (ä ae, ö oe, ü ue, ß ss), so a phrase
+// holds no punctuation. "~" before a phrase marks it weak: Read counts it when the
+// question was asked, Find never counts it out of turn unless it is negated ("works" is
+// weak, "doesn't work" is not). A phrase must not be filed under two keys that one
+// reader looks for together (say [yes] and [no]).
+//
+// The keys:
+//
+//	yes, no, unsure           answers to a yes/no question; unsure wins over any value
+//	negators                  single words that negate the phrase after them ("not", "nicht")
+//	negators_after            single words that negate the phrase right before them when no
+//	                          phrase follows ("es fehlt nichts", "I did not")
+//	split                     single words that end a clause, like a comma ("and", "aber")
+//	ignore                    phrases that mean nothing, hiding the words in them ("no problem")
+//	packaging.intact          the box was sound ("fine", "undamaged"); negated: damaged
+//	packaging.complete        nothing was missing ("all parts were there"); negated: incomplete
+//	packaging.damaged         the box was damaged ("crushed"); negated: intact
+//	packaging.incomplete      something was missing ("the cable was missing"); negated: intact
+//	packaging.topic           words that name the parcel ("box", "Karton")
+//	product.topic             words that name the product ("device", "Gerät")
+//	defect.faulty             symptoms ("won't turn on" is listed or read as negated works)
+//	defect.works              it works ("works fine"); negated: faulty ("doesn't work")
+//	person.nouns              who a customer asks for ("human", "manager", "Mitarbeiter")
+//	person.verbs              how they ask ("talk", "speak", "sprechen")
+//	filler                    single words a request may hold besides ("can", "I", "please")
+//	dispute                   disagreement ("I don't agree", "ungerecht")
+//	why                       asking why ("why?", "what for", "wozu")
+//	change                    a correction opening a clause ("actually", "I made a mistake")
+//	change.verbs              asking to change a named fact ("change", "ändern")
+//	change.wrong              saying a named fact is wrong ("is wrong", "falsch")
+//	target.receipt_date, target.packaging, target.carrier_check, target.defect,
+//	target.defect_details     the words naming each fact a correction may target
+//
+// # How answers are read
+//
+// A message is split into clauses at punctuation and at the [split] words, and each
+// clause is read on its own. In a clause the longest phrase wins ("nothing was missing"
+// over "missing"); a negator within two words before a phrase turns it into its opposite
+// ("not in good shape" is damaged, "it doesn't work" faulty), and a negation without an
+// opposite ("not no") makes the message unreadable. A word of doubt anywhere makes the
+// reading Unsure; contrary values give nothing. For the parcel the box (intact, damaged)
+// and its contents (complete, incomplete) are read apart: parts missing read as
+// incomplete whatever the box, a damaged box with everything there as damaged. At the
+// defect question a clause naming the parcel is skipped: it speaks of the box; at the
+// parcel's, one naming the product and not the parcel ("the screen is cracked"), and the
+// product's own phrases ("works fine") are read past. The
+// customer's language is tried first; the others only when it finds no phrase at all.
 package understand
 
 // Kind names a closed question whose answer a reader knows how to read.
@@ -42,14 +103,22 @@ type Reading struct {
 }
 
 // Read reads the answer to a question of kind from text, in language lang (a BCP 47 code
-// such as "en" or "de-AT"; words of every language are tried, the customer's first). An
-// answer that mixes contrary values ("intact but damaged") is not read: Value is empty.
+// such as "en" or "de-AT"; the words of its base language are tried first, the others
+// only when those find no phrase at all). An answer that mixes contrary values ("intact
+// but damaged") is not read: Value is empty. A word of doubt anywhere ("not sure", "no
+// idea") makes it Unsure, never No.
 func Read(kind Kind, lang, text string) Reading { return read(kind, lang, text) }
 
 // Find looks for an answer to a question of kind anywhere in a longer message, as in
 // "I got it yesterday and the box was crushed", and reports it only when one phrase in the
 // message clearly carries it. It is used for facts given out of turn, so it is stricter
-// than Read: a bare "yes" or "ok" is not an answer to a question nobody asked.
+// than Read: a bare "yes" or "ok" is not an answer to a question nobody asked. It never
+// reads yes/no (Find(YesNo, ...) is always empty) and never reports Unsure (a clause with
+// a word of doubt tells it nothing); weak phrases count only when negated; the parcel's
+// intact and damaged words count only in a clause that names the parcel ("the box was
+// fine"), its contents words anywhere ("a part was missing"), and a word out of context
+// that disagrees ("crushed" with no box) spoils the reading. Whatever Find reports, Read
+// of the same text reports too, or nothing.
 func Find(kind Kind, lang, text string) Reading { return find(kind, lang, text) }
 
 // Intent is a request that works at any step, whatever the question.
@@ -81,6 +150,13 @@ type Request struct {
 	Rest string
 }
 
-// ReadRequest reads a request that works at any step from text. Commands ("/staff",
+// ReadRequest reads a request that works at any step from text, in language lang as Read
+// does. Person needs request phrasing: a clause made only of who to ask for, how, and
+// filler ("can I speak to a manager?", "agent"), so "the agent in the app crashes" is
+// none. Why needs the message to be the question ("why?", "why do you need this?").
+// Change needs a correction opening a clause ("actually ..."), a change asked for a named
+// fact ("change the date"), or a named fact said to be wrong ("the date is wrong, ...");
+// Target is then inferred from Rest when no fact is named. Dispute is disagreement
+// anywhere ("I don't agree", "that's wrong" with no fact named). Commands ("/staff",
 // "back", "restart", "help") are not its business: the dialog reads those itself.
 func ReadRequest(lang, text string) Request { return readRequest(lang, text) }
