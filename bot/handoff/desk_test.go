@@ -116,7 +116,7 @@ func (w *world) advance(d time.Duration) { w.clock.Add(int64(d)) }
 // adapter does; it fails the test on an error.
 func (w *world) send(m bot.Message) []bot.Outbound {
 	w.t.Helper()
-	out, err := w.sendErr(w.desk, m)
+	out, err := w.sendAll(w.desk, m)
 	if err != nil {
 		w.t.Fatalf("Handle(%+v): %v", m, err)
 	}
@@ -132,6 +132,39 @@ func (w *world) sendErr(d *handoff.Desk, m bot.Message) ([]bot.Outbound, error) 
 		w.t.Errorf("deliver: %v", derr)
 	}
 	return out, err
+}
+
+// sendAll is sendErr for a test sending one message at a time: it returns what Handle
+// returned followed by what the desk's background work (opening threads, with their
+// cards) sent once it was done.
+func (w *world) sendAll(d *handoff.Desk, m bot.Message) ([]bot.Outbound, error) {
+	tg, dc := w.tg.count(), w.dc.count()
+	out, err := w.sendErr(d, m)
+	d.Wait()
+	sent := append(w.tg.since(tg), w.dc.since(dc)...)
+	// What Handle returned was sent too: the rest came from the background.
+	for _, o := range out {
+		for i, s := range sent {
+			if s.To == o.To && s.Text == o.Text {
+				sent = append(sent[:i], sent[i+1:]...)
+				break
+			}
+		}
+	}
+	return append(out, sent...), err
+}
+
+func (p *platform) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sent)
+}
+
+// since returns what was sent to p after the first n.
+func (p *platform) since(n int) []bot.Outbound {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]bot.Outbound(nil), p.sent[n:]...)
 }
 
 func customer(from bot.Address, text string) bot.Message {
