@@ -31,6 +31,9 @@ type platform struct {
 	sent        []bot.Outbound
 	threads     int
 	failThreads bool
+	// opens counts OpenThread calls; hold, if set, makes them wait until it is closed.
+	opens int
+	hold  chan struct{}
 }
 
 func (p *platform) Send(ctx context.Context, o bot.Outbound) error {
@@ -41,6 +44,17 @@ func (p *platform) Send(ctx context.Context, o bot.Outbound) error {
 }
 
 func (p *platform) OpenThread(ctx context.Context, chat bot.Address, title string) (bot.Address, error) {
+	p.mu.Lock()
+	p.opens++
+	hold := p.hold
+	p.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return bot.Address{}, ctx.Err()
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.failThreads {
