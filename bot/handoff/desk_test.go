@@ -19,6 +19,7 @@ import (
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -820,19 +821,14 @@ func TestRunRemindsOnItsOwn(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- w.desk.Run(ctx) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		w.dc.mu.Lock()
-		n := len(w.dc.sent)
-		w.dc.mu.Unlock()
-		if n > 0 {
-			break
+	waittest.For(t, "a reminder at a 20ms period", func() bool {
+		for _, o := range w.dc.since(0) {
+			if strings.Contains(o.Text, "Reminder: case") {
+				return true
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no reminder within 5s at a 20ms period")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return false
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v, want nil after cancel", err)
