@@ -95,6 +95,7 @@ func (w *deskWorld) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logger := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	started := len(w.tg.Calls("getMe"))
 	go func() { done <- serve(ctx, w.getenv, logger) }()
 	w.stopServ = func() error {
 		cancel()
@@ -105,11 +106,16 @@ func (w *deskWorld) start() {
 			return errors.New("serve did not stop within 15s of cancel")
 		}
 	}
-	select {
-	case err := <-done:
-		w.t.Fatalf("serve stopped at start: %v\n%s", err, w.logs)
-	case <-time.After(50 * time.Millisecond):
-	}
+	// Started once its Telegram adapter has asked who it is (and Discord is ready, below);
+	// a serve that stops instead fails the test.
+	waittest.For(w.t, "serve to start its Telegram adapter", func() bool {
+		select {
+		case err := <-done:
+			w.t.Fatalf("serve stopped at start: %v\n%s", err, w.logs)
+		default:
+		}
+		return len(w.tg.Calls("getMe")) > started
+	})
 	w.dc.WaitReady(w.t)
 }
 
