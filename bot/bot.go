@@ -176,11 +176,23 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		return s.outbound(m.From, replies), nil
 	}
 	if unreadable {
-		replies = append([]dialog.Reply{{Text: unreadableText(s.language(m.Lang))}}, replies...)
+		replies = append([]dialog.Reply{{Text: UnreadableText(s.language(m.Lang))}}, replies...)
 	}
 	out := s.outbound(m.From, replies)
 	s.Metrics.handled(time.Since(start), out)
 	return out, nil
+}
+
+// Unreadable reports a stored session that a Load found unreadable (err wraps
+// dialog.ErrUnreadable; the store has set the value aside, so each is reported once): it
+// logs it at ERROR with the key, never the value, counts it, and returns the apology for
+// the customer in the language of the platform code lang. Handle and Update call it; so
+// does a caller that loads a session itself (the staff desk) before handing the message
+// to Handle, which would then find no session to apologise for.
+func (s *Service) Unreadable(ctx context.Context, key, lang string, err error) dialog.Reply {
+	s.Metrics.count(metricUnreadable)
+	s.log().ErrorContext(ctx, "session unreadable: its value was set aside and the conversation starts afresh", "conversation", key, "err", err)
+	return dialog.Reply{Text: UnreadableText(s.language(lang))}
 }
 
 // Update changes the session under key with compare-and-set: change runs on the stored
@@ -205,10 +217,7 @@ func (s *Service) update(ctx context.Context, key string, change func(*dialog.Se
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		sess, err := s.Store.Load(ctx, key)
 		if errors.Is(err, dialog.ErrUnreadable) {
-			// The store has set the value aside, so this is reported once; the error names
-			// the key and where the value went, never the value itself.
-			s.Metrics.count(metricUnreadable)
-			s.log().ErrorContext(ctx, "session unreadable: its value was set aside and the conversation starts afresh", "conversation", key, "err", err)
+			s.Unreadable(ctx, key, "", err)
 			unreadable = true
 			sess, err = &dialog.Session{}, nil
 		}

@@ -11,8 +11,9 @@ var unreadableTexts = map[string]string{
 	"de": "Entschuldigung: Ich konnte nicht lesen, wo unser Gespräch stand, deshalb müssen wir neu beginnen.",
 }
 
-// unreadableText returns the apology in the language code ("de", "de-AT").
-func unreadableText(lang string) string {
+// UnreadableText returns the apology to a customer whose stored conversation could not be
+// read, in the language code ("de", "de-AT"); English for a language it lacks.
+func UnreadableText(lang string) string {
 	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
 	if t, ok := unreadableTexts[base]; ok {
 		return t

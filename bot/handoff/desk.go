@@ -117,26 +117,34 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 		return unavailable(m, err)
 	}
 	sess, err := d.Service.Store.Load(ctx, conv)
-	if err != nil && !errors.Is(err, dialog.ErrUnreadable) {
+	var apology []bot.Outbound
+	if errors.Is(err, dialog.ErrUnreadable) {
+		// Set aside by this Load: Handle will find no session, so the apology is ours.
+		apology = []bot.Outbound{{To: m.From, Reply: d.Service.Unreadable(ctx, conv, m.Lang, err)}}
+		sess, err = &dialog.Session{}, nil
+	}
+	if err != nil {
 		return unavailable(m, err)
 	}
-	if err == nil && sess.State == dialog.StateEscalated {
+	if sess.State == dialog.StateEscalated {
 		if sess, err = d.storedEscalation(ctx, conv); err != nil {
 			return unavailable(m, err)
 		}
 	}
-	if sess != nil && sess.State == dialog.StateEscalated {
+	if sess.State == dialog.StateEscalated {
 		// Escalated without a case: the process stopped between saving the session and
 		// opening the case. Open it now; this message is the first one staff see.
 		d.log().WarnContext(ctx, "handoff: escalated conversation had no case; opening one", "conversation", conv)
-		c, err := d.open(ctx, m, sess)
+		c, _, err := d.open(ctx, m, sess)
 		if err != nil {
 			return unavailable(m, err)
 		}
+		// relayIn opens the threads once the message is in the transcript the card shows.
 		return d.relayIn(ctx, c, m)
 	}
 
 	out, err := d.Service.Handle(ctx, m)
+	out = append(apology, out...)
 	if err != nil {
 		return out, err
 	}
@@ -147,9 +155,13 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	if sess, err = d.Service.Store.Load(ctx, conv); err != nil {
 		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
 	}
-	if _, err := d.open(ctx, m, sess); err != nil {
+	c, created, err := d.open(ctx, m, sess)
+	if err != nil {
 		// The customer was told staff will answer; their next message opens the case.
 		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
+	}
+	if created {
+		d.openLater(c)
 	}
 	// The customer's reply goes now; the threads and their cards follow in the background.
 	return out, nil
@@ -207,9 +219,10 @@ func customerEntry(m bot.Message, now time.Time) Entry {
 	return Entry{At: now, Who: Customer, Name: m.UserName, Text: text, Photos: len(m.Photos)}
 }
 
-// open opens the case of an escalated conversation; its threads and cards follow in the
-// background.
-func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*Case, error) {
+// open opens the case of an escalated conversation, without threads: the caller has
+// openLater open them once the customer's reply is on its way. It returns the open case
+// and whether this call created it.
+func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*Case, bool, error) {
 	now := d.now()
 	c := &Case{
 		ID: NewID(), Status: Open, Customer: m.From, User: m.User, Name: m.UserName,
@@ -217,10 +230,10 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 	}
 	c, created, err := d.Cases.Open(ctx, c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !created {
-		return c, nil
+		return c, false, nil
 	}
 	recent, err := d.Cases.Recent(ctx, m.From.Key())
 	if err != nil {
@@ -231,8 +244,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 		d.log().ErrorContext(ctx, "handoff: start transcript", "case", c.ID, "err", err)
 	}
 	d.log().InfoContext(ctx, "handoff: case opened", "case", c.ID, "conversation", m.From.Key(), "reason", c.Reason)
-	d.openLater(c)
-	return c, nil
+	return c, true, nil
 }
 
 // openThreads opens the case's missing threads, each attempt bounded by
@@ -298,6 +310,10 @@ func cardButtons(id string) []dialog.Button {
 
 // relayIn passes a customer's message to the staff threads of their case.
 func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbound, error) {
+	if len(c.Threads) < len(d.Desks) {
+		// Deferred, so that the card of a new thread carries this message.
+		defer d.openLater(c)
+	}
 	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
 		return nil, nil // delivered again by the platform: relayed already
 	}
@@ -315,10 +331,6 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	}
 	d.markSeen(ctx, c.ID, m.ID)
 	var out []bot.Outbound
-	if len(c.Threads) < len(d.Desks) {
-		// The transcript on the new card carries this message.
-		d.openLater(c)
-	}
 	text := fmt.Sprintf("%s (customer): %s", displayName(c.Name, c.User), m.Text)
 	if strings.TrimSpace(m.Text) == "" {
 		text = fmt.Sprintf("%s (customer) sent %d photo(s).", displayName(c.Name, c.User), len(m.Photos))
@@ -327,9 +339,6 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		text += fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
 	}
 	for _, th := range c.Threads {
-		if slices.ContainsFunc(out, func(o bot.Outbound) bool { return o.To == th }) {
-			continue
-		}
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}, Photos: photos})
 	}
 	return out, nil
