@@ -314,7 +314,8 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		// Deferred, so that the card of a new thread carries this message.
 		defer d.openLater(c)
 	}
-	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
+	again := m.ID != "" && slices.Contains(c.Seen, m.ID)
+	if again && !m.Redelivery {
 		return nil, nil // delivered again by the platform: relayed already
 	}
 	if m.Button != "" {
@@ -325,11 +326,14 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: tell(c.Lang, sayOnlyTextAndPhotos)}}}, nil
 	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
-	e := customerEntry(m, d.now())
-	if err := d.Cases.Append(ctx, c.ID, e); err != nil {
-		return unavailable(m, err)
+	// A redelivery of a message relayed before may never have reached the threads (the
+	// bot stopped before sending): it is relayed again, but recorded once.
+	if !again {
+		if err := d.Cases.Append(ctx, c.ID, customerEntry(m, d.now())); err != nil {
+			return unavailable(m, err)
+		}
+		d.markSeen(ctx, c.ID, m.ID)
 	}
-	d.markSeen(ctx, c.ID, m.ID)
 	var out []bot.Outbound
 	text := fmt.Sprintf("%s (customer): %s", displayName(c.Name, c.User), m.Text)
 	if strings.TrimSpace(m.Text) == "" {
@@ -653,15 +657,18 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
 		return reply(m.From, "Only text and photos reach the customer; nothing was sent."), nil
 	}
-	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
+	again := m.ID != "" && slices.Contains(c.Seen, m.ID)
+	if again && !m.Redelivery {
 		return nil, nil // delivered again by the platform: relayed already
 	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
 	now := d.now()
-	if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
-		return unavailable(m, err)
+	if !again { // a redelivery is sent again (see relayIn) but recorded once
+		if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
+			return unavailable(m, err)
+		}
+		d.markSeen(ctx, c.ID, m.ID)
 	}
-	d.markSeen(ctx, c.ID, m.ID)
 	out := []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: m.Text}, Photos: photos}}
 	if missing > 0 {
 		out = append(out, reply(m.From, fmt.Sprintf("%d photo(s) could not be fetched and were not sent.", missing))...)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 )
@@ -50,5 +51,54 @@ func TestRedeliveredActionResendsNotices(t *testing.T) {
 				t.Errorf("a new %s press: got %q, want only %q to staff", tt.action, got, tt.again)
 			}
 		})
+	}
+}
+
+// TestRedeliveredRelayIsSentAgain: a relayed message delivered again as a redelivery
+// (its first handling may have stopped before sending) is relayed again, and recorded
+// once; a plain duplicate is dropped.
+func TestRedeliveredRelayIsSentAgain(t *testing.T) {
+	w := newWorld(t, newRedisCases(t), memstore.New())
+	c := w.escalate(tgAnn, "hi")
+	th := thread(t, c, "telegram")
+	w.send(press(th, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
+	for _, tt := range []struct {
+		name string
+		m    bot.Message
+		to   bot.Address
+		want string
+	}{
+		{"customer to staff", customer(tgAnn, "the lid is cracked"), th, "Ann (customer): the lid is cracked"},
+		{"staff to customer", staffMsg(th, tgStaff, "Please send a photo."), tgAnn, "Please send a photo."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.m
+			m.ID = "relay-" + tt.name
+			if _, err := w.desk.Handle(context.Background(), m); err != nil { // replies lost
+				t.Fatal(err)
+			}
+			if out := w.send(m); len(out) != 0 {
+				t.Errorf("plain duplicate: got %q, want it dropped", texts(out))
+			}
+			m.Redelivery = true
+			if got := texts(to(w.send(m), tt.to)); !strings.Contains(got, tt.want) {
+				t.Errorf("redelivery: %s got %q, want %q", tt.to, got, tt.want)
+			}
+		})
+	}
+	es, err := w.cases.Transcript(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"the lid is cracked", "Please send a photo."} {
+		n := 0
+		for _, e := range es {
+			if e.Text == text {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("transcript holds %q %d times, want once", text, n)
+		}
 	}
 }
