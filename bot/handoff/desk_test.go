@@ -121,7 +121,9 @@ func (w *world) newDesk() *handoff.Desk {
 		},
 		Router:   bot.Router{"telegram": w.tg, "discord": w.dc},
 		Renotify: 10 * time.Minute,
-		Log:      log,
+		// Retries without the pauses of production, which a test would wait out.
+		Threads: handoff.ThreadRetry{Wait: time.Millisecond},
+		Log:     log,
 	}
 }
 

@@ -132,6 +132,17 @@ func (d *Desk) openLater(c *Case) {
 		}()
 		wait := d.Threads.wait()
 		for attempt := 1; ; attempt++ {
+			if attempt > 1 {
+				// Go by the stored case: another instance may have opened the thread, or
+				// staff ended the case, or it was erased, while this one waited.
+				cur, err := d.Cases.Get(ctx, c.ID)
+				if errors.Is(err, ErrNotFound) || (err == nil && cur.Status != Open) {
+					return
+				}
+				if err == nil {
+					c = cur
+				}
+			}
 			var errs []error
 			c, errs = d.openAndDeliver(ctx, c)
 			if len(errs) == 0 || ctx.Err() != nil {
