@@ -106,9 +106,11 @@ func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Outbound, error) 
 var ErrUnavailable = errors.New("session store unavailable")
 
 // maxAttempts bounds compare-and-set retries of one message or update under contention.
-// Only writers of the same conversation contend (a few instances, staff actions), and
-// each conflict means another of them succeeded, so 64 is never reached in practice but
-// bounds the work of one message all the same.
+// Only writers of the same conversation contend (instances, staff actions), and each
+// conflict means another of them succeeded: the bound is reached only by many writers of
+// one conversation at once (40 in TestServiceConcurrentMessagesLoseNothing now and then
+// used up the earlier 16), and it bounds the work of one message all the same. The staff
+// desk, which had its own loop with 64, shares this one (Update).
 const maxAttempts = 64
 
 // Service runs messages through the dialog against a session store.
