@@ -148,6 +148,16 @@ func TestCluster(t *testing.T) {
 		t.Cleanup(func() { other.Close() })
 		return redisstore.New(rdb, redisstore.Options{Prefix: prefix}), redisstore.New(other, redisstore.Options{Prefix: prefix})
 	})
+	// Setting an unreadable value aside renames it within the conversation's slot.
+	storetest.RunUnreadable(t, func(t *testing.T) (dialog.Store, dialog.Store, storetest.Spoil) {
+		st := redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
+		return st, st, func(t *testing.T, key string) {
+			t.Helper()
+			if err := rdb.Set(context.Background(), st.Key(key), "2:abc:{}", time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 
 	ctx := context.Background()
 	st := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
