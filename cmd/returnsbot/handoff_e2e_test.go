@@ -560,3 +560,27 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestHandoffForgetWhileRunning: "returnsbot forget" erases a customer while serve runs
+// and still holds the escalated session in its cache. The customer's next message is
+// answered by the dialog, from the start, and opens no case from the stale copy.
+func TestHandoffForgetWhileRunning(t *testing.T) {
+	w := newDeskWorld(t, nil)
+	ann := telegramtest.Private(1007, "Ann", "en")
+	w.tg.Text(ann, "hi")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1007")
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"forget", "telegram:1007"}, w.getenv, nil, &out, &out); err != nil {
+		t.Fatalf("forget: %v\n%s", err, out.String())
+	}
+	before := len(w.tg.BotMessages(1007))
+	w.tg.Text(ann, "hello again")
+	waittest.For(t, "the dialog's greeting after forget", func() bool {
+		return tgHasText(w.tg.BotMessages(1007)[before:], "Hello! I can help")
+	})
+	if got, err := w.cases.OpenFor(context.Background(), "telegram:1007"); !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("after forget the customer's message opened case %v (err %v), want none; the erased case was %s", got, err, c.ID)
+	}
+}
