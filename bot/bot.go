@@ -105,8 +105,13 @@ func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Outbound, error) 
 // be retried. The Outbound returned with it tells the person to try again.
 var ErrUnavailable = errors.New("session store unavailable")
 
-// maxAttempts bounds compare-and-set retries of one message under contention.
-const maxAttempts = 16
+// maxAttempts bounds compare-and-set retries of one message or update under contention.
+// Only writers of the same conversation contend (instances, staff actions), and each
+// conflict means another of them succeeded: the bound is reached only by many writers of
+// one conversation at once (40 in TestServiceConcurrentMessagesLoseNothing now and then
+// used up the earlier 16), and it bounds the work of one message all the same. The staff
+// desk, which had its own loop with 64, shares this one (Update).
+const maxAttempts = 64
 
 // Service runs messages through the dialog against a session store.
 type Service struct {
@@ -126,29 +131,26 @@ type Service struct {
 // concurrent instances never lose an answer. Replies are returned only once the session is
 // saved. A message already handled is dropped. When the store fails, it returns an
 // apology to send and an error wrapping ErrUnavailable; the session is unchanged and the
-// message may be delivered again.
+// message may be delivered again. A stored session the store cannot read is that
+// conversation's alone: the customer starts afresh, told so (see Update).
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	start := time.Now()
 	key := m.From.Key()
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		sess, err := s.Store.Load(ctx, key)
-		if err != nil {
-			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
-		}
+	var dropped, repeated bool
+	replies, unreadable, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
+		dropped, repeated = false, false
 		if sess.HasSeen(m.ID) {
 			if m.Redelivery && sess.Seen[len(sess.Seen)-1] == m.ID {
 				// The bot may have stopped between saving this message's step and sending
 				// its replies. Saying again where things stand costs, at worst, a repeat.
-				s.Metrics.count(metricRepeated)
-				s.log().InfoContext(ctx, "redelivered message answered with where the conversation stands", "conversation", key, "id", m.ID)
-				return s.outbound(m.From, s.Engine.Repeat(sess, s.now())), nil
+				repeated = true
+				return s.Engine.Repeat(sess, s.now()), false
 			}
 			// Dropped without a word: a platform that does not promise to redeliver only
 			// after a failure may deliver the same message to two instances at once, and
 			// answering both would double every message.
-			s.Metrics.count(metricDuplicate)
-			s.log().DebugContext(ctx, "duplicate message dropped", "conversation", key, "id", m.ID)
-			return nil, nil
+			dropped = true
+			return nil, false
 		}
 		if sess.State == "" || sess.State == dialog.StateNew {
 			sess.Lang = s.language(m.Lang)
@@ -157,24 +159,90 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 			Text: m.Text, Button: m.Button, Photos: m.Photos, Unsupported: m.Unsupported,
 		}, s.now())
 		sess.MarkSeen(m.ID)
-		err = s.Store.Save(ctx, key, sess)
-		if errors.Is(err, dialog.ErrDuplicate) {
-			s.Metrics.count(metricDuplicate)
-			s.log().DebugContext(ctx, "duplicate message dropped by the store", "conversation", key, "id", m.ID)
-			return nil, nil
-		}
-		if errors.Is(err, dialog.ErrConflict) {
-			s.Metrics.count(metricConflict)
-			continue
+		return replies, true
+	})
+	switch {
+	case errors.Is(err, dialog.ErrDuplicate):
+		s.Metrics.count(metricDuplicate)
+		s.log().DebugContext(ctx, "duplicate message dropped by the store", "conversation", key, "id", m.ID)
+		return nil, nil
+	case err != nil:
+		return s.unavailable(m, fmt.Errorf("handle: %w", err))
+	case dropped:
+		s.Metrics.count(metricDuplicate)
+		s.log().DebugContext(ctx, "duplicate message dropped", "conversation", key, "id", m.ID)
+		return nil, nil
+	case repeated:
+		s.Metrics.count(metricRepeated)
+		s.log().InfoContext(ctx, "redelivered message answered with where the conversation stands", "conversation", key, "id", m.ID)
+		return s.outbound(m.From, replies), nil
+	}
+	if unreadable {
+		replies = append([]dialog.Reply{{Text: UnreadableText(s.language(m.Lang))}}, replies...)
+	}
+	out := s.outbound(m.From, replies)
+	s.Metrics.handled(time.Since(start), out)
+	return out, nil
+}
+
+// Unreadable reports a stored session that a Load found unreadable (err wraps
+// dialog.ErrUnreadable; the store has set the value aside, so each is reported once): it
+// logs it at ERROR with the key, never the value, counts it, and returns the apology for
+// the customer in the language of the platform code lang. Handle and Update call it; so
+// does a caller that loads a session itself (the staff desk) before handing the message
+// to Handle, which would then find no session to apologise for.
+func (s *Service) Unreadable(ctx context.Context, key, lang string, err error) dialog.Reply {
+	s.Metrics.count(metricUnreadable)
+	s.log().ErrorContext(ctx, "session unreadable: its value was set aside and the conversation starts afresh", "conversation", key, "err", err)
+	return dialog.Reply{Text: UnreadableText(s.language(lang))}
+}
+
+// Update changes the session under key with compare-and-set: change runs on the stored
+// session, and again on the newer one whenever another writer saved first, so it must
+// only depend on the session it is given. It returns the replies of the run that was
+// saved. Everything that changes a session outside a dialog step (staff handing a
+// conversation back, closing a case) goes through it, so no decision rests on a copy the
+// store has not confirmed. A store failure returns an error wrapping ErrUnavailable. A
+// stored session the store cannot read is logged and change runs on a new one.
+func (s *Service) Update(ctx context.Context, key string, change func(*dialog.Session) []dialog.Reply) ([]dialog.Reply, error) {
+	replies, _, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
+		return change(sess), true
+	})
+	return replies, err
+}
+
+// update is the compare-and-set loop of Handle and Update: change returns its replies and
+// whether to save the session. unreadable reports that the stored session could not be
+// read and change ran on a new one. Errors wrap ErrUnavailable, or dialog.ErrDuplicate
+// when the store refused the write as a message it remembers handling.
+func (s *Service) update(ctx context.Context, key string, change func(*dialog.Session) ([]dialog.Reply, bool)) (replies []dialog.Reply, unreadable bool, err error) {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		sess, err := s.Store.Load(ctx, key)
+		if errors.Is(err, dialog.ErrUnreadable) {
+			s.Unreadable(ctx, key, "", err)
+			unreadable = true
+			sess, err = &dialog.Session{}, nil
 		}
 		if err != nil {
-			return s.unavailable(m, fmt.Errorf("handle %s: %w: %w", key, ErrUnavailable, err))
+			return nil, unreadable, fmt.Errorf("session %s: %w: %w", key, ErrUnavailable, err)
 		}
-		out := s.outbound(m.From, replies)
-		s.Metrics.handled(time.Since(start), out)
-		return out, nil
+		replies, save := change(sess)
+		if !save {
+			return replies, unreadable, nil
+		}
+		err = s.Store.Save(ctx, key, sess)
+		switch {
+		case errors.Is(err, dialog.ErrDuplicate):
+			return nil, unreadable, fmt.Errorf("session %s: %w", key, err)
+		case errors.Is(err, dialog.ErrConflict):
+			s.Metrics.count(metricConflict)
+			continue
+		case err != nil:
+			return nil, unreadable, fmt.Errorf("session %s: %w: %w", key, ErrUnavailable, err)
+		}
+		return replies, unreadable, nil
 	}
-	return s.unavailable(m, fmt.Errorf("handle %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts))
+	return nil, unreadable, fmt.Errorf("session %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts)
 }
 
 func (s *Service) outbound(to Address, replies []dialog.Reply) []Outbound {

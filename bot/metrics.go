@@ -19,6 +19,7 @@ type Metrics struct {
 	conflicts   atomic.Int64
 	unavailable atomic.Int64
 	repeats     atomic.Int64
+	unreadable  atomic.Int64
 
 	mu       sync.Mutex
 	outcomes map[policy.Outcome]int64
@@ -61,6 +62,7 @@ const (
 	metricConflict
 	metricUnavailable
 	metricRepeated
+	metricUnreadable
 )
 
 func (m *Metrics) count(which metric) {
@@ -76,6 +78,8 @@ func (m *Metrics) count(which metric) {
 		m.unavailable.Add(1)
 	case metricRepeated:
 		m.repeats.Add(1)
+	case metricUnreadable:
+		m.unreadable.Add(1)
 	}
 }
 
@@ -90,6 +94,7 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	counter("returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost.", m.repeats.Load())
 	counter("returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session.", m.conflicts.Load())
 	counter("returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed.", m.unavailable.Load())
+	counter("returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh.", m.unreadable.Load())
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -87,9 +87,18 @@ var ErrConflict = errors.New("session changed concurrently")
 // Nothing was stored.
 var ErrDuplicate = errors.New("message already handled")
 
+// ErrUnreadable means the value stored under a key cannot be decoded (written by a newer
+// schema during a rolling upgrade, edited by hand, corrupted). It is that conversation's
+// problem, not the store's: a Load returning it has put the value aside where an operator
+// can find it, so the key holds no session and the conversation can start afresh with a
+// Save at Version 0. Errors of an unreachable store never wrap it.
+var ErrUnreadable = errors.New("stored session unreadable")
+
 // Store keeps sessions by conversation key. Implementations must pass storetest.Run.
 type Store interface {
-	// Load returns the session stored under key, or a new one with Version 0.
+	// Load returns the session stored under key, or a new one with Version 0. A stored
+	// value it cannot decode is set aside and reported with an error wrapping
+	// ErrUnreadable, once: the next Load finds no session.
 	Load(ctx context.Context, key string) (*Session, error)
 	// Save stores s under key if the stored version still equals s.Version (0: none
 	// stored), and then sets s.Version to the new version. Otherwise it returns an error

@@ -36,9 +36,13 @@ type Desk struct {
 	// Renotify is how long an unclaimed case waits before its threads get a reminder, and
 	// again after each reminder; zero disables reminders.
 	Renotify time.Duration
+	// Threads bounds the background opening of a new case's threads.
+	Threads ThreadRetry
 	// Now is the clock; nil means the Service's.
 	Now func() time.Time
 	Log *slog.Logger
+
+	bg background
 }
 
 // Access lists who may act on cases. Anyone else writing in a desk chat is refused.
@@ -113,22 +117,34 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 		return unavailable(m, err)
 	}
 	sess, err := d.Service.Store.Load(ctx, conv)
+	var apology []bot.Outbound
+	if errors.Is(err, dialog.ErrUnreadable) {
+		// Set aside by this Load: Handle will find no session, so the apology is ours.
+		apology = []bot.Outbound{{To: m.From, Reply: d.Service.Unreadable(ctx, conv, m.Lang, err)}}
+		sess, err = &dialog.Session{}, nil
+	}
 	if err != nil {
 		return unavailable(m, err)
+	}
+	if sess.State == dialog.StateEscalated {
+		if sess, err = d.storedEscalation(ctx, conv); err != nil {
+			return unavailable(m, err)
+		}
 	}
 	if sess.State == dialog.StateEscalated {
 		// Escalated without a case: the process stopped between saving the session and
 		// opening the case. Open it now; this message is the first one staff see.
 		d.log().WarnContext(ctx, "handoff: escalated conversation had no case; opening one", "conversation", conv)
-		out, c, err := d.open(ctx, m, sess)
+		c, _, err := d.open(ctx, m, sess)
 		if err != nil {
 			return unavailable(m, err)
 		}
-		more, err := d.relayIn(ctx, c, m)
-		return append(out, more...), err
+		// relayIn opens the threads once the message is in the transcript the card shows.
+		return d.relayIn(ctx, c, m)
 	}
 
 	out, err := d.Service.Handle(ctx, m)
+	out = append(apology, out...)
 	if err != nil {
 		return out, err
 	}
@@ -139,12 +155,34 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	if sess, err = d.Service.Store.Load(ctx, conv); err != nil {
 		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
 	}
-	staffOut, _, err := d.open(ctx, m, sess)
+	c, created, err := d.open(ctx, m, sess)
 	if err != nil {
 		// The customer was told staff will answer; their next message opens the case.
 		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
 	}
-	return append(out, staffOut...), nil
+	if created {
+		d.openLater(c)
+	}
+	// The customer's reply goes now; the threads and their cards follow in the background.
+	return out, nil
+}
+
+// storedEscalation confirms that the conversation's session is escalated in the store,
+// not only in a copy a store may have cached (redisstore keeps one for minutes): staff may
+// have closed the case through another instance, "returnsbot forget" may have erased it,
+// or Redis may have lost the keys. A compare-and-set write of the session as loaded fails
+// on any such copy and hands over the stored one, so what it returns is the truth as of
+// the write. It costs one write, only on the rare path of an escalation without a case.
+func (d *Desk) storedEscalation(ctx context.Context, conv string) (*dialog.Session, error) {
+	var stored *dialog.Session
+	_, err := d.Service.Update(ctx, conv, func(s *dialog.Session) []dialog.Reply {
+		stored = s
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("confirm escalation of %s: %w", conv, err)
+	}
+	return stored, nil
 }
 
 func escalates(out []bot.Outbound) bool {
@@ -181,8 +219,10 @@ func customerEntry(m bot.Message, now time.Time) Entry {
 	return Entry{At: now, Who: Customer, Name: m.UserName, Text: text, Photos: len(m.Photos)}
 }
 
-// open opens the case of an escalated conversation, with its threads and cards.
-func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) ([]bot.Outbound, *Case, error) {
+// open opens the case of an escalated conversation, without threads: the caller has
+// openLater open them once the customer's reply is on its way. It returns the open case
+// and whether this call created it.
+func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*Case, bool, error) {
 	now := d.now()
 	c := &Case{
 		ID: NewID(), Status: Open, Customer: m.From, User: m.User, Name: m.UserName,
@@ -190,10 +230,10 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) ([
 	}
 	c, created, err := d.Cases.Open(ctx, c)
 	if err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
 	if !created {
-		return nil, c, nil
+		return c, false, nil
 	}
 	recent, err := d.Cases.Recent(ctx, m.From.Key())
 	if err != nil {
@@ -204,14 +244,15 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) ([
 		d.log().ErrorContext(ctx, "handoff: start transcript", "case", c.ID, "err", err)
 	}
 	d.log().InfoContext(ctx, "handoff: case opened", "case", c.ID, "conversation", m.From.Key(), "reason", c.Reason)
-	out, c := d.openThreads(ctx, c)
-	return out, c, nil
+	return c, true, nil
 }
 
-// openThreads opens the case's missing threads and returns the cards to post in them. A
-// desk whose thread cannot be opened now is tried again by the next reminder.
-func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case) {
+// openThreads opens the case's missing threads, each attempt bounded by
+// Threads.Timeout, and returns the cards to post in them, the case as it now stands, and
+// the errors of the desks whose thread could not be opened.
+func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case, []error) {
 	var opened []bot.Address
+	var errs []error
 	for _, desk := range d.Desks {
 		if _, ok := c.thread(desk.Platform); ok {
 			continue
@@ -219,17 +260,21 @@ func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case)
 		opener, ok := d.Router[desk.Platform].(bot.ThreadOpener)
 		if !ok {
 			d.log().ErrorContext(ctx, "handoff: the desk's platform cannot open threads", "desk", desk.Key())
+			errs = append(errs, fmt.Errorf("desk %s: platform cannot open threads", desk.Key()))
 			continue
 		}
-		th, err := opener.OpenThread(ctx, desk, threadTitle(c))
+		actx, cancel := context.WithTimeout(ctx, d.Threads.timeout())
+		th, err := opener.OpenThread(actx, desk, threadTitle(c))
+		cancel()
 		if err != nil {
-			d.log().ErrorContext(ctx, "handoff: open thread", "case", c.ID, "desk", desk.Key(), "err", err)
+			d.log().WarnContext(ctx, "handoff: open thread", "case", c.ID, "desk", desk.Key(), "err", err)
+			errs = append(errs, fmt.Errorf("desk %s: %w", desk.Key(), err))
 			continue
 		}
 		opened = append(opened, th)
 	}
 	if len(opened) == 0 {
-		return nil, c
+		return nil, c, errs
 	}
 	updated, err := d.Cases.Update(ctx, c.ID, func(c *Case) error {
 		for _, th := range opened {
@@ -241,7 +286,7 @@ func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case)
 	})
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: save threads", "case", c.ID, "err", err)
-		return nil, c
+		return nil, c, append(errs, fmt.Errorf("save threads: %w", err))
 	}
 	text, refs := d.card(ctx, updated)
 	photos, missing := d.photos(ctx, c.Customer.Platform, refs)
@@ -252,7 +297,7 @@ func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case)
 	for _, th := range opened {
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(c.ID)}, Photos: photos})
 	}
-	return out, updated
+	return out, updated, errs
 }
 
 func cardButtons(id string) []dialog.Button {
@@ -265,7 +310,12 @@ func cardButtons(id string) []dialog.Button {
 
 // relayIn passes a customer's message to the staff threads of their case.
 func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbound, error) {
-	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
+	if len(c.Threads) < len(d.Desks) {
+		// Deferred, so that the card of a new thread carries this message.
+		defer d.openLater(c)
+	}
+	again := m.ID != "" && slices.Contains(c.Seen, m.ID)
+	if again && !m.Redelivery {
 		return nil, nil // delivered again by the platform: relayed already
 	}
 	if m.Button != "" {
@@ -276,16 +326,15 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: tell(c.Lang, sayOnlyTextAndPhotos)}}}, nil
 	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
-	e := customerEntry(m, d.now())
-	if err := d.Cases.Append(ctx, c.ID, e); err != nil {
-		return unavailable(m, err)
+	// A redelivery of a message relayed before may never have reached the threads (the
+	// bot stopped before sending): it is relayed again, but recorded once.
+	if !again {
+		if err := d.Cases.Append(ctx, c.ID, customerEntry(m, d.now())); err != nil {
+			return unavailable(m, err)
+		}
+		d.markSeen(ctx, c.ID, m.ID)
 	}
-	d.markSeen(ctx, c.ID, m.ID)
 	var out []bot.Outbound
-	if len(c.Threads) < len(d.Desks) {
-		// The transcript on the new card carries this message.
-		out, c = d.openThreads(ctx, c)
-	}
 	text := fmt.Sprintf("%s (customer): %s", displayName(c.Name, c.User), m.Text)
 	if strings.TrimSpace(m.Text) == "" {
 		text = fmt.Sprintf("%s (customer) sent %d photo(s).", displayName(c.Name, c.User), len(m.Photos))
@@ -294,9 +343,6 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		text += fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
 	}
 	for _, th := range c.Threads {
-		if slices.ContainsFunc(out, func(o bot.Outbound) bool { return o.To == th }) {
-			continue
-		}
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}, Photos: photos})
 	}
 	return out, nil
@@ -437,19 +483,24 @@ func refusal(c *Case, id string, err error) (string, bool) {
 
 func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
 	now := d.now()
-	c, err := Claim(ctx, d.Cases, id, who, now)
-	if text, ok := refusal(c, id, err); ok {
+	c, err := claim(ctx, d.Cases, id, who, now, m.ID)
+	repeat := errors.Is(err, errRepeat)
+	if text, ok := refusal(c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
 	}
-	if err != nil {
+	if err != nil && !repeat {
 		return unavailable(m, err)
 	}
-	d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
 	notice := tell(c.Lang, sayClaimedAnon)
 	if strings.TrimSpace(who.Name) != "" {
 		notice = tell(c.Lang, sayClaimed, who.Name)
 	}
-	d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
+	if repeat {
+		d.logRepeat(ctx, m, id, ActClaim)
+	} else {
+		d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
+		d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
+	}
 	out := d.toThreads(c, fmt.Sprintf("Case %s claimed by %s.", id, who))
 	for i := range out {
 		out[i].Buttons = buttonsFor(c)
@@ -460,21 +511,30 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 // giveBack hands the conversation back to the bot at the step where it left off.
 func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
 	now := d.now()
-	c, err := End(ctx, d.Cases, id, Returned, who, now)
-	if text, ok := refusal(c, id, err); ok {
+	c, err := end(ctx, d.Cases, id, Returned, who, now, m.ID)
+	repeat := errors.Is(err, errRepeat)
+	if text, ok := refusal(c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
 	}
-	if err != nil {
+	if err != nil && !repeat {
 		return unavailable(m, err)
 	}
-	replies, err := d.updateSession(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+	replies, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		if repeat && s.State != dialog.StateEscalated {
+			// Resumed already: say again where the conversation stands.
+			return d.Service.Engine.Repeat(s, now)
+		}
 		return d.Service.Engine.Resume(s, now)
 	})
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
 		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
 	}
-	d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
+	if repeat {
+		d.logRepeat(ctx, m, id, ActReturn)
+	} else {
+		d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
+	}
 	back := tell(c.Lang, sayBackToBot)
 	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: back}}
 	out := d.toThreads(c, fmt.Sprintf("Case %s returned to the bot by %s. The transcript is kept: returnsbot case show %s", id, who, id))
@@ -483,21 +543,27 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		out = append(out, bot.Outbound{To: c.Customer, Reply: r})
 		entries = append(entries, Entry{At: now, Who: Bot, Text: r.Text})
 	}
-	d.append(ctx, id, entries...)
+	if !repeat {
+		d.append(ctx, id, entries...)
+	}
 	return out, nil
 }
 
 // close ends the case with a closing message and starts the customer afresh.
 func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
 	now := d.now()
-	c, err := End(ctx, d.Cases, id, Closed, who, now)
-	if text, ok := refusal(c, id, err); ok {
+	c, err := end(ctx, d.Cases, id, Closed, who, now, m.ID)
+	repeat := errors.Is(err, errRepeat)
+	if text, ok := refusal(c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
 	}
-	if err != nil {
+	if err != nil && !repeat {
 		return unavailable(m, err)
 	}
-	_, err = d.updateSession(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+	_, err = d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		if repeat && s.State != dialog.StateEscalated {
+			return nil // reset already; the customer may have started anew since
+		}
 		*s = dialog.Session{Version: s.Version, State: dialog.StateNew, Lang: s.Lang, Seen: s.Seen, Updated: now.Unix()}
 		return nil
 	})
@@ -506,9 +572,13 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) (
 		// customer's next message, so nothing they write is lost.
 		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", id, "err", err)
 	}
-	d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
 	closing := tell(c.Lang, sayClosed)
-	d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: closing})
+	if repeat {
+		d.logRepeat(ctx, m, id, ActClose)
+	} else {
+		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
+		d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: closing})
+	}
 	out := d.toThreads(c, fmt.Sprintf("Case %s closed by %s. The transcript is kept: returnsbot case show %s", id, who, id))
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}}), nil
 }
@@ -565,6 +635,13 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 
 var errNotClaimed = errors.New("case is not claimed")
 
+// logRepeat notes a staff action delivered again after it was done: the platform gives
+// an update again only when the first try may not have finished, so its notices may never
+// have been sent, and they are sent again. At worst someone reads a notice twice.
+func (d *Desk) logRepeat(ctx context.Context, m bot.Message, id, action string) {
+	d.log().InfoContext(ctx, "handoff: staff action delivered again; its notices are sent again", "case", id, "action", action, "id", m.ID)
+}
+
 // relayOut passes a staff member's message in a case thread to the customer. Only the
 // staff member handling the case speaks to the customer, so they hear one voice; the
 // others are told their message was not sent.
@@ -580,15 +657,18 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
 		return reply(m.From, "Only text and photos reach the customer; nothing was sent."), nil
 	}
-	if m.ID != "" && slices.Contains(c.Seen, m.ID) {
+	again := m.ID != "" && slices.Contains(c.Seen, m.ID)
+	if again && !m.Redelivery {
 		return nil, nil // delivered again by the platform: relayed already
 	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
 	now := d.now()
-	if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
-		return unavailable(m, err)
+	if !again { // a redelivery is sent again (see relayIn) but recorded once
+		if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
+			return unavailable(m, err)
+		}
+		d.markSeen(ctx, c.ID, m.ID)
 	}
-	d.markSeen(ctx, c.ID, m.ID)
 	out := []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: m.Text}, Photos: photos}}
 	if missing > 0 {
 		out = append(out, reply(m.From, fmt.Sprintf("%d photo(s) could not be fetched and were not sent.", missing))...)
@@ -600,27 +680,6 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 		}
 	}
 	return out, nil
-}
-
-// updateSession changes the customer's dialog session with compare-and-set, running
-// change again on the newer session when another writer got there first.
-func (d *Desk) updateSession(ctx context.Context, key string, change func(*dialog.Session) []dialog.Reply) ([]dialog.Reply, error) {
-	for range maxAttempts {
-		s, err := d.Service.Store.Load(ctx, key)
-		if err != nil {
-			return nil, fmt.Errorf("session %s: %w", key, err)
-		}
-		replies := change(s)
-		err = d.Service.Store.Save(ctx, key, s)
-		if errors.Is(err, dialog.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("session %s: %w", key, err)
-		}
-		return replies, nil
-	}
-	return nil, fmt.Errorf("session %s: gave up after %d conflicting writes", key, maxAttempts)
 }
 
 // Remind posts a reminder in the threads of every case that has waited unclaimed for
@@ -653,13 +712,14 @@ func (d *Desk) Remind(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("remind case %s: %w", id, err))
 			continue
 		}
-		out, c := d.openThreads(ctx, c)
+		if len(c.Threads) < len(d.Desks) {
+			d.openLater(c) // the new threads get the card, which says all a reminder would
+		}
 		waited := now.Sub(c.Opened).Round(time.Second)
 		text := fmt.Sprintf("Reminder: case %s from %s has waited %s for someone to claim it.", id, displayName(c.Name, c.User), waited)
+		var out []bot.Outbound
 		for _, th := range c.Threads {
-			if !slices.ContainsFunc(out, func(o bot.Outbound) bool { return o.To == th }) {
-				out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(id)[:1]}})
-			}
+			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(id)[:1]}})
 		}
 		d.log().InfoContext(ctx, "handoff: unclaimed case re-notified", "case", id, "waited", waited.String())
 		if err := d.Router.Deliver(ctx, out); err != nil {
@@ -669,14 +729,17 @@ func (d *Desk) Remind(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Run reminds staff of unclaimed cases until ctx is done. It checks four times per
-// Renotify period, so a reminder is at most a quarter period late.
+// Run reminds staff of unclaimed cases, and opens the threads that could not be opened
+// when their case was, until ctx is done; then it stops the background retries and waits
+// for the attempts in flight. It checks four times per Renotify period, so a reminder is
+// at most a quarter period late, and at least every Threads.Repair.
 func (d *Desk) Run(ctx context.Context) error {
-	if d.Renotify <= 0 {
-		<-ctx.Done()
-		return nil
+	defer d.bg.shutdown()
+	every := d.Threads.repair()
+	if d.Renotify > 0 {
+		every = min(every, max(d.Renotify/4, time.Millisecond))
 	}
-	t := time.NewTicker(max(d.Renotify/4, time.Millisecond))
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -685,6 +748,9 @@ func (d *Desk) Run(ctx context.Context) error {
 		case <-t.C:
 			if err := d.Remind(ctx); err != nil && ctx.Err() == nil {
 				d.log().ErrorContext(ctx, "handoff: remind", "err", err)
+			}
+			if err := d.repair(ctx, d.now()); err != nil && ctx.Err() == nil {
+				d.log().ErrorContext(ctx, "handoff: repair threads", "err", err)
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -31,6 +32,9 @@ type platform struct {
 	sent        []bot.Outbound
 	threads     int
 	failThreads bool
+	// opens counts OpenThread calls; hold, if set, makes them wait until it is closed.
+	opens int
+	hold  chan struct{}
 }
 
 func (p *platform) Send(ctx context.Context, o bot.Outbound) error {
@@ -41,6 +45,17 @@ func (p *platform) Send(ctx context.Context, o bot.Outbound) error {
 }
 
 func (p *platform) OpenThread(ctx context.Context, chat bot.Address, title string) (bot.Address, error) {
+	p.mu.Lock()
+	p.opens++
+	hold := p.hold
+	p.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return bot.Address{}, ctx.Err()
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.failThreads {
@@ -106,7 +121,9 @@ func (w *world) newDesk() *handoff.Desk {
 		},
 		Router:   bot.Router{"telegram": w.tg, "discord": w.dc},
 		Renotify: 10 * time.Minute,
-		Log:      log,
+		// Retries without the pauses of production, which a test would wait out.
+		Threads: handoff.ThreadRetry{Wait: time.Millisecond},
+		Log:     log,
 	}
 }
 
@@ -116,7 +133,7 @@ func (w *world) advance(d time.Duration) { w.clock.Add(int64(d)) }
 // adapter does; it fails the test on an error.
 func (w *world) send(m bot.Message) []bot.Outbound {
 	w.t.Helper()
-	out, err := w.sendErr(w.desk, m)
+	out, err := w.sendAll(w.desk, m)
 	if err != nil {
 		w.t.Fatalf("Handle(%+v): %v", m, err)
 	}
@@ -132,6 +149,39 @@ func (w *world) sendErr(d *handoff.Desk, m bot.Message) ([]bot.Outbound, error) 
 		w.t.Errorf("deliver: %v", derr)
 	}
 	return out, err
+}
+
+// sendAll is sendErr for a test sending one message at a time: it returns what Handle
+// returned followed by what the desk's background work (opening threads, with their
+// cards) sent once it was done.
+func (w *world) sendAll(d *handoff.Desk, m bot.Message) ([]bot.Outbound, error) {
+	tg, dc := w.tg.count(), w.dc.count()
+	out, err := w.sendErr(d, m)
+	d.Wait()
+	sent := append(w.tg.since(tg), w.dc.since(dc)...)
+	// What Handle returned was sent too: the rest came from the background.
+	for _, o := range out {
+		for i, s := range sent {
+			if s.To == o.To && s.Text == o.Text {
+				sent = append(sent[:i], sent[i+1:]...)
+				break
+			}
+		}
+	}
+	return append(out, sent...), err
+}
+
+func (p *platform) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sent)
+}
+
+// since returns what was sent to p after the first n.
+func (p *platform) since(n int) []bot.Outbound {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]bot.Outbound(nil), p.sent[n:]...)
 }
 
 func customer(from bot.Address, text string) bot.Message {
@@ -773,19 +823,14 @@ func TestRunRemindsOnItsOwn(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- w.desk.Run(ctx) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		w.dc.mu.Lock()
-		n := len(w.dc.sent)
-		w.dc.mu.Unlock()
-		if n > 0 {
-			break
+	waittest.For(t, "a reminder at a 20ms period", func() bool {
+		for _, o := range w.dc.since(0) {
+			if strings.Contains(o.Text, "Reminder: case") {
+				return true
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no reminder within 5s at a 20ms period")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return false
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v, want nil after cancel", err)

@@ -19,6 +19,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 )
 
 // The staff desk end to end: the real serve wiring, the real Telegram and Discord adapters
@@ -94,6 +95,7 @@ func (w *deskWorld) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logger := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	started := len(w.tg.Calls("getMe"))
 	go func() { done <- serve(ctx, w.getenv, logger) }()
 	w.stopServ = func() error {
 		cancel()
@@ -104,11 +106,16 @@ func (w *deskWorld) start() {
 			return errors.New("serve did not stop within 15s of cancel")
 		}
 	}
-	select {
-	case err := <-done:
-		w.t.Fatalf("serve stopped at start: %v\n%s", err, w.logs)
-	case <-time.After(50 * time.Millisecond):
-	}
+	// Started once its Telegram adapter has asked who it is (and Discord is ready, below);
+	// a serve that stops instead fails the test.
+	waittest.For(w.t, "serve to start its Telegram adapter", func() bool {
+		select {
+		case err := <-done:
+			w.t.Fatalf("serve stopped at start: %v\n%s", err, w.logs)
+		default:
+		}
+		return len(w.tg.Calls("getMe")) > started
+	})
 	w.dc.WaitReady(w.t)
 }
 
@@ -118,23 +125,11 @@ func (w *deskWorld) stop() error {
 	return err
 }
 
-// waitFor polls cond for up to 10s and fails the test, saying what it waited for.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 10s for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // openCase waits for the open case of a conversation to have both desk threads.
 func (w *deskWorld) openCase(conv string) *handoff.Case {
 	w.t.Helper()
 	var c *handoff.Case
-	waitFor(w.t, "the case of "+conv+" with two threads", func() bool {
+	waittest.For(w.t, "the case of "+conv+" with two threads", func() bool {
 		var err error
 		c, err = w.cases.OpenFor(context.Background(), conv)
 		return err == nil && len(c.Threads) == 2
@@ -196,7 +191,7 @@ func dcHasText(ms []discordtest.Message, text string) bool {
 func (w *deskWorld) dcWithButton(channel, button string) discordtest.Message {
 	w.t.Helper()
 	var found discordtest.Message
-	waitFor(w.t, "a message with button "+button+" in "+channel, func() bool {
+	waittest.For(w.t, "a message with button "+button+" in "+channel, func() bool {
 		for _, m := range w.dc.Messages(channel) {
 			for _, b := range m.Buttons {
 				if b.CustomID == button {
@@ -213,7 +208,7 @@ func (w *deskWorld) dcWithButton(channel, button string) discordtest.Message {
 func (w *deskWorld) tgWithButton(topic, button string) int {
 	w.t.Helper()
 	id := 0
-	waitFor(w.t, "a telegram message with button "+button, func() bool {
+	waittest.For(w.t, "a telegram message with button "+button, func() bool {
 		for _, m := range w.tgTopicMessages(topic) {
 			for _, row := range m.Keyboard {
 				for _, b := range row {
@@ -243,7 +238,7 @@ func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
 
 	// The customer's photo goes to the Discord thread as an upload.
 	w.tg.Photo(ann, []byte("JPEG-of-the-broken-kettle"), "it arrived like this")
-	waitFor(t, "the customer's photo in the discord thread", func() bool {
+	waittest.For(t, "the customer's photo in the discord thread", func() bool {
 		for _, m := range w.dc.Messages(dcThread) {
 			for _, f := range m.Files {
 				if string(f.Data) == "JPEG-of-the-broken-kettle" {
@@ -255,25 +250,25 @@ func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
 	})
 
 	w.dc.Press(t, w.dana, card, handoff.ButtonID(handoff.ActClaim, c.ID))
-	waitFor(t, "the claim notice to the customer", func() bool {
+	waittest.For(t, "the claim notice to the customer", func() bool {
 		return tgHasText(w.tg.BotMessages(1001), "Dana from our team has taken up your case")
 	})
 
 	// Staff text reaches the Telegram customer as plain text, markup characters and all.
 	answer := "Hello Ann <b>not bold</b> & welcome"
 	w.dc.SendGuild(w.dana, dcThread, answer)
-	waitFor(t, "the staff answer in the customer's chat", func() bool {
+	waittest.For(t, "the staff answer in the customer's chat", func() bool {
 		ms := w.tg.BotMessages(1001)
 		return len(ms) > 0 && ms[len(ms)-1].Text == answer
 	})
 	w.tg.Text(ann, "thank you")
-	waitFor(t, "the customer's reply in the discord thread", func() bool {
+	waittest.For(t, "the customer's reply in the discord thread", func() bool {
 		return dcHasText(w.dc.Messages(dcThread), "Ann (customer): thank you")
 	})
 
 	closeMsg := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClose, c.ID))
 	w.dc.Press(t, w.dana, closeMsg, handoff.ButtonID(handoff.ActClose, c.ID))
-	waitFor(t, "the closing message", func() bool { return tgHasText(w.tg.BotMessages(1001), "closed your case") })
+	waittest.For(t, "the closing message", func() bool { return tgHasText(w.tg.BotMessages(1001), "closed your case") })
 
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"case", "show", c.ID}, w.getenv, nil, &out, &out); err != nil {
@@ -299,10 +294,10 @@ func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 	claim := w.tgWithButton(topic, handoff.ButtonID(handoff.ActClaim, c.ID))
 	tanya := tgStaff(tgTanya, "Tanya", atoi(t, topic))
 	w.tg.Press(tanya, claim, handoff.ButtonID(handoff.ActClaim, c.ID))
-	waitFor(t, "the claim notice in Bob's DM", func() bool { return dcHasText(w.dc.Messages(dm), "Tanya from our team has taken up your case") })
+	waittest.For(t, "the claim notice in Bob's DM", func() bool { return dcHasText(w.dc.Messages(dm), "Tanya from our team has taken up your case") })
 
 	w.tg.Text(tanya, "Hi Bob, **not bold** here")
-	waitFor(t, "Tanya's answer in Bob's DM", func() bool {
+	waittest.For(t, "Tanya's answer in Bob's DM", func() bool {
 		ms := w.dc.Messages(dm)
 		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Content, "not bold")
 	})
@@ -310,12 +305,12 @@ func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 		t.Errorf("staff text reached Discord as %q, want its markdown escaped", last[len(last)-1].Content)
 	}
 	w.dc.SendDM(bob, "ok, thanks")
-	waitFor(t, "Bob's reply in the telegram topic", func() bool { return tgHasText(w.tgTopicMessages(topic), "Bob (customer): ok, thanks") })
+	waittest.For(t, "Bob's reply in the telegram topic", func() bool { return tgHasText(w.tgTopicMessages(topic), "Bob (customer): ok, thanks") })
 
 	// Bob's photo, an attachment on Discord's CDN, is uploaded to the Telegram topic.
 	att := w.dc.AddAttachment("receipt.png", "image/png", []byte("PNG-of-the-receipt"))
 	w.dc.Dispatch("MESSAGE_CREATE", w.dc.MessageEvent(bob, dm, "my receipt", map[string]any{"attachments": []any{att}}))
-	waitFor(t, "Bob's photo in the telegram topic", func() bool {
+	waittest.For(t, "Bob's photo in the telegram topic", func() bool {
 		for _, m := range w.tgTopicMessages(topic) {
 			if string(m.Photo) == "PNG-of-the-receipt" {
 				return true
@@ -327,7 +322,7 @@ func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 	ret := w.tgWithButton(topic, handoff.ButtonID(handoff.ActReturn, c.ID))
 	w.tg.Press(tanya, ret, handoff.ButtonID(handoff.ActReturn, c.ID))
 	// Bob had answered the receipt date; the bot resumes at the packaging question.
-	waitFor(t, "the packaging question in Bob's DM", func() bool {
+	waittest.For(t, "the packaging question in Bob's DM", func() bool {
 		ms := w.dc.Messages(dm)
 		if len(ms) == 0 {
 			return false
@@ -385,16 +380,71 @@ func TestHandoffConcurrentClaimAcrossPlatforms(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, "one claim and two refusals", func() bool { return notices() >= 1 && refusals() >= 2 })
-	time.Sleep(200 * time.Millisecond) // anything more would be a second winner
-	if n, r := notices(), refusals(); n != 1 || r != 2 {
-		t.Fatalf("three simultaneous claims: %d customer notices and %d refusals, want 1 and 2", n, r)
-	}
+	// Each claim is answered with a refusal or, for the winner, the notices: two refusals
+	// and a notice account for all three.
+	waittest.For(t, "one claim and two refusals", func() bool { return notices() >= 1 && refusals() >= 2 })
 	got, _ := w.cases.Get(context.Background(), c.ID)
 	if got.Claimed == nil {
 		t.Fatalf("case unclaimed after three claims")
 	}
 	t.Logf("claim won by %s", got.Claimed)
+	// The winner writes to the customer in their thread: handled after their claim on the
+	// same lane, so once it reaches the customer every notice of the claim has too.
+	const barrier = "Hello Ann, I have your case."
+	switch got.Claimed.User {
+	case w.dana.ID:
+		w.dc.SendGuild(w.dana, dcThread, barrier)
+	case w.rita.ID:
+		w.dc.Dispatch("MESSAGE_CREATE", w.dc.MessageEvent(w.rita, dcThread, barrier, map[string]any{
+			"member": map[string]any{"roles": []string{staffRole}, "joined_at": "2026-01-01T00:00:00Z"},
+		}))
+	default:
+		w.tg.Text(tgStaff(tgTanya, "Tanya", atoi(t, topic)), barrier)
+	}
+	waittest.For(t, "the winner's message to the customer", func() bool { return tgHasText(w.tg.BotMessages(1002), barrier) })
+	if n, r := notices(), refusals(); n != 1 || r != 2 {
+		t.Fatalf("three simultaneous claims: %d customer notices and %d refusals, want 1 and 2", n, r)
+	}
+}
+
+// TestHandoffCustomerAnsweredWhileTopicFails: the Telegram desk answers createForumTopic
+// with HTTP 500 and no error_code. The customer's "passed to staff" reply goes out
+// before the topic exists; the topic is opened once Telegram recovers, by a bounded
+// number of calls, and gets the card.
+func TestHandoffCustomerAnsweredWhileTopicFails(t *testing.T) {
+	w := newDeskWorld(t, nil)
+	fail := telegramtest.Failure{Code: 500, Description: "Internal Server Error", NoErrorCode: true}
+	w.tg.Fail("createForumTopic", fail, fail, fail)
+	ann := telegramtest.Private(1006, "Ann", "en")
+	w.tg.Text(ann, "person")
+	waittest.For(t, "the customer's escalation reply", func() bool {
+		return tgHasText(w.tg.BotMessages(1006), "passed your conversation to our staff")
+	})
+	c := w.openCase("telegram:1006")
+	topic := threadOf(t, c, "telegram")
+	w.tgWithButton(topic, handoff.ButtonID(handoff.ActClaim, c.ID))
+
+	var replied, opened time.Time
+	for _, call := range w.tg.Calls("sendMessage") {
+		if call.Params["chat_id"] == "1006" && replied.IsZero() {
+			replied = call.At
+		}
+	}
+	calls := w.tg.Calls("createForumTopic")
+	for _, call := range calls {
+		if call.Status == 0 {
+			opened = call.At
+		}
+	}
+	if replied.IsZero() || opened.IsZero() {
+		t.Fatalf("sendMessage to the customer at %v, topic opened at %v: want both", replied, opened)
+	}
+	if !replied.Before(opened) {
+		t.Errorf("the customer's reply was sent at %v, the topic opened at %v: the reply waited for the topic", replied, opened)
+	}
+	if len(calls) != 4 {
+		t.Errorf("got %d createForumTopic calls, want 4: three failures and the one that opened the topic", len(calls))
+	}
 }
 
 func TestHandoffUnauthorisedRefused(t *testing.T) {
@@ -406,13 +456,13 @@ func TestHandoffUnauthorisedRefused(t *testing.T) {
 
 	card := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClaim, c.ID))
 	w.dc.Press(t, w.eve, card, handoff.ButtonID(handoff.ActClaim, c.ID))
-	waitFor(t, "a refusal for Eve in the discord thread", func() bool {
+	waittest.For(t, "a refusal for Eve in the discord thread", func() bool {
 		return dcHasText(w.dc.Messages(dcThread), "only authorised staff")
 	})
 	// The refusal gives the card's buttons back, since the press removed them.
 	w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClose, c.ID))
 	w.tg.Text(tgStaff(tgStranger, "Mallory", atoi(t, topic)), "Hi, please send me your card number")
-	waitFor(t, "a refusal for Mallory in the telegram topic", func() bool {
+	waittest.For(t, "a refusal for Mallory in the telegram topic", func() bool {
 		return tgHasText(w.tgTopicMessages(topic), "only authorised staff")
 	})
 	for _, m := range w.tg.BotMessages(1003) {
@@ -443,7 +493,7 @@ func TestHandoffRestartMidCase(t *testing.T) {
 	dcThread := threadOf(t, c, "discord")
 	card := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClaim, c.ID))
 	w.dc.Press(t, w.dana, card, handoff.ButtonID(handoff.ActClaim, c.ID))
-	waitFor(t, "the claim notice", func() bool { return tgHasText(w.tg.BotMessages(1004), "has taken up your case") })
+	waittest.For(t, "the claim notice", func() bool { return tgHasText(w.tg.BotMessages(1004), "has taken up your case") })
 
 	if err := w.stop(); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -451,20 +501,20 @@ func TestHandoffRestartMidCase(t *testing.T) {
 	w.start()
 
 	w.dc.SendGuild(w.dana, dcThread, "I am still here after the restart")
-	waitFor(t, "the staff answer after the restart", func() bool {
+	waittest.For(t, "the staff answer after the restart", func() bool {
 		return tgHasText(w.tg.BotMessages(1004), "I am still here after the restart")
 	})
 	w.tg.Text(ann, "so am I")
-	waitFor(t, "the customer's message in the thread after the restart", func() bool {
+	waittest.For(t, "the customer's message in the thread after the restart", func() bool {
 		return dcHasText(w.dc.Messages(dcThread), "Ann (customer): so am I")
 	})
 	before := len(w.tg.BotMessages(1004))
 	closeMsg := w.dcWithButton(dcThread, handoff.ButtonID(handoff.ActClose, c.ID))
 	w.dc.Press(t, w.dana, closeMsg, handoff.ButtonID(handoff.ActClose, c.ID))
-	waitFor(t, "the closing message", func() bool { return tgHasText(w.tg.BotMessages(1004)[before:], "closed your case") })
+	waittest.For(t, "the closing message", func() bool { return tgHasText(w.tg.BotMessages(1004)[before:], "closed your case") })
 	// The customer starts over with the bot.
 	w.tg.Text(ann, "hello")
-	waitFor(t, "the greeting of a new claim", func() bool { return tgHasText(w.tg.BotMessages(1004)[before:], "Hello! I can help") })
+	waittest.For(t, "the greeting of a new claim", func() bool { return tgHasText(w.tg.BotMessages(1004)[before:], "Hello! I can help") })
 }
 
 func TestHandoffRemindsAndForgets(t *testing.T) {
@@ -473,7 +523,7 @@ func TestHandoffRemindsAndForgets(t *testing.T) {
 	w.tg.Text(ann, "person")
 	c := w.openCase("telegram:1005")
 	dcThread := threadOf(t, c, "discord")
-	waitFor(t, "a reminder of the unclaimed case", func() bool {
+	waittest.For(t, "a reminder of the unclaimed case", func() bool {
 		return dcHasText(w.dc.Messages(dcThread), "Reminder: case "+c.ID)
 	})
 	if err := w.stop(); err != nil {
@@ -509,4 +559,28 @@ func atoi(t *testing.T, s string) int {
 		t.Fatalf("not a number: %q", s)
 	}
 	return n
+}
+
+// TestHandoffForgetWhileRunning: "returnsbot forget" erases a customer while serve runs
+// and still holds the escalated session in its cache. The customer's next message is
+// answered by the dialog, from the start, and opens no case from the stale copy.
+func TestHandoffForgetWhileRunning(t *testing.T) {
+	w := newDeskWorld(t, nil)
+	ann := telegramtest.Private(1007, "Ann", "en")
+	w.tg.Text(ann, "hi")
+	w.tg.Text(ann, "person")
+	c := w.openCase("telegram:1007")
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"forget", "telegram:1007"}, w.getenv, nil, &out, &out); err != nil {
+		t.Fatalf("forget: %v\n%s", err, out.String())
+	}
+	before := len(w.tg.BotMessages(1007))
+	w.tg.Text(ann, "hello again")
+	waittest.For(t, "the dialog's greeting after forget", func() bool {
+		return tgHasText(w.tg.BotMessages(1007)[before:], "Hello! I can help")
+	})
+	if got, err := w.cases.OpenFor(context.Background(), "telegram:1007"); !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("after forget the customer's message opened case %v (err %v), want none; the erased case was %s", got, err, c.ID)
+	}
 }

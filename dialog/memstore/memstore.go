@@ -30,7 +30,11 @@ type entry struct {
 // New returns an empty Store.
 func New() *Store { return &Store{} }
 
-// Load implements dialog.Store.
+// Load implements dialog.Store. The store holds only values it encoded itself, in this
+// process, from a Session of this build, so it never meets one it cannot read (which is
+// why storetest.RunUnreadable does not run on it); should decoding fail all the same, the
+// error wraps dialog.ErrUnreadable and the value is dropped, as there is nowhere to keep
+// it aside that an operator could look at.
 func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	s.mu.Lock()
 	e, ok := s.m[key]
@@ -40,7 +44,12 @@ func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	}
 	var sess dialog.Session
 	if err := json.Unmarshal(e.data, &sess); err != nil {
-		return nil, fmt.Errorf("load session %s: %w", key, err)
+		s.mu.Lock()
+		if cur, ok := s.m[key]; ok && cur.version == e.version {
+			delete(s.m, key)
+		}
+		s.mu.Unlock()
+		return nil, fmt.Errorf("load session %s: %w: %w", key, dialog.ErrUnreadable, err)
 	}
 	sess.Version = e.version
 	return &sess, nil

@@ -53,8 +53,13 @@ const (
 	DefaultDedup     = 24 * time.Hour
 )
 
-// ErrCorrupt marks a stored value this package cannot read.
-var ErrCorrupt = errors.New("stored session unreadable")
+// ErrCorrupt marks a stored value this package cannot read. It wraps
+// dialog.ErrUnreadable, which callers outside this package test for.
+var ErrCorrupt = fmt.Errorf("redisstore: %w", dialog.ErrUnreadable)
+
+// DefaultUnreadableTTL is how long a value that could not be read is kept aside for an
+// operator to look at (Options.UnreadableTTL).
+const DefaultUnreadableTTL = 7 * 24 * time.Hour
 
 // Options configure a Store. The zero value uses the defaults.
 type Options struct {
@@ -81,6 +86,9 @@ type Options struct {
 	// platform delivering it again is not answered twice; 0 means DefaultDedup, a
 	// negative number leaves deduplication to the ring of recent ids in the session.
 	Dedup time.Duration
+	// UnreadableTTL is how long a stored value Load cannot read is kept under
+	// UnreadableKey before Redis expires it; 0 means DefaultUnreadableTTL.
+	UnreadableTTL time.Duration
 }
 
 // Store is a dialog.Store in Redis. It is safe for concurrent use.
@@ -94,11 +102,16 @@ type Store struct {
 	dedup     time.Duration
 	prefix    string
 	cache     *cache
+	// unreadableTTL is Options.UnreadableTTL with its default.
+	unreadableTTL time.Duration
 }
 
 // New returns a Store that keeps sessions in rdb. Closing rdb is the caller's job.
 func New(rdb redis.UniversalClient, opt Options) *Store {
-	s := &Store{rdb: rdb, ttl: opt.TTL, dedup: opt.Dedup, prefix: opt.Prefix}
+	s := &Store{rdb: rdb, ttl: opt.TTL, dedup: opt.Dedup, prefix: opt.Prefix, unreadableTTL: opt.UnreadableTTL}
+	if s.unreadableTTL <= 0 {
+		s.unreadableTTL = DefaultUnreadableTTL
+	}
 	if s.dedup == 0 {
 		s.dedup = DefaultDedup
 	}
@@ -149,31 +162,66 @@ func (s *Store) DedupKey(conversation string) string {
 	return s.prefix + "{" + conversation + "}:d"
 }
 
-// Load implements dialog.Store.
+// UnreadableKey returns the Redis key a stored value of the conversation that Load could
+// not read is renamed to, at Unix time unix. It shares the conversation's hash tag.
+func (s *Store) UnreadableKey(conversation string, unix int64) string {
+	return s.prefix + "{" + conversation + "}:unreadable:" + strconv.FormatInt(unix, 10)
+}
+
+// Load implements dialog.Store. A value it cannot read is renamed to UnreadableKey, with
+// a TTL of Options.UnreadableTTL, and reported with an error wrapping ErrCorrupt (and so
+// dialog.ErrUnreadable): the conversation starts afresh, and the value is kept for an
+// operator, never shown to the customer or logged.
 func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	if e, ok := s.cache.get(key); ok {
 		return e.session(), nil
 	}
-	var r redis.StringCmdable = s.rdb
-	if n := s.inflight.Add(1); n > 1 && s.pipeliner != nil {
-		r = s.pipeliner
+	// A value that changes between the read and the rename is read again: it was
+	// written by an instance that could read what it replaced, or replaced by one.
+	for range 3 {
+		var r redis.StringCmdable = s.rdb
+		if n := s.inflight.Add(1); n > 1 && s.pipeliner != nil {
+			r = s.pipeliner
+		}
+		val, err := r.Get(ctx, s.Key(key)).Result()
+		s.inflight.Add(-1)
+		if errors.Is(err, redis.Nil) {
+			s.cache.fill(key, entry{})
+			return &dialog.Session{}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load session %s: %w", key, err)
+		}
+		e, perr := parse(val)
+		if perr == nil {
+			s.cache.fill(key, e)
+			return e.session(), nil
+		}
+		aside := s.UnreadableKey(key, time.Now().Unix())
+		moved, err := setAsideScript.Run(ctx, s.rdb, []string{s.Key(key), aside}, val, s.unreadableTTL.Milliseconds()).Int()
+		if err != nil {
+			return nil, fmt.Errorf("load session %s: set unreadable value aside: %w", key, err)
+		}
+		if moved == 1 {
+			s.cache.drop(key)
+			return nil, fmt.Errorf("load session %s (value kept as %s): %w", key, aside, perr)
+		}
 	}
-	val, err := r.Get(ctx, s.Key(key)).Result()
-	s.inflight.Add(-1)
-	if errors.Is(err, redis.Nil) {
-		s.cache.fill(key, entry{})
-		return &dialog.Session{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load session %s: %w", key, err)
-	}
-	e, err := parse(val)
-	if err != nil {
-		return nil, fmt.Errorf("load session %s: %w", key, err)
-	}
-	s.cache.fill(key, e)
-	return e.session(), nil
+	return nil, fmt.Errorf("load session %s: the stored value kept changing while it was read", key)
 }
+
+// setAsideScript renames KEYS[1] to KEYS[2] with a TTL of ARGV[2] milliseconds if it
+// still holds ARGV[1], the value found unreadable; it returns 1 if it did. Doing both in
+// one script means no instance can write a new session in between and have it renamed,
+// and of two instances finding the same value one renames it.
+var setAsideScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+`)
 
 // casScript stores ARGV[3] under KEYS[1] for ARGV[4] milliseconds if the stored version
 // is still ARGV[1] ("0": nothing stored). ARGV[2] is the version inside ARGV[3]. It

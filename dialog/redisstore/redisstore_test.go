@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -147,6 +148,16 @@ func TestCluster(t *testing.T) {
 		t.Cleanup(func() { other.Close() })
 		return redisstore.New(rdb, redisstore.Options{Prefix: prefix}), redisstore.New(other, redisstore.Options{Prefix: prefix})
 	})
+	// Setting an unreadable value aside renames it within the conversation's slot.
+	storetest.RunUnreadable(t, func(t *testing.T) (dialog.Store, dialog.Store, storetest.Spoil) {
+		st := redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
+		return st, st, func(t *testing.T, key string) {
+			t.Helper()
+			if err := rdb.Set(context.Background(), st.Key(key), "2:abc:{}", time.Minute).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 
 	ctx := context.Background()
 	st := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
@@ -276,7 +287,8 @@ func TestTTL(t *testing.T) {
 }
 
 // TestUnreadableValues checks that a value the store did not write, or one of another
-// schema, is an error that says so, never a silently reset conversation.
+// schema, is an error that says so and wraps dialog.ErrUnreadable, never a silently reset
+// conversation or a "store unavailable"; the value is kept, renamed, for 7 days.
 func TestUnreadableValues(t *testing.T) {
 	rdb := redistest.Client(t)
 	st := redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
@@ -292,10 +304,51 @@ func TestUnreadableValues(t *testing.T) {
 			if err := rdb.Set(ctx, st.Key(conv), tt.val, time.Minute).Err(); err != nil {
 				t.Fatal(err)
 			}
+			before := time.Now().Unix()
 			_, err := st.Load(ctx, conv)
-			if !errors.Is(err, redisstore.ErrCorrupt) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), conv) {
-				t.Fatalf("Load of %q: error = %v, want ErrCorrupt saying %q and naming %s", tt.val, err, tt.want, conv)
+			after := time.Now().Unix()
+			if !errors.Is(err, redisstore.ErrCorrupt) || !errors.Is(err, dialog.ErrUnreadable) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), conv) {
+				t.Fatalf("Load of %q: error = %v, want ErrCorrupt and dialog.ErrUnreadable saying %q and naming %s", tt.val, err, tt.want, conv)
 			}
+			if strings.Contains(err.Error(), tt.val) && tt.val != "hello" {
+				t.Errorf("error %q carries the stored value", err)
+			}
+			var aside string
+			for unix := before; unix <= after; unix++ {
+				if n, _ := rdb.Exists(ctx, st.UnreadableKey(conv, unix)).Result(); n == 1 {
+					aside = st.UnreadableKey(conv, unix)
+				}
+			}
+			if aside == "" {
+				t.Fatalf("no %s key holds the unreadable value", st.UnreadableKey(conv, before))
+			}
+			if got, _ := rdb.Get(ctx, aside).Result(); got != tt.val {
+				t.Errorf("%s holds %q, want the unreadable value %q", aside, got, tt.val)
+			}
+			if ttl, _ := rdb.PTTL(ctx, aside).Result(); ttl <= 7*24*time.Hour-time.Minute || ttl > 7*24*time.Hour {
+				t.Errorf("PTTL of %s = %v, want just under 7 days", aside, ttl)
+			}
+			if n, _ := rdb.Exists(ctx, st.Key(conv)).Result(); n != 0 {
+				t.Errorf("the session key %s still exists after the value was set aside", st.Key(conv))
+			}
+		})
+	}
+}
+
+func TestConformanceUnreadable(t *testing.T) {
+	for _, opt := range []redisstore.Options{{}, {CacheSize: -1}, {AutoPipeline: true}} {
+		t.Run(fmt.Sprintf("cache=%d,autopipeline=%v", opt.CacheSize, opt.AutoPipeline), func(t *testing.T) {
+			storetest.RunUnreadable(t, func(t *testing.T) (dialog.Store, dialog.Store, storetest.Spoil) {
+				opt.Prefix = redistest.Prefix(t)
+				a, b := redisstore.New(redistest.Client(t), opt), redisstore.New(redistest.Client(t), opt)
+				rdb := redistest.Client(t)
+				return a, b, func(t *testing.T, key string) {
+					t.Helper()
+					if err := rdb.Set(context.Background(), a.Key(key), "2:abc:{\"future\":1}", time.Minute).Err(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
 		})
 	}
 }

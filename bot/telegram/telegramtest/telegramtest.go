@@ -73,6 +73,9 @@ type Failure struct {
 	Description string
 	// RetryAfter goes into parameters.retry_after (for 429).
 	RetryAfter int
+	// NoErrorCode leaves error_code out of the body, as a proxy or another Bot API
+	// server may: only the HTTP status says Code.
+	NoErrorCode bool
 }
 
 // Customer is who sends a message and where.
@@ -524,6 +527,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	noCode     bool
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -556,7 +560,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		f := fs[0]
 		s.failures[method] = fs[1:]
 		s.mu.Unlock()
-		s.reply(w, call, nil, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter})
+		s.reply(w, call, nil, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter, noCode: f.NoErrorCode})
 		return
 	}
 	s.mu.Unlock()
@@ -581,6 +585,9 @@ func (s *Server) reply(w http.ResponseWriter, call Call, result any, aerr *apiEr
 	s.mu.Unlock()
 	if aerr != nil {
 		body := map[string]any{"ok": false, "error_code": aerr.code, "description": aerr.desc}
+		if aerr.noCode {
+			delete(body, "error_code")
+		}
 		if aerr.retryAfter > 0 {
 			body["parameters"] = map[string]any{"retry_after": aerr.retryAfter}
 		}
