@@ -32,7 +32,9 @@ func TestConversationsInWords(t *testing.T) {
 	}{
 		{name: "date and packaging in the first message",
 			steps: []string{"I got it yesterday and the box was crushed => carrier_check"},
-			check: func(a dialog.Answers) bool { return a.Receipt == "2026-11-24" && a.Packaging == policy.PackagingDamaged }},
+			check: func(a dialog.Answers) bool {
+				return a.Receipt == "2026-11-24" && a.Packaging == policy.PackagingDamaged
+			}},
 		{name: "a defect given out of turn is kept",
 			steps: []string{"hi => receipt_date", "3 days ago, and it doesn't work => packaging", "!packaging:intact => defect_details"},
 			check: func(a dialog.Answers) bool { return a.Defect != nil && *a.Defect }},
