@@ -326,3 +326,37 @@ func TestDiagramFollowsTheTable(t *testing.T) {
 		t.Errorf("diagram draws carrier_check --> product, which the product's condition rules out:\n%s", d)
 	}
 }
+
+// TestReadBackFitsAPlatformMessage: a description that hints at every exclusion, each
+// answered so that none applies, still reads back within Discord's 25 buttons, the
+// description cut short.
+func TestReadBackFitsAPlatformMessage(t *testing.T) {
+	details := "water, dropped, repaired, modded firmware, installed wrong, fire, power surge, worn, cartridge, virus, sticker " +
+		strings.Repeat("and so on ", 150)
+	c := newChat(t).say("hi").say("2026-06-01").press("packaging:intact").press("defect:yes").say(details)
+	for i := 0; strings.HasPrefix(c.last().Awaiting, "confirm_") && c.last().Awaiting != dialog.StateSummary; i++ {
+		if i > 20 {
+			t.Fatal("more exclusion questions than the policy has")
+		}
+		answer := ":no"
+		if c.last().Awaiting == "confirm_seals" {
+			answer = ":yes" // seals apply on a no
+		}
+		c.press(c.last().Awaiting + answer)
+	}
+	c.awaiting(dialog.StateSummary)
+	if n := len(c.s.Answers.Exclusions); n != 11 {
+		t.Fatalf("%d exclusions answered, want all 11", n)
+	}
+	for range 3 {
+		c.say("blorp")
+	}
+	c.hasButton("action:staff")
+	if n := len(c.last().Buttons); n > 25 {
+		t.Fatalf("read-back with %d buttons, more than a Discord message holds", n)
+	}
+	if strings.Contains(c.last().Text, strings.Repeat("and so on ", 40)) {
+		t.Fatalf("the read-back quotes the whole description")
+	}
+	c.accept().decided(policy.WarrantyRepair)
+}

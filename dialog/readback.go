@@ -12,6 +12,13 @@ import (
 // The read-back: before any decision the bot states every fact it understood, and only
 // the customer's acceptance decides. Each fact has a button to change it.
 
+// maxChangeButtons bounds the read-back's change buttons: with the accept button and a
+// person's, a message keeps within Discord's 25 buttons. Facts past it are changed in words.
+const maxChangeButtons = 23
+
+// maxButtonLabel bounds a fact's name on its button (Discord: 80 characters).
+const maxButtonLabel = 60
+
 // maxShown bounds a free-text answer quoted in the read-back, which must stay within a
 // platform message (Discord: 2000 characters) however long the description was.
 const maxShown = 300
@@ -132,10 +139,7 @@ func (e *Engine) shown(t texts, q *Question, v string) string {
 			}
 		}
 	case q.reader == readText:
-		if utf8.RuneCountInString(v) > maxShown {
-			v = string([]rune(v)[:maxShown-1]) + "…"
-		}
-		return "“" + v + "”"
+		return "“" + cut(v, maxShown) + "”"
 	}
 	return v
 }
@@ -162,9 +166,12 @@ func (e *Engine) summary(s *Session) Reply {
 	for i, f := range e.Answered(s, "") {
 		n := strconv.Itoa(i + 1)
 		b.WriteString("\n" + n + ". " + f.Label + ": " + f.Shown)
+		if i >= maxChangeButtons {
+			continue
+		}
 		label := t.get(lblChangeNumber, n)
 		if q := e.byID[f.ID]; q.exclusion == nil {
-			label = t.get(lblChangeFact, n, f.Label)
+			label = t.get(lblChangeFact, n, cut(f.Label, maxButtonLabel))
 		}
 		buttons = append(buttons, Button{ID: "change:" + f.ID, Label: label})
 	}
@@ -181,7 +188,10 @@ func (e *Engine) whichChange(s *Session, note string) Reply {
 	}
 	t := e.texts(s)
 	for i, f := range e.Answered(s, "") {
-		r.Buttons = append(r.Buttons, Button{ID: "change:" + f.ID, Label: t.get(lblChangeFact, strconv.Itoa(i+1), f.Label)})
+		if len(r.Buttons) >= maxChangeButtons {
+			break
+		}
+		r.Buttons = append(r.Buttons, Button{ID: "change:" + f.ID, Label: t.get(lblChangeFact, strconv.Itoa(i+1), cut(f.Label, maxButtonLabel))})
 	}
 	return r
 }
@@ -210,4 +220,12 @@ func (e *Engine) readBackAnswer(tr *turn, text string, disagrees bool) []Reply {
 	}
 	tr.add(r2)
 	return tr.out
+}
+
+// cut shortens s to at most n characters, marking the cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
