@@ -164,8 +164,10 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 		return e.command(s, cmd, now)
 	}
 	tr := &turn{s: s, now: now}
-	if q, ok := e.asking(s); ok && len(in.Photos) > 0 && q.reader != readText {
-		tr.note = t.get(msgPhotoKept) // a caption at a closed question is read as its answer
+	if len(in.Photos) > 0 {
+		if q, ok := e.asking(s); ok && q.reader != readText {
+			tr.note = t.get(msgPhotoKept) // a caption at a closed question is read as its answer
+		}
 	}
 	req := understand.ReadRequest(s.Lang, text)
 	switch s.State {
@@ -210,7 +212,7 @@ func (e *Engine) settle(s *Session) {
 	case StateNew, StateDecided, StateEscalated:
 		return
 	}
-	q, ok := open(e.plan(&s.Answers))
+	q, ok := open(e.plan(make([]step, 0, planCap), &s.Answers))
 	switch {
 	case ok:
 		s.State = q.State
@@ -224,7 +226,7 @@ func (e *Engine) asking(s *Session) (*Question, bool) {
 	if _, ok := e.order[s.State]; !ok {
 		return nil, false
 	}
-	return open(e.plan(&s.Answers))
+	return open(e.plan(make([]step, 0, planCap), &s.Answers))
 }
 
 // start greets a new customer, keeps the facts the first message gives and asks the
@@ -314,7 +316,7 @@ func (q *Question) hasChoice(value string) bool {
 
 // stepFor returns the plan's step of question id.
 func (e *Engine) stepFor(s *Session, id string) (step, bool) {
-	for _, st := range e.plan(&s.Answers) {
+	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.q.ID == id {
 			return st, true
 		}
@@ -391,7 +393,7 @@ func (e *Engine) changedBy(s *Session, rest string) string {
 	if rest == "" {
 		return ""
 	}
-	for _, st := range e.plan(&s.Answers) {
+	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.status != asked || !st.answered || !st.q.outOfTurn {
 			continue
 		}
@@ -417,7 +419,7 @@ func (e *Engine) back(s *Session, now time.Time) []Reply {
 		return tr.out
 	}
 	var prev *Question
-	for _, st := range e.plan(&s.Answers) {
+	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.status == asked && !st.answered {
 			break
 		}
@@ -436,7 +438,7 @@ func (e *Engine) back(s *Session, now time.Time) []Reply {
 
 // accept takes the customer's acceptance of the read-back and decides.
 func (e *Engine) accept(tr *turn) []Reply {
-	if _, open := open(e.plan(&tr.s.Answers)); open { // cannot happen: settle
+	if _, open := open(e.plan(make([]step, 0, planCap), &tr.s.Answers)); open { // cannot happen: settle
 		e.move(tr)
 		return tr.out
 	}
@@ -487,7 +489,7 @@ func (e *Engine) Resume(s *Session, now time.Time) []Reply {
 		e.move(tr)
 		return tr.out
 	}
-	if _, open := open(e.plan(&s.Answers)); open {
+	if _, open := open(e.plan(make([]step, 0, planCap), &s.Answers)); open {
 		e.move(tr)
 		return tr.out
 	}

@@ -41,6 +41,8 @@ type turn struct {
 	handBack bool
 	// note is prefixed to the first reply the step renders.
 	note string
+	// next is the question move fires the event for, so entering it need not plan again.
+	next *Question
 }
 
 func (t *turn) add(r Reply) {
@@ -144,7 +146,10 @@ func (e *Engine) callbacks() fsm.Callbacks {
 // enterQuestion renders the first open question, the one the event led to.
 func (e *Engine) enterQuestion(_ context.Context, ev *fsm.Event) {
 	t := ev.Args[0].(*turn)
-	q, ok := open(e.plan(&t.s.Answers))
+	q, ok := t.next, t.next != nil
+	if !ok {
+		q, ok = open(e.plan(make([]step, 0, planCap), &t.s.Answers))
+	}
 	if !ok || q.State != ev.Dst { // cannot happen: move picks the event from this question
 		t.s.State = ev.Dst
 		return
@@ -176,7 +181,7 @@ func (e *Engine) fire(t *turn, event string) error {
 // stays where it is and hears its current question again.
 func (e *Engine) move(t *turn) {
 	event := eventReadBack
-	q, ok := open(e.plan(&t.s.Answers))
+	q, ok := open(e.plan(make([]step, 0, planCap), &t.s.Answers))
 	if ok {
 		event = "ask_" + q.State
 		if e.before(q.State, t.s.State) {
@@ -192,7 +197,10 @@ func (e *Engine) move(t *turn) {
 		t.add(e.summary(t.s))
 		return
 	}
-	if err := e.fire(t, event); err != nil {
+	t.next = q
+	err := e.fire(t, event)
+	t.next = nil
+	if err != nil {
 		t.add(e.where(t.s))
 	}
 }

@@ -26,12 +26,16 @@ type step struct {
 	answered bool
 }
 
+// planCap is the room callers give plan: a step plans several times, and a plan the size
+// of a policy's table fits on the caller's stack, so planning allocates nothing.
+const planCap = 24
+
 // plan lists the table's questions in the order they are asked for answers a, each with
-// whether it is asked and its answer. The exclusion questions follow the defect
+// whether it is asked and its answer, appended to p[:0]. The exclusion questions follow the defect
 // description: the ones it leads to in policy.Hinted's order, stopping at the first that
 // applies; the others are skipped.
-func (e *Engine) plan(a *Answers) []step {
-	p := make([]step, 0, len(e.rows))
+func (e *Engine) plan(p []step, a *Answers) []step {
+	p = p[:0]
 	for i := 0; i < len(e.rows); i++ {
 		q := e.rows[i]
 		if q.exclusion == nil {
@@ -155,7 +159,7 @@ func open(p []step) (*Question, bool) {
 func (e *Engine) prune(a *Answers) {
 	for {
 		dropped := false
-		for _, st := range e.plan(a) {
+		for _, st := range e.plan(make([]step, 0, planCap), a) {
 			if st.status == skipped && st.answered {
 				st.q.clear(a)
 				dropped = true

@@ -105,7 +105,7 @@ func (e *Engine) findAll(s *Session, text string, now time.Time, skip *Question)
 		return nil
 	}
 	var found []*Question
-	for _, st := range e.plan(&s.Answers) {
+	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.q == skip || st.answered || st.status == skipped || !st.q.outOfTurn {
 			continue
 		}

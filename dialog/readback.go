@@ -114,7 +114,7 @@ func (e *Engine) Answered(s *Session, lang string) []Fact {
 	}
 	t := e.texts(&c)
 	var facts []Fact
-	for _, st := range e.plan(&s.Answers) {
+	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.status == skipped || !st.answered {
 			continue
 		}
@@ -161,6 +161,7 @@ func (e *Engine) factLines(s *Session, qs []*Question) string {
 func (e *Engine) summary(s *Session) Reply {
 	t := e.texts(s)
 	var b strings.Builder
+	b.Grow(512)
 	b.WriteString(t.get(msgSummaryHead))
 	buttons := []Button{{ID: StateSummary + ":yes", Label: t.get(lblConfirm)}}
 	for i, f := range e.Answered(s, "") {
