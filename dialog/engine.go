@@ -91,24 +91,35 @@ type Engine struct {
 	// hints remembers which exclusions recent defect descriptions lead to: a step plans
 	// several times, and matching is much of a step's CPU.
 	hintsMu sync.Mutex
-	hints   map[string][]policy.Exclusion
+	hints   map[string]*hintPlan
+}
+
+// hintPlan is what a defect description leads to: the exclusion questions to ask, in
+// order, and the set of their exclusion ids.
+type hintPlan struct {
+	order []*Question
+	asked map[string]struct{}
 }
 
 // hintCacheSize bounds Engine.hints; past it the cache starts afresh.
 const hintCacheSize = 4096
 
-// hinted returns the exclusions to ask about for a defect description, in asking order.
-func (e *Engine) hinted(details string) []policy.Exclusion {
+// hinted returns the exclusion questions to ask for a defect description, in asking order.
+func (e *Engine) hinted(details string) *hintPlan {
 	e.hintsMu.Lock()
 	h, ok := e.hints[details]
 	e.hintsMu.Unlock()
 	if ok {
 		return h
 	}
-	h = e.policy.Hinted(details)
+	h = &hintPlan{asked: map[string]struct{}{}}
+	for _, ex := range e.policy.Hinted(details) {
+		h.order = append(h.order, e.exclusions[ex.ID])
+		h.asked[ex.ID] = struct{}{}
+	}
 	e.hintsMu.Lock()
 	if e.hints == nil || len(e.hints) >= hintCacheSize {
-		e.hints = make(map[string][]policy.Exclusion)
+		e.hints = make(map[string]*hintPlan)
 	}
 	e.hints[details] = h
 	e.hintsMu.Unlock()

@@ -1,10 +1,6 @@
 package dialog
 
-import (
-	"slices"
-
-	"github.com/returnsbot/returnsbot/policy"
-)
+import "slices"
 
 // Which questions a claim's answers lead through: the Engine asks the first open one,
 // reads back when none is open, and drops answers that no longer apply.
@@ -31,9 +27,9 @@ type step struct {
 const planCap = 24
 
 // plan lists the table's questions in the order they are asked for answers a, each with
-// whether it is asked and its answer, appended to p[:0]. The exclusion questions follow the defect
-// description: the ones it leads to in policy.Hinted's order, stopping at the first that
-// applies; the others are skipped.
+// whether it is asked and its answer, appended to p[:0]. The exclusion questions follow the
+// defect description: the ones it leads to in policy.Hinted's order, stopping at the first
+// that applies; the others are left out, or listed as skipped when answered.
 func (e *Engine) plan(p []step, a *Answers) []step {
 	p = p[:0]
 	for i := 0; i < len(e.rows); i++ {
@@ -64,37 +60,30 @@ func (e *Engine) planExclusions(p []step, block []*Question, a *Answers) []step 
 		}
 		return p
 	}
-	hinted := e.hinted(a.Details)
+	h := e.hinted(a.Details)
 	settled := false
-	for _, ex := range hinted {
-		q := e.exclusions[ex.ID]
+	for _, q := range h.order {
 		st := step{q: q, status: asked}
 		if settled {
 			st.status = skipped
 		}
 		st.value, st.answered = q.get(a)
-		if st.answered && !settled && (st.value == "yes") == ex.AppliesIf {
+		if st.answered && !settled && (st.value == "yes") == q.exclusion.AppliesIf {
 			settled = true // one exclusion that applies settles the claim
 		}
 		p = append(p, st)
 	}
+	if len(a.Exclusions) == 0 {
+		return p // the questions not asked have no answers to drop
+	}
 	for _, q := range block {
-		if !isHinted(hinted, q.exclusion.ID) {
-			st := step{q: q, status: skipped}
-			st.value, st.answered = q.get(a)
-			p = append(p, st)
+		if _, hinted := h.asked[q.exclusion.ID]; !hinted {
+			if v, ok := q.get(a); ok {
+				p = append(p, step{q: q, status: skipped, value: v, answered: true})
+			}
 		}
 	}
 	return p
-}
-
-func isHinted(list []policy.Exclusion, id string) bool {
-	for _, ex := range list {
-		if ex.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // stepOf evaluates q's conditions against the steps planned before it.
