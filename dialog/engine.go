@@ -539,17 +539,6 @@ func (e *Engine) facts(a Answers) policy.Facts {
 	return f
 }
 
-// awaiting names the fact the session's current question asks for.
-func (e *Engine) awaiting(s *Session) string {
-	if s.State == StateSummary {
-		return StateSummary
-	}
-	if q, ok := e.asking(s); ok {
-		return q.ID
-	}
-	return ""
-}
-
 // Repeat answers a message handled before whose replies may never have reached the
 // customer, because the bot stopped between saving the session and sending them: after a
 // note saying why, it states again what the conversation stands at (the current

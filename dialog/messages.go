@@ -210,10 +210,6 @@ func (t texts) date(d time.Time) string {
 	return d.Format("2 January 2006")
 }
 
-func (t texts) yesNo(question string) []Button {
-	return []Button{{ID: question + ":yes", Label: t.get(lblYes)}, {ID: question + ":no", Label: t.get(lblNo)}}
-}
-
 func (t texts) afterButtons() []Button {
 	return []Button{{ID: "action:restart", Label: t.get(lblRestart)}, {ID: "action:staff", Label: t.get(lblStaff)}}
 }

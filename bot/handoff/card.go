@@ -192,16 +192,6 @@ func statusText(s Status) string {
 	return string(s)
 }
 
-func yesNo(b *bool) string {
-	switch {
-	case b == nil:
-		return ""
-	case *b:
-		return "yes"
-	}
-	return "no"
-}
-
 func displayName(name, fallback string) string {
 	if strings.TrimSpace(name) != "" {
 		return name
