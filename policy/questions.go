@@ -32,6 +32,14 @@ var builtinValues = map[string][]string{
 	QuestionDefect:       {"yes", "no"},
 }
 
+// maxQuestionID bounds a question's id and maxChoiceValue a choice's value: they make up
+// button ids such as "change:<id>" and "<id>:<value>", and Telegram carries at most 64
+// bytes of them.
+const (
+	maxQuestionID  = 32
+	maxChoiceValue = 24
+)
+
 // reservedQuestionIDs may not name a shop's question: the dialog uses them itself.
 var reservedQuestionIDs = []string{"new", "decided", "escalated", "action", "change", "confirm_summary", "confirm_exclusion"}
 
@@ -105,6 +113,9 @@ func (p *Policy) questionSetting(q *Question, key, value string) error {
 			if !ok || !validID(v) || label == "" {
 				return fmt.Errorf("choices: want \"value = Label, ...\" with values of lower-case letters, digits and _, got %q", strings.TrimSpace(c))
 			}
+			if len(v) > maxChoiceValue {
+				return fmt.Errorf("choices: value %s is longer than %d characters", v, maxChoiceValue)
+			}
 			if slices.ContainsFunc(q.Choices, func(o Choice) bool { return o.Value == v }) {
 				return fmt.Errorf("choices: value %s is used twice", v)
 			}
@@ -172,6 +183,8 @@ func (p *Policy) checkQuestionID(id string) error {
 	switch {
 	case !validID(id):
 		return fmt.Errorf("question id %q: use lower-case letters, digits and _", id)
+	case len(id) > maxQuestionID:
+		return fmt.Errorf("question id %s is longer than %d characters (it names buttons)", id, maxQuestionID)
 	case slices.Contains(BuiltinQuestions, id) || slices.Contains(reservedQuestionIDs, id) || strings.HasPrefix(id, "confirm_"):
 		return fmt.Errorf("question id %s is the dialog's own; choose another", id)
 	}

@@ -62,6 +62,8 @@ func TestShopQuestionErrors(t *testing.T) {
 		{"built-in id", "question packaging: Which?\n", "question id packaging is the dialog's own"},
 		{"confirm id", "question confirm_size: Which?\n", "is the dialog's own"},
 		{"twice", "question a: A?\nquestion a: B?\n", "question a is defined twice"},
+		{"long id", "question " + strings.Repeat("a", 33) + ": A?\n", "longer than 32 characters"},
+		{"long value", "question a: A?\n  choices: " + strings.Repeat("v", 25) + " = V\n", "longer than 24 characters"},
 		{"bad pattern", "question a: A?\n  pattern: ([\n", "pattern"},
 		{"example not matching", "question a: A?\n  pattern: ^\\d+$\n  example: abc\n", `example "abc" does not match`},
 		{"pattern and choices", "question a: A?\n  pattern: ^\\d+$\n  choices: x = X\n", "both a pattern and choices"},
