@@ -20,9 +20,9 @@ func TestMachineIsBuiltFromTheTable(t *testing.T) {
 		src[ev.Name], dst[ev.Name] = ev.Src, ev.Dst
 	}
 	tests := []struct {
-		event  string
-		dst    string
-		from   []string
+		event   string
+		dst     string
+		from    []string
 		notFrom []string
 	}{
 		{"ask_order_number", "order_number", []string{"new", "escalated", "receipt_date"}, []string{"packaging", "decided"}},
