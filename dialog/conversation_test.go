@@ -72,6 +72,8 @@ func TestFirstMessageFacts(t *testing.T) {
 		{"a date and an order number", true, "Order AB123456 arrived 3 days ago", []string{"Received: 22 November 2026", "Order number: AB123456"}, "packaging"},
 		{"an order number only", true, "about my order AB123456", []string{"Order number: AB123456"}, "receipt_date"},
 		{"a product", true, "my toaster", []string{"Product: Toaster"}, "receipt_date"},
+		{"a choice's value is not the customer's word", true, "I got it the other day", nil, "receipt_date"},
+		{"two products are not guessed", true, "my toaster and my kettle", nil, "receipt_date"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,7 +53,7 @@ func (e *Engine) read(q *Question, s *Session, text string, now time.Time) (valu
 		}
 		return "", t.get(msgCouldNotTell) + " " + t.get(msgPickOne)
 	case readChoice:
-		if v, ok := matchChoice(q, t, text); ok {
+		if v, ok := matchChoice(q, t, text, false); ok {
 			return v, ""
 		}
 		return "", t.get(msgPickOne)
@@ -90,7 +90,7 @@ func (e *Engine) find(q *Question, s *Session, text string, now time.Time) (stri
 		r := understand.Find(q.kind, s.Lang, text)
 		return r.Value, r.Value != "" && q.hasChoice(r.Value)
 	case readChoice:
-		return matchChoice(q, t, text)
+		return matchChoice(q, t, text, true)
 	case readPattern:
 		return matchPattern(q, text)
 	}
@@ -142,8 +142,9 @@ func matchPattern(q *Question, text string) (string, bool) {
 }
 
 // matchChoice reads one of q's choices: the text is its value or label, or it names
-// exactly one choice's value or label among its words.
-func matchChoice(q *Question, t texts, text string) (string, bool) {
+// exactly one choice's value or label among its words. Out of turn (labelsOnly) only the
+// labels count: a value is the shop's id ("other"), not the customer's word.
+func matchChoice(q *Question, t texts, text string, labelsOnly bool) (string, bool) {
 	lower := strings.ToLower(strings.Trim(text, " .!?"))
 	for _, c := range q.choices {
 		if lower == c.value || lower == strings.ToLower(c.label.in(t)) {
@@ -153,7 +154,11 @@ func matchChoice(q *Question, t texts, text string) (string, bool) {
 	words := " " + strings.Join(strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ") + " "
 	var match string
 	for _, c := range q.choices {
-		for _, name := range []string{c.value, strings.ToLower(c.label.in(t))} {
+		names := []string{c.value, strings.ToLower(c.label.in(t))}
+		if labelsOnly {
+			names = names[1:]
+		}
+		for _, name := range names {
 			if utf8.RuneCountInString(name) < 3 || !strings.Contains(words, " "+name+" ") {
 				continue
 			}
