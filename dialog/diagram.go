@@ -56,7 +56,7 @@ func (e *Engine) Diagram() string {
 
 // askedBetween reports whether dst rests on one of the states between, whose question is
 // then always asked before it (an answer only that question reads, never out of turn).
-func (e *Engine) askedBetween(first map[string]*Question, between []string, dst *Question) bool {
+func (e *Engine) askedBetween(first map[string]*question, between []string, dst *question) bool {
 	needs := e.constraints(dst)
 	for _, st := range between {
 		q := first[st]
@@ -73,7 +73,7 @@ func (e *Engine) askedBetween(first map[string]*Question, between []string, dst 
 func (e *Engine) drawnEdges() map[string]bool {
 	states := e.questionStates()
 	conditional := map[string]bool{}
-	first := map[string]*Question{} // a state's first question stands for the state
+	first := map[string]*question{} // a state's first question stands for the state
 	for _, q := range e.rows {
 		if first[q.State] == nil {
 			first[q.State] = q

@@ -77,9 +77,9 @@ type Engine struct {
 	// rows is the question table, exclusions its exclusion questions by exclusion id,
 	// byID every question by id; order ranks question states as first asked, and
 	// shared marks states several questions share.
-	rows       []*Question
-	exclusions map[string]*Question
-	byID       map[string]*Question
+	rows       []*question
+	exclusions map[string]*question
+	byID       map[string]*question
 	order      map[string]int
 	shared     map[string]bool
 	// machines recycles state machines: building one from the table costs more than a
@@ -97,7 +97,7 @@ type Engine struct {
 // hintPlan is what a defect description leads to: the exclusion questions to ask, in
 // order, and the set of their exclusion ids.
 type hintPlan struct {
-	order []*Question
+	order []*question
 	asked map[string]struct{}
 }
 
@@ -128,7 +128,7 @@ func (e *Engine) hinted(details string) *hintPlan {
 
 // NewEngine returns an Engine that asks the questions of p and decides claims by it.
 func NewEngine(p *policy.Policy) *Engine {
-	e := &Engine{policy: p, byID: map[string]*Question{}, order: map[string]int{}, shared: map[string]bool{}}
+	e := &Engine{policy: p, byID: map[string]*question{}, order: map[string]int{}, shared: map[string]bool{}}
 	e.rows, e.exclusions = buildTable(p)
 	for _, q := range e.rows {
 		e.byID[q.ID] = q
@@ -233,7 +233,7 @@ func (e *Engine) settle(s *Session) {
 }
 
 // asking returns the question the session is asking now, if any.
-func (e *Engine) asking(s *Session) (*Question, bool) {
+func (e *Engine) asking(s *Session) (*question, bool) {
 	if _, ok := e.order[s.State]; !ok {
 		return nil, false
 	}
@@ -316,7 +316,7 @@ func (e *Engine) button(s *Session, id string, now time.Time) []Reply {
 	return e.answer(tr, value)
 }
 
-func (q *Question) hasChoice(value string) bool {
+func (q *question) hasChoice(value string) bool {
 	for _, c := range q.choices {
 		if c.value == value {
 			return true
@@ -357,7 +357,7 @@ func (e *Engine) answer(tr *turn, text string) []Reply {
 }
 
 // setAnswer stores v as the answer to q and drops the answers that no longer apply.
-func (e *Engine) setAnswer(s *Session, q *Question, v string) {
+func (e *Engine) setAnswer(s *Session, q *question, v string) {
 	q.set(&s.Answers, v)
 	e.prune(&s.Answers)
 }
@@ -429,7 +429,7 @@ func (e *Engine) back(s *Session, now time.Time) []Reply {
 		}
 		return tr.out
 	}
-	var prev *Question
+	var prev *question
 	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.status == asked && !st.answered {
 			break

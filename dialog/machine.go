@@ -42,7 +42,7 @@ type turn struct {
 	// note is prefixed to the first reply the step renders.
 	note string
 	// next is the question move fires the event for, so entering it need not plan again.
-	next *Question
+	next *question
 }
 
 func (t *turn) add(r Reply) {

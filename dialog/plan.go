@@ -16,7 +16,7 @@ const (
 
 // step is one question of a plan.
 type step struct {
-	q        *Question
+	q        *question
 	status   status
 	value    string
 	answered bool
@@ -49,7 +49,7 @@ func (e *Engine) plan(p []step, a *Answers) []step {
 	return p
 }
 
-func (e *Engine) planExclusions(p []step, block []*Question, a *Answers) []step {
+func (e *Engine) planExclusions(p []step, block []*question, a *Answers) []step {
 	details := e.stepOf(p, block[0], a) // every row of the block has the same condition
 	if details.status != asked {
 		for _, q := range block {
@@ -87,7 +87,7 @@ func (e *Engine) planExclusions(p []step, block []*Question, a *Answers) []step 
 }
 
 // stepOf evaluates q's conditions against the steps planned before it.
-func (e *Engine) stepOf(before []step, q *Question, a *Answers) step {
+func (e *Engine) stepOf(before []step, q *question, a *Answers) step {
 	st := step{q: q, status: asked}
 	st.value, st.answered = q.get(a)
 	for _, c := range q.when {
@@ -134,7 +134,7 @@ func holds(before []step, c cond) status {
 }
 
 // open returns the first question of plan p that is asked and not answered.
-func open(p []step) (*Question, bool) {
+func open(p []step) (*question, bool) {
 	for _, st := range p {
 		if st.status == asked && !st.answered {
 			return st.q, true
@@ -163,7 +163,7 @@ func (e *Engine) prune(a *Answers) {
 // constraints returns, for each question q's asking rests on, directly or through the
 // questions its conditions name, the answers that allow it (nil: any answer). The
 // diagram uses it to leave out moves between questions that are never both asked.
-func (e *Engine) constraints(q *Question) map[string][]string {
+func (e *Engine) constraints(q *question) map[string][]string {
 	out := map[string][]string{}
 	for _, c := range q.when {
 		if ref := e.byID[c.q]; ref != nil {
@@ -192,7 +192,7 @@ func (e *Engine) constraints(q *Question) map[string][]string {
 }
 
 // condValues lists the answers a condition on q can name.
-func condValues(q *Question) []string {
+func condValues(q *question) []string {
 	if q == nil {
 		return nil
 	}
@@ -224,7 +224,7 @@ func intersect(m map[string][]string, k string, v []string) []string {
 }
 
 // exclusive reports whether questions a and b are never both asked.
-func (e *Engine) exclusive(a, b *Question) bool {
+func (e *Engine) exclusive(a, b *question) bool {
 	ca, cb := e.constraints(a), e.constraints(b)
 	ca[a.ID], cb[b.ID] = nil, nil
 	for k, va := range ca {

@@ -53,8 +53,8 @@ type cond struct {
 	any    bool
 }
 
-// Question is one row of the dialog's table.
-type Question struct {
+// question is one row of the dialog's table.
+type question struct {
 	// ID is the awaiting name of the contract, the prefix of its buttons and the target
 	// of "change:<id>".
 	ID string
@@ -112,9 +112,9 @@ func newBool(v string) *bool { b := v == "yes"; return &b }
 
 // builtinQuestions returns the rows of the built-in questions, in policy.BuiltinQuestions
 // order, without the exclusions.
-func builtinQuestions() []*Question {
+func builtinQuestions() []*question {
 	notPending := cond{q: StateReceiptDate, values: []string{"received"}}
-	return []*Question{{
+	return []*question{{
 		ID: StateReceiptDate, State: StateReceiptDate,
 		prompt: text{key: msgAskReceipt}, label: text{key: factReceipt}, reason: text{key: whyReceipt},
 		choices: []choice{{"today", text{key: lblToday}}, {"yesterday", text{key: lblYesterday}}, {"pickup", text{key: lblNotReceived}}},
@@ -169,9 +169,9 @@ func builtinQuestions() []*Question {
 
 // exclusionQuestion returns the row that confirms ex, asked when the defect description
 // hints at it (or always) and no exclusion asked before it applies (see Engine.plan).
-func exclusionQuestion(ex *policy.Exclusion) *Question {
+func exclusionQuestion(ex *policy.Exclusion) *question {
 	id := "confirm_" + ex.ID
-	return &Question{
+	return &question{
 		ID: id, State: StateConfirm,
 		prompt: text{lit: ex.Ask}, label: text{lit: ex.Ask}, reason: text{key: whyExclusion},
 		choices: yesNoChoices(), reader: readClosed, kind: understand.YesNo, exclusion: ex,
@@ -197,9 +197,9 @@ func exclusionQuestion(ex *policy.Exclusion) *Question {
 }
 
 // shopQuestion returns the row of a shop's own question.
-func shopQuestion(sq policy.Question) *Question {
+func shopQuestion(sq policy.Question) *question {
 	id := sq.ID
-	q := &Question{
+	q := &question{
 		ID: id, State: id,
 		prompt: text{lit: sq.Ask}, label: text{lit: sq.Label}, reason: text{key: whyShop, lit: sq.Reason},
 		reader: readText, minLen: 1, pattern: sq.Pattern, example: sq.Example,
@@ -256,9 +256,9 @@ func condValue(q, v string) string {
 // buildTable lays out the rows for p: the built-in questions, the block of exclusion
 // questions after the defect description, and the shop's questions in the slots their
 // policy places them, in file order within a slot.
-func buildTable(p *policy.Policy) (rows []*Question, exclusions map[string]*Question) {
+func buildTable(p *policy.Policy) (rows []*question, exclusions map[string]*question) {
 	builtins := builtinQuestions()
-	exclusions = map[string]*Question{}
+	exclusions = map[string]*question{}
 	for i := range p.Exclusions {
 		q := exclusionQuestion(&p.Exclusions[i])
 		exclusions[p.Exclusions[i].ID] = q

@@ -16,7 +16,7 @@ import (
 
 // read reads text as the answer to q. It returns the answer, or a note saying why it
 // could not be read.
-func (e *Engine) read(q *Question, s *Session, text string, now time.Time) (value, problem string) {
+func (e *Engine) read(q *question, s *Session, text string, now time.Time) (value, problem string) {
 	t := e.texts(s)
 	text = strings.TrimSpace(text)
 	if q.hasChoice(text) && q.reader != readDate {
@@ -74,7 +74,7 @@ func (e *Engine) read(q *Question, s *Session, text string, now time.Time) (valu
 
 // find looks for an answer to q in a message that may answer another question. It is
 // stricter than read: only a phrase that clearly carries the answer counts.
-func (e *Engine) find(q *Question, s *Session, text string, now time.Time) (string, bool) {
+func (e *Engine) find(q *question, s *Session, text string, now time.Time) (string, bool) {
 	t := e.texts(s)
 	switch q.reader {
 	case readDate:
@@ -100,11 +100,11 @@ func (e *Engine) find(q *Question, s *Session, text string, now time.Time) (stri
 // findAll keeps every fact text gives for the questions not answered yet that may be
 // answered out of turn, except skip, the question text answers. It returns the
 // questions it filled.
-func (e *Engine) findAll(s *Session, text string, now time.Time, skip *Question) []*Question {
+func (e *Engine) findAll(s *Session, text string, now time.Time, skip *question) []*question {
 	if text == "" {
 		return nil
 	}
-	var found []*Question
+	var found []*question
 	for _, st := range e.plan(make([]step, 0, planCap), &s.Answers) {
 		if st.q == skip || st.answered || st.status == skipped || !st.q.outOfTurn {
 			continue
@@ -121,7 +121,7 @@ func (e *Engine) findAll(s *Session, text string, now time.Time, skip *Question)
 }
 
 // matchPattern matches the whole text, or else exactly one of its words, to q's pattern.
-func matchPattern(q *Question, text string) (string, bool) {
+func matchPattern(q *question, text string) (string, bool) {
 	if q.pattern == nil {
 		return "", false
 	}
@@ -144,7 +144,7 @@ func matchPattern(q *Question, text string) (string, bool) {
 // matchChoice reads one of q's choices: the text is its value or label, or it names
 // exactly one choice's value or label among its words. Out of turn (labelsOnly) only the
 // labels count: a value is the shop's id ("other"), not the customer's word.
-func matchChoice(q *Question, t texts, text string, labelsOnly bool) (string, bool) {
+func matchChoice(q *question, t texts, text string, labelsOnly bool) (string, bool) {
 	lower := strings.ToLower(strings.Trim(text, " .!?"))
 	for _, c := range q.choices {
 		if lower == c.value || lower == strings.ToLower(c.label.in(t)) {

@@ -24,7 +24,7 @@ const maxButtonLabel = 60
 const maxShown = 300
 
 // ask renders question q.
-func (e *Engine) ask(s *Session, q *Question) Reply {
+func (e *Engine) ask(s *Session, q *question) Reply {
 	t := e.texts(s)
 	r := Reply{Text: q.prompt.in(t), Awaiting: q.ID}
 	for _, c := range q.choices {
@@ -43,7 +43,7 @@ func (e *Engine) ask(s *Session, q *Question) Reply {
 
 // hintWord returns the word of details that hinted at q's exclusion, for the question to
 // quote.
-func hintWord(details string, q *Question) string {
+func hintWord(details string, q *question) string {
 	if q.exclusion.Always {
 		return ""
 	}
@@ -58,7 +58,7 @@ func hintWord(details string, q *Question) string {
 
 // reask asks q again after an answer that could not be read, saying why; after
 // maxMisses such answers it offers a person too.
-func (e *Engine) reask(s *Session, q *Question, problem string) Reply {
+func (e *Engine) reask(s *Session, q *question, problem string) Reply {
 	r := e.ask(s, q)
 	r.Text = problem + "\n\n" + r.Text
 	if s.Misses >= maxMisses {
@@ -124,7 +124,7 @@ func (e *Engine) Answered(s *Session, lang string) []Fact {
 }
 
 // shown renders an answer for the customer to read back.
-func (e *Engine) shown(t texts, q *Question, v string) string {
+func (e *Engine) shown(t texts, q *question, v string) string {
 	switch {
 	case q.reader == readDate && v == ReceiptPending:
 		return t.get(lblNotReceived)
@@ -145,7 +145,7 @@ func (e *Engine) shown(t texts, q *Question, v string) string {
 }
 
 // factLines lists the answers to qs, one "label: answer" line each.
-func (e *Engine) factLines(s *Session, qs []*Question) string {
+func (e *Engine) factLines(s *Session, qs []*question) string {
 	t := e.texts(s)
 	var b strings.Builder
 	for _, q := range qs {
