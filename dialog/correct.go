@@ -90,4 +90,3 @@ func (e *Engine) back(s *Session, now time.Time) []Reply {
 	e.move(tr)
 	return tr.out
 }
-

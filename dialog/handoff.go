@@ -53,4 +53,3 @@ func (e *Engine) Resume(s *Session, now time.Time) []Reply {
 	}
 	return tr.out
 }
-
