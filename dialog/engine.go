@@ -80,6 +80,7 @@ type Engine struct {
 	rows       []*question
 	exclusions map[string]*question
 	byID       map[string]*question
+	outOfTurn  []*question // the questions a message may answer out of turn
 	order      map[string]int
 	shared     map[string]bool
 	// machines recycles state machines: building one from the table costs more than a
@@ -132,6 +133,9 @@ func NewEngine(p *policy.Policy) *Engine {
 	e.rows, e.exclusions = buildTable(p)
 	for _, q := range e.rows {
 		e.byID[q.ID] = q
+		if q.outOfTurn {
+			e.outOfTurn = append(e.outOfTurn, q)
+		}
 		if _, ok := e.order[q.State]; ok {
 			e.shared[q.State] = true
 			continue
@@ -150,7 +154,7 @@ func (e *Engine) Policy() *policy.Policy { return e.policy }
 // caller stores s and sends the replies only once the store has accepted it.
 func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 	t := e.texts(s)
-	e.settle(s)
+	cur := e.settle(s)
 	s.Updated = now.Unix()
 	if len(in.Photos) > 0 {
 		s.Answers.Photos = appendCapped(s.Answers.Photos, in.Photos, maxPhotos)
@@ -158,7 +162,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 	text := strings.TrimSpace(in.Text)
 	switch {
 	case in.Button != "":
-		return e.button(s, in.Button, now)
+		return e.button(s, in.Button, now, cur)
 	case utf8.RuneCountInString(text) > MaxTextLen:
 		return e.reprompt(s, t.get(msgTooLong, utf8.RuneCountInString(text), MaxTextLen), now)
 	case text == "" && len(in.Photos) > 0:
@@ -174,9 +178,9 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 	if cmd, ok := command(text); ok {
 		return e.command(s, cmd, now)
 	}
-	tr := &turn{s: s, now: now}
+	tr := &turn{s: s, now: now, cur: cur}
 	if len(in.Photos) > 0 {
-		if q, ok := e.asking(s); ok && q.reader != readText {
+		if q := cur; q != nil && q.reader != readText {
 			tr.note = t.get(msgPhotoKept) // a caption at a closed question is read as its answer
 		}
 	}
@@ -213,23 +217,23 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 }
 
 // settle brings a session stored mid-question in line with the table: the state of its
-// first open question. They differ only when the policy's questions changed since the
-// session was stored; the step then goes on from where the answers lead.
-func (e *Engine) settle(s *Session) {
+// first open question, which it returns. They differ only when the policy's questions
+// changed since the session was stored; the step then goes on from where the answers lead.
+func (e *Engine) settle(s *Session) *question {
 	switch s.State {
 	case "":
 		s.State = StateNew
-		return
+		return nil
 	case StateNew, StateDecided, StateEscalated:
-		return
+		return nil
 	}
 	q, ok := open(e.plan(make([]step, 0, planCap), &s.Answers))
-	switch {
-	case ok:
-		s.State = q.State
-	default:
+	if !ok {
 		s.State = StateSummary
+		return nil
 	}
+	s.State = q.State
+	return q
 }
 
 // asking returns the question the session is asking now, if any.
@@ -288,7 +292,7 @@ func (e *Engine) command(s *Session, cmd string, now time.Time) []Reply {
 
 // button handles a pressed button. A button of a question no longer asked is stale: it
 // gets a kind word and the current question, and changes nothing.
-func (e *Engine) button(s *Session, id string, now time.Time) []Reply {
+func (e *Engine) button(s *Session, id string, now time.Time, cur *question) []Reply {
 	t := e.texts(s)
 	question, value, ok := strings.Cut(id, ":")
 	if !ok || value == "" {
@@ -309,10 +313,11 @@ func (e *Engine) button(s *Session, id string, now time.Time) []Reply {
 		}
 		return e.accept(tr)
 	}
-	q, asking := e.asking(s)
-	if !asking || q.ID != question || !q.hasChoice(value) {
+	q := cur
+	if q == nil || q.ID != question || !q.hasChoice(value) {
 		return e.reprompt(s, t.get(msgStaleButton), now)
 	}
+	tr.cur = q
 	return e.answer(tr, value)
 }
 
@@ -339,8 +344,8 @@ func (e *Engine) stepFor(s *Session, id string) (step, bool) {
 // the message gives, and moves on; an answer it cannot read is asked again.
 func (e *Engine) answer(tr *turn, text string) []Reply {
 	s := tr.s
-	q, ok := e.asking(s)
-	if !ok { // settle puts every question state on its open question
+	q, ok := tr.cur, tr.cur != nil
+	if !ok { // cannot happen: settle puts every question state on its open question
 		tr.add(e.where(s))
 		return tr.out
 	}

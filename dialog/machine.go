@@ -41,8 +41,9 @@ type turn struct {
 	handBack bool
 	// note is prefixed to the first reply the step renders.
 	note string
-	// next is the question move fires the event for, so entering it need not plan again.
-	next *question
+	// next is the question move fires the event for, so entering it need not plan again;
+	// cur is the question the step began at, as Engine.settle found it.
+	next, cur *question
 }
 
 func (t *turn) add(r Reply) {

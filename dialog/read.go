@@ -101,7 +101,7 @@ func (e *Engine) find(q *question, s *Session, text string, now time.Time) (stri
 // answered out of turn, except skip, the question text answers. It returns the
 // questions it filled.
 func (e *Engine) findAll(s *Session, text string, now time.Time, skip *question) []*question {
-	if text == "" {
+	if text == "" || !e.anyOpenOutOfTurn(s, skip) {
 		return nil
 	}
 	var found []*question
@@ -169,4 +169,15 @@ func matchChoice(q *question, t texts, text string, labelsOnly bool) (string, bo
 		}
 	}
 	return match, match != ""
+}
+
+// anyOpenOutOfTurn reports whether a question other than skip that may be answered out of
+// turn is still unanswered; most steps of a claim have none left, and need not plan.
+func (e *Engine) anyOpenOutOfTurn(s *Session, skip *question) bool {
+	for _, q := range e.outOfTurn {
+		if _, ok := q.get(&s.Answers); !ok && q != skip {
+			return true
+		}
+	}
+	return false
 }
