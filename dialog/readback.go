@@ -203,6 +203,9 @@ func (e *Engine) readBackAnswer(tr *turn, text string, disagrees bool) []Reply {
 	s := tr.s
 	t := e.texts(s)
 	r := understand.Read(understand.YesNo, s.Lang, text)
+	if strings.EqualFold(strings.Trim(text, " .!"), "yes") {
+		r.Value = understand.ValueYes // the contract's yes word, whatever the readers make of it
+	}
 	switch {
 	case r.Value == understand.ValueYes && !disagrees:
 		return e.accept(tr)
