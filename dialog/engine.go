@@ -166,7 +166,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 	case utf8.RuneCountInString(text) > MaxTextLen:
 		return e.reprompt(s, t.get(msgTooLong, utf8.RuneCountInString(text), MaxTextLen), now)
 	case text == "" && len(in.Photos) > 0:
-		if q, ok := e.asking(s); ok && q.reader == readText && q.exclusion == nil && q.ID == StateDefectDetails {
+		if cur != nil && cur.ID == StateDefectDetails { // a photo alone describes no defect
 			return e.reprompt(s, t.get(msgPhotoNeedsWords), now)
 		}
 		return e.reprompt(s, t.get(msgPhotoKept), now)
