@@ -214,24 +214,24 @@ func TestMetrics(t *testing.T) {
 	ctx := context.Background()
 	svc := bottest.NewService(memstore.New())
 	svc.Metrics = &bot.Metrics{}
-	for i, text := range []string{"hi", "yesterday", "intact", "no"} {
+	for i, text := range []string{"hi", "yesterday", "intact", "no", "yes"} { // "yes" accepts the read-back
 		if _, err := svc.Handle(ctx, bot.Message{ID: fmt.Sprint(i), From: alice, Text: text}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	svc.Handle(ctx, bot.Message{ID: "3", From: alice, Text: "no"})                   // a duplicate
-	svc.Handle(ctx, bot.Message{ID: "3", From: alice, Text: "no", Redelivery: true}) // repeated
+	svc.Handle(ctx, bot.Message{ID: "4", From: alice, Text: "yes"})                   // a duplicate
+	svc.Handle(ctx, bot.Message{ID: "4", From: alice, Text: "yes", Redelivery: true}) // repeated
 	rec := httptest.NewRecorder()
 	svc.Metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
 	for _, want := range []string{
-		"returnsbot_messages_total 4\n",
+		"returnsbot_messages_total 5\n",
 		"returnsbot_duplicates_total 1\n",
 		"returnsbot_repeats_total 1\n",
 		`returnsbot_decisions_total{outcome="return_eligible"} 1` + "\n",
 		`returnsbot_decisions_total{outcome="warranty_repair"} 0` + "\n",
-		`returnsbot_handle_seconds_bucket{le="+Inf"} 4` + "\n",
-		"returnsbot_handle_seconds_count 4\n",
+		`returnsbot_handle_seconds_bucket{le="+Inf"} 5` + "\n",
+		"returnsbot_handle_seconds_count 5\n",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, body)

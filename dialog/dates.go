@@ -32,6 +32,8 @@ var (
 	agoDeRe    = regexp.MustCompile(`\bvor\s+(\d+|einem|einer|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)\s+(tag|woche|monat|jahr)(e|en|n)?\b`)
 	weekdayRe  = regexp.MustCompile(`\b(last|this|on|past)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`)
 	monthDayRe = regexp.MustCompile(`\b(` + monthPattern + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b`)
+	// "the 12th", "on the 3rd", "am 12." of the latest month that has had that day.
+	ordinalRe  = regexp.MustCompile(`\b(?:the|am|den)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?:\s|$|[,!?])`)
 	dayMonthRe = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(` + monthPattern + `)\.?(?:,?\s+(\d{4}))?\b`)
 )
 
@@ -64,8 +66,9 @@ type ReceiptAnswer struct {
 }
 
 // ParseReceipt reads a receipt date the way customers write it: 2026-11-12, 12.11.2026,
-// 12/11/2026 (day first unless that is impossible), "Nov 15", "15 November", "today",
-// "yesterday", "3 days ago", "last friday", or words saying the goods are not received yet.
+// 12/11/2026 (day first unless that is impossible), "Nov 15", "15 November", "the 12th",
+// "today", "yesterday", "3 days ago", "last friday", or words saying the goods are not
+// received yet. The date may stand inside a sentence ("it was the 12th").
 // Days are counted in loc; dates after now are rejected with ErrFutureDate.
 func ParseReceipt(text string, now time.Time, loc *time.Location) (ReceiptAnswer, error) {
 	s := strings.ToLower(strings.Join(strings.Fields(text), " "))
@@ -154,6 +157,9 @@ func parseDay(s string, today time.Time, loc *time.Location) (time.Time, error) 
 			return today.AddDate(-n, 0, 0), nil
 		}
 	}
+	if m := ordinalRe.FindStringSubmatch(s + " "); m != nil {
+		return lastDayOfMonth(atoi(m[1]), today, loc)
+	}
 	if m := weekdayRe.FindStringSubmatch(s); m != nil {
 		wd := weekdays[m[2]]
 		back := (int(today.Weekday()) - int(wd) + 7) % 7
@@ -172,6 +178,24 @@ func textual(month, dayOfMonth, year string, today time.Time, loc *time.Location
 		return mkdate(atoi(year), mon, atoi(dayOfMonth), loc)
 	}
 	return lastOccurrence(mon, atoi(dayOfMonth), today, loc)
+}
+
+// lastDayOfMonth returns the latest date with this day of the month that is not after
+// today: "the 30th" said on 5 March means 30 January.
+func lastDayOfMonth(dayOfMonth int, today time.Time, loc *time.Location) (time.Time, error) {
+	if dayOfMonth < 1 || dayOfMonth > 31 {
+		return time.Time{}, ErrImpossibleDate
+	}
+	y, m := today.Year(), today.Month()
+	for range 3 {
+		if d, err := mkdate(y, int(m), dayOfMonth, loc); err == nil && !d.After(today) {
+			return d, nil
+		}
+		if m--; m == 0 {
+			y, m = y-1, 12
+		}
+	}
+	return time.Time{}, ErrImpossibleDate
 }
 
 // lastOccurrence returns the latest date with this month and day that is not after today:

@@ -31,6 +31,11 @@ func TestParseReceipt(t *testing.T) {
 		{"the 15th of November", "2026-11-15", nil},
 		{"Nov 15, 2025", "2025-11-15", nil},
 		{"Dec 3", "2025-12-03", nil}, // the last 3 December, not the coming one
+		{"the date is wrong, it was the 12th", "2026-11-12", nil},
+		{"on the 30th", "2026-10-30", nil}, // the 30th of this month is still to come
+		{"the 31st", "2026-10-31", nil},
+		{"am 12.", "2026-11-12", nil},
+		{"the 40th", "", dialog.ErrImpossibleDate},
 		{"today", "2026-11-25", nil},
 		{"Today", "2026-11-25", nil},
 		{"yesterday", "2026-11-24", nil},

@@ -36,6 +36,12 @@ func (c *chat) step(in dialog.Input) *chat {
 func (c *chat) say(text string) *chat     { c.t.Helper(); return c.step(dialog.Input{Text: text}) }
 func (c *chat) press(button string) *chat { c.t.Helper(); return c.step(dialog.Input{Button: button}) }
 
+// accept asserts that the bot reads back what it understood, and accepts it.
+func (c *chat) accept() *chat {
+	c.t.Helper()
+	return c.awaiting(dialog.StateSummary).press("confirm_summary:yes")
+}
+
 func (c *chat) last() dialog.Reply {
 	c.t.Helper()
 	if len(c.replies) == 0 {
@@ -123,6 +129,9 @@ func TestOutcomes(t *testing.T) {
 					c.say(in)
 				}
 			}
+			if tt.name != "asks for a person" { // an escalation needs no read-back
+				c.accept()
+			}
 			c.decided(tt.want)
 		})
 	}
@@ -131,7 +140,7 @@ func TestOutcomes(t *testing.T) {
 func TestExcludedQuotesTheExclusion(t *testing.T) {
 	c := newChat(t)
 	c.say("hi").say("2026-05-01").say("intact").say("yes").say("I dropped it and the screen cracked").say("yes")
-	c.awaiting("confirm_mechanical_damage").says(`You mentioned "dropped"`).say("yes")
+	c.awaiting("confirm_mechanical_damage").says(`You mentioned "dropped"`).say("yes").accept()
 	d := c.decided(policy.WarrantyExcluded)
 	if d.Exclusion != "mechanical_damage" || len(d.Clauses) != 2 || !strings.HasPrefix(d.Clauses[1].Text, "The product has severe mechanical") {
 		t.Fatalf("decision = %+v, want the mechanical damage bullet quoted", d)
@@ -177,9 +186,10 @@ func TestBackCorrectsAnEarlierAnswer(t *testing.T) {
 	c.say("yes").say("it does not heat, water").awaiting("confirm_seals").say("yes").awaiting("confirm_foreign_substances")
 	c.say("/back").awaiting("confirm_seals")
 	c.say("back").awaiting("defect_details")
-	c.say("It does not heat").awaiting("confirm_seals").say("yes")
+	c.say("It does not heat").awaiting("confirm_seals").say("yes").accept()
 	c.decided(policy.WarrantyRepair)
-	c.say("back").awaiting("confirm_seals").say("no")
+	c.say("back").awaiting(dialog.StateSummary).says("Here is what I understood")
+	c.say("back").awaiting("confirm_seals").say("no").accept()
 	c.decided(policy.WarrantyExcluded)
 	if c.s.Answers.CarrierChecked != nil {
 		t.Fatalf("carrier answer of the abandoned path should be gone, got %v", *c.s.Answers.CarrierChecked)
@@ -188,7 +198,7 @@ func TestBackCorrectsAnEarlierAnswer(t *testing.T) {
 
 func TestRestartAndAfterDecision(t *testing.T) {
 	c := newChat(t)
-	c.say("hi").say("yesterday").say("intact").say("no")
+	c.say("hi").say("yesterday").say("intact").say("no").accept()
 	c.decided(policy.ReturnEligible)
 	c.say("thanks!").says("Your claim is decided")
 	if b := c.last().Buttons; len(b) != 2 || b[0].ID != "action:restart" || b[1].ID != "action:staff" {
@@ -203,7 +213,7 @@ func TestRestartAndAfterDecision(t *testing.T) {
 
 func TestDisputeEscalatesAndResumes(t *testing.T) {
 	c := newChat(t)
-	c.say("hi").say("2026-01-01").say("intact").say("no")
+	c.say("hi").say("2026-01-01").say("intact").say("no").accept()
 	c.decided(policy.ReturnExpired)
 	c.say("I disagree, that's unfair")
 	d := c.decided(policy.Escalated)
@@ -229,7 +239,7 @@ func TestEscalateMidDialogResumesAtTheSameQuestion(t *testing.T) {
 	if len(replies) != 1 || replies[0].Awaiting != "defect" {
 		t.Fatalf("Resume = %+v, want the defect question again", replies)
 	}
-	c.say("no")
+	c.say("no").accept()
 	c.decided(policy.ReturnEligible)
 }
 
@@ -267,7 +277,7 @@ func readFile(name string) (string, error) {
 
 func TestCarrierClaimResumesWithoutEscalatingAgain(t *testing.T) {
 	c := newChat(t)
-	c.say("hi").say("yesterday").say("damaged").say("yes")
+	c.say("hi").say("yesterday").say("damaged").say("yes").accept()
 	c.decided(policy.Escalated)
 	replies := c.e.Resume(c.s, now)
 	if c.s.State != dialog.StateDecided || len(replies) != 1 || !strings.Contains(replies[0].Text, "start a new claim") {
@@ -286,9 +296,10 @@ func TestGerman(t *testing.T) {
 		t.Fatalf("button label %q, want German", got)
 	}
 	c.say("vor 3 Tagen").awaiting("packaging").say("unbeschädigt").awaiting("defect").say("nein")
+	c.awaiting(dialog.StateSummary).says("Das habe ich verstanden").says("Erhalten: 22. November 2026").say("ja")
 	c.decided(policy.ReturnEligible)
 	c.says("am 22. November 2026 erhalten").says("The buyer has the right to return") // the policy is quoted as written
-	c.say("zurück").awaiting("defect")
+	c.say("zurück").awaiting(dialog.StateSummary)
 	if !dialog.HasLanguage("de") || dialog.HasLanguage("xx") {
 		t.Fatalf("HasLanguage: de must be there, xx not")
 	}
@@ -307,9 +318,10 @@ func TestRepeat(t *testing.T) {
 		{"first question", []string{"hi"}, "receipt_date", "", "When did you receive"},
 		{"a later question", []string{"hi", "yesterday", "intact"}, "defect", "", "does the product have a defect"},
 		{"an exclusion question", []string{"hi", "2026-06-01", "intact", "yes", "it got wet in the rain"}, "confirm_seals", "", "seals"},
-		{"the decision", []string{"hi", "yesterday", "intact", "no"}, "", policy.ReturnEligible, "last day to return"},
+		{"the read-back", []string{"hi", "yesterday", "intact", "no"}, "confirm_summary", "", "Here is what I understood"},
+		{"the decision", []string{"hi", "yesterday", "intact", "no", "yes"}, "", policy.ReturnEligible, "last day to return"},
 		{"escalated", []string{"hi", "person"}, "", "", "with our staff"},
-		{"a carrier claim handed back", []string{"hi", "yesterday", "damaged", "yes", "resume"}, "", "", "Your claim is decided"},
+		{"a carrier claim handed back", []string{"hi", "yesterday", "damaged", "yes", "yes", "resume"}, "", "", "Your claim is decided"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

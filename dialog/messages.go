@@ -63,6 +63,34 @@ const (
 	lblNo
 	lblRestart
 	lblStaff
+	msgUnderstood
+	msgUnsure
+	msgCouldNotTell
+	msgOfferPerson
+	msgNoMatch
+	msgNoMatchExample
+	msgForExample
+	msgSummaryHead
+	msgSummaryAsk
+	msgSummaryYesOrChange
+	msgWhichChange
+	msgUnchanged
+	whyReceipt
+	whyPackaging
+	whyCarrier
+	whyDefect
+	whyDetails
+	whyExclusion
+	whyShop
+	whySummary
+	factReceipt
+	factPackaging
+	factCarrier
+	factDefect
+	factDetails
+	lblConfirm
+	lblChangeFact
+	lblChangeNumber
 )
 
 // catalogs holds the dialog's sentences by language. English is complete; another
@@ -121,6 +149,34 @@ var catalogs = map[string]map[msg]string{
 		lblNo:                       "No",
 		lblRestart:                  "Start a new claim",
 		lblStaff:                    "Talk to a person",
+		msgUnderstood:               "From your message I have noted:",
+		msgUnsure:                   "You are not sure, so I will not guess. Please check, and answer when you know; or tap one of the options.",
+		msgCouldNotTell:             "I could not tell the answer from that, so I will not guess.",
+		msgOfferPerson:              "If this question is hard to answer, a person from our staff can help you.",
+		msgNoMatch:                  "That does not look right; please check it.",
+		msgNoMatchExample:           "That does not look right; it should look like %s.",
+		msgForExample:               "(For example: %s)",
+		msgSummaryHead:              "Here is what I understood:",
+		msgSummaryAsk:               "Is that all correct? Tap \"Yes, that's right\" for the decision, or the fact to change.",
+		msgSummaryYesOrChange:       "Please answer yes if everything is right, or tell me what to change.",
+		msgWhichChange:              "Which answer should I change? Tap it, or tell me the right answer.",
+		msgUnchanged:                "That is what I had noted already.",
+		whyReceipt:                  "The return period and the warranty are counted from the day you received the goods.",
+		whyPackaging:                "Damage or missing parts on delivery are handled differently from a defect of the product.",
+		whyCarrier:                  "Our policy covers transport damage only when it was checked and recorded with the carrier on receipt.",
+		whyDefect:                   "A defect is repaired under warranty; goods without a defect can be returned within the return period.",
+		whyDetails:                  "Your description tells me which of the policy's warranty exclusions I need to ask about, and it helps our staff.",
+		whyExclusion:                "Our policy excludes some cases from the warranty, and your answer tells me whether this one applies. The policy says:",
+		whyShop:                     "The shop needs this to handle your claim.",
+		whySummary:                  "I read back what I understood so that nothing is decided on a misunderstanding.",
+		factReceipt:                 "Received",
+		factPackaging:               "Packaging",
+		factCarrier:                 "Checked with the carrier",
+		factDefect:                  "Defect",
+		factDetails:                 "Defect details",
+		lblConfirm:                  "Yes, that's right",
+		lblChangeFact:               "Change %s: %s",
+		lblChangeNumber:             "Change %s",
 	},
 }
 
@@ -152,10 +208,6 @@ func (t texts) date(d time.Time) string {
 		return fmt.Sprintf("%d. %s %d", d.Day(), names[d.Month()-1], d.Year())
 	}
 	return d.Format("2 January 2006")
-}
-
-func (t texts) yesNo(question string) []Button {
-	return []Button{{ID: question + ":yes", Label: t.get(lblYes)}, {ID: question + ":no", Label: t.get(lblNo)}}
 }
 
 func (t texts) afterButtons() []Button {

@@ -15,7 +15,8 @@ import (
 type Session struct {
 	// Version is managed by the Store for compare-and-set; it is not part of the encoding.
 	Version int64 `json:"-"`
-	// State is the dialog state: a question being asked, StateDecided or StateEscalated.
+	// State is the dialog state: a question being asked, StateSummary (the read-back),
+	// StateDecided or StateEscalated.
 	State   string  `json:"s,omitempty"`
 	Answers Answers `json:"a"`
 	// Lang is the customer's language code; empty means English.
@@ -32,6 +33,9 @@ type Session struct {
 	Seen []string `json:"n,omitempty"`
 	// Updated is when the session last changed, in Unix seconds.
 	Updated int64 `json:"u,omitempty"`
+	// Misses counts the answers to the current question the bot could not read; at
+	// maxMisses it offers a person.
+	Misses int `json:"m,omitempty"`
 }
 
 // Answers are the customer's answers so far. A zero field is a question not yet answered.
@@ -46,6 +50,8 @@ type Answers struct {
 	Exclusions map[string]bool `json:"x,omitempty"`
 	// Photos are platform references to pictures sent as evidence.
 	Photos []string `json:"ph,omitempty"`
+	// Shop maps the id of a shop's own question (policy.Question) to its answer.
+	Shop map[string]string `json:"q,omitempty"`
 }
 
 // ReceiptPending is the Receipt answer of a customer still at pickup.

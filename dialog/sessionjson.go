@@ -55,6 +55,10 @@ func (s *Session) AppendJSON(b []byte) []byte {
 		b = append(b, `,"u":`...)
 		b = strconv.AppendInt(b, s.Updated, 10)
 	}
+	if s.Misses != 0 {
+		b = append(b, `,"m":`...)
+		b = strconv.AppendInt(b, int64(s.Misses), 10)
+	}
 	return append(b, '}')
 }
 
@@ -96,6 +100,10 @@ func (a *Answers) appendJSON(b []byte) []byte {
 		b = key(b, `"ph":`)
 		b = appendStrings(b, a.Photos)
 	}
+	if len(a.Shop) != 0 {
+		b = key(b, `"q":`)
+		b = appendStringMap(b, a.Shop)
+	}
 	return append(b, '}')
 }
 
@@ -128,6 +136,27 @@ func appendBoolMap(b []byte, m map[string]bool) []byte {
 		b = appendString(b, k)
 		b = append(b, ':')
 		b = strconv.AppendBool(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// appendStringMap writes m's keys in sorted order, as encoding/json does; the keys are
+// a shop's question ids, a handful.
+func appendStringMap(b []byte, m map[string]string) []byte {
+	var stack [16]string
+	keys := stack[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, m[k])
 	}
 	return append(b, '}')
 }

@@ -49,7 +49,9 @@ func TestAppendJSON(t *testing.T) {
 				Details:        "it stopped heating",
 				Exclusions:     map[string]bool{"seals": false, "misuse": true},
 				Photos:         []string{"ph1", "ph2"},
+				Shop:           map[string]string{"order_number": "AB123456", "product": "kettle"},
 			},
+			Misses:    2,
 			Lang:      "de",
 			Outcome:   policy.WarrantyRepair,
 			DecidedAt: 1_780_000_000,
@@ -76,6 +78,11 @@ func TestAppendJSON(t *testing.T) {
 			"Zeta": false, "": true, "a\"b": false, "<&>": true, "é": false, "\xff": true,
 		}}}},
 		{"map with more keys than the stack array", &dialog.Session{Answers: dialog.Answers{Exclusions: manyKeys(40)}}},
+		{"shop answers with escapes", &dialog.Session{Answers: dialog.Answers{Shop: map[string]string{
+			"order_number": "AB<123>&\"456\"", "product": "Kaffeemaschine ☕", "": "\xff\u2028", "z": "",
+		}}}},
+		{"shop answers with more keys than the stack array", &dialog.Session{Answers: dialog.Answers{Shop: manyAnswers(40)}}},
+		{"misses only", &dialog.Session{Misses: 3}},
 		{"empty non-nil map and slices", &dialog.Session{
 			Answers: dialog.Answers{Exclusions: map[string]bool{}, Photos: []string{}},
 			Seen:    []string{},
@@ -102,6 +109,37 @@ func manyKeys(n int) map[string]bool {
 		m[fmt.Sprintf("exclusion_%d", i)] = i%3 == 0
 	}
 	return m
+}
+
+func manyAnswers(n int) map[string]string {
+	m := make(map[string]string, n)
+	for i := range n {
+		m[fmt.Sprintf("question_%d", i)] = fmt.Sprintf("answer <%d>", i)
+	}
+	return m
+}
+
+// TestStoredSessionsStillLoad decodes a session as the code before the question table
+// stored it (a rolling upgrade runs old and new instances on one store): every field
+// reads back, the new code writes it back byte for byte, and the dialog goes on.
+func TestStoredSessionsStillLoad(t *testing.T) {
+	const stored = `{"s":"confirm_exclusion","a":{"r":"2026-05-12","p":"intact","d":true,"t":"It stopped heating","ph":["p1"]},"l":"de","n":["m1","m2"],"u":1780000123}`
+	var s dialog.Session
+	if err := json.Unmarshal([]byte(stored), &s); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(s.AppendJSON(nil)); got != stored {
+		t.Fatalf("re-encoded as %s, want %s", got, stored)
+	}
+	e := dialog.NewEngine(policy.Default())
+	r := e.Step(&s, dialog.Input{Button: "confirm_seals:yes"}, now)
+	if last := r[len(r)-1]; last.Awaiting != dialog.StateSummary || !strings.Contains(last.Text, "It stopped heating") {
+		t.Fatalf("after the stored session's question: %+v, want the read-back", r)
+	}
+	r = e.Step(&s, dialog.Input{Button: "confirm_summary:yes"}, now)
+	if d := r[len(r)-1].Decision; d == nil || d.Outcome != policy.WarrantyRepair {
+		t.Fatalf("decision %+v, want warranty_repair", r)
+	}
 }
 
 func TestAppendJSONAppends(t *testing.T) {
@@ -214,6 +252,13 @@ func FuzzAppendJSON(f *testing.F) {
 				s.Answers.Exclusions[k] = (len(k)+i+int(flags>>10))%2 == 0
 			}
 		}
+		if keys := list(exclusions, flags, 11); keys != nil {
+			s.Answers.Shop = make(map[string]string, len(keys))
+			for _, k := range keys {
+				s.Answers.Shop[k] = details + k
+			}
+		}
+		s.Misses = int(flags >> 13)
 		checkAppendJSON(t, s)
 	})
 }

@@ -1,10 +1,6 @@
 package dialog
 
-import (
-	"strings"
-
-	"github.com/returnsbot/returnsbot/policy"
-)
+import "strings"
 
 // command recognises the words that work at any step: slash commands (with or without a
 // Telegram "@botname" suffix) and their plain-word twins. Any other slash word is returned
@@ -40,10 +36,10 @@ func command(text string) (string, bool) {
 	return "", false
 }
 
-// isDispute reports whether a message after a decision disagrees with it.
+// isDispute reports whether a message after a decision disagrees with it in one of the
+// words the dialog always knew, beside understand.ReadRequest's readings.
 func isDispute(text string) bool {
-	words := strings.Fields(strings.ToLower(text))
-	for _, w := range words {
+	for _, w := range strings.Fields(strings.ToLower(text)) {
 		switch strings.Trim(w, ".,!?") {
 		case "disagree", "dispute", "unfair", "wrong", "complaint", "appeal", "incorrect",
 			"ungerecht", "falsch", "widerspruch", "beschwerde":
@@ -51,47 +47,4 @@ func isDispute(text string) bool {
 		}
 	}
 	return false
-}
-
-// parsePackaging reads the condition of the packaging from a button value or typed words.
-func parsePackaging(text string) (policy.Packaging, bool) {
-	lower := strings.ToLower(text)
-	for _, w := range []string{"no damage", "undamaged", "not damaged", "nothing missing", "not broken", "all fine", "all good",
-		"unbeschädigt", "nicht beschädigt", "in ordnung", "vollständig und"} {
-		if strings.Contains(lower, w) {
-			return policy.PackagingIntact, true
-		}
-	}
-	for _, w := range []string{"missing", "incomplete", "not complete", "lacking", "parts", "empty", "fehl", "unvollständig", "leer"} {
-		if strings.Contains(lower, w) {
-			return policy.PackagingIncomplete, true
-		}
-	}
-	for _, w := range []string{"damage", "broken", "dent", "torn", "crushed", "wet", "open", "ripped", "smashed", "bad",
-		"beschädigt", "kaputt", "zerdrückt", "eingedrückt", "nass", "gerissen", "offen"} {
-		if strings.Contains(lower, w) {
-			return policy.PackagingDamaged, true
-		}
-	}
-	for _, w := range []string{"intact", "fine", "ok", "good", "perfect", "complete", "normal", "intakt", "vollständig"} {
-		if strings.Contains(lower, w) {
-			return policy.PackagingIntact, true
-		}
-	}
-	return "", false
-}
-
-// parseYesNo reads a yes or no from a button value or the first word typed.
-func parseYesNo(text string) (yes, ok bool) {
-	fields := strings.Fields(strings.ToLower(text))
-	if len(fields) == 0 {
-		return false, false
-	}
-	switch strings.Trim(fields[0], ".,!?") {
-	case "yes", "y", "yeah", "yep", "yup", "sure", "correct", "right", "true", "ok", "okay", "да", "ja", "oui", "si", "sí":
-		return true, true
-	case "no", "n", "nope", "nah", "not", "false", "never", "нет", "nein", "non":
-		return false, true
-	}
-	return false, false
 }

@@ -52,6 +52,9 @@ type Facts struct {
 	DefectDetails  string
 	// Exclusions maps an exclusion id to whether the customer's answers say it applies.
 	Exclusions map[string]bool
+	// Answers are the answers to the shop's own questions (Policy.Questions) by question
+	// id: a choice's value, or the text typed. They decide nothing; the decision carries them.
+	Answers map[string]string
 }
 
 // Decision is the outcome of a claim with the clauses it rests on.
@@ -63,6 +66,8 @@ type Decision struct {
 	Exclusion string `json:"exclusion,omitempty"`
 	// Reason says why a claim was escalated.
 	Reason string `json:"reason,omitempty"`
+	// Answers are the answers to the shop's own questions the claim was decided with.
+	Answers map[string]string `json:"answers,omitempty"`
 
 	// ReceiptDate is the calendar day the goods were received; today if they are not yet.
 	ReceiptDate time.Time `json:"receipt_date"`
@@ -95,6 +100,12 @@ const (
 func (p *Policy) Decide(f Facts, now time.Time) Decision {
 	today := Day(now, p.Location)
 	d := Decision{}
+	if len(f.Answers) > 0 {
+		d.Answers = make(map[string]string, len(f.Answers))
+		for k, v := range f.Answers {
+			d.Answers[k] = v
+		}
+	}
 	received := today
 	if f.Received {
 		received = Day(f.ReceiptDate, p.Location)
@@ -163,17 +174,53 @@ func (p *Policy) quote(ids ...string) []Clause {
 	return out
 }
 
-// Hinted returns the exclusions a defect description hints at, plus those always asked,
-// in policy order.
+// Hinted returns the exclusions to ask about for a defect description, in the order to
+// ask them: first those always asked, in policy order, then those the description hints
+// at, the one it points to most strongly first (see Exclusion.HintStrength); equally
+// strong ones keep policy order.
 func (p *Policy) Hinted(details string) []Exclusion {
 	words := wordsOf(details)
-	var out []Exclusion
+	var always, hinted []Exclusion
+	var strength []int
 	for _, e := range p.Exclusions {
-		if e.Always || e.hintedByWords(words) {
-			out = append(out, e)
+		switch n := e.strength(words); {
+		case e.Always:
+			always = append(always, e)
+		case n > 0:
+			hinted = append(hinted, e)
+			strength = append(strength, n)
 		}
 	}
-	return out
+	// An insertion sort: stable, and there are a handful at most.
+	for i := 1; i < len(hinted); i++ {
+		for j := i; j > 0 && strength[j] > strength[j-1]; j-- {
+			hinted[j], hinted[j-1] = hinted[j-1], hinted[j]
+			strength[j], strength[j-1] = strength[j-1], strength[j]
+		}
+	}
+	return append(always, hinted...)
+}
+
+// HintStrength measures how strongly text points to the exclusion: each of its hints
+// found in text counts, a hint of several words more than one of one word, and a whole
+// word ("water") more than a word start ("spill*"); 0 means no hint is found.
+func (e Exclusion) HintStrength(text string) int { return e.strength(wordsOf(text)) }
+
+func (e Exclusion) strength(words []string) int {
+	hints := e.compiled
+	if hints == nil {
+		hints = compileHints(e.Hints)
+	}
+	n := 0
+	for _, h := range hints {
+		if h.in(words) {
+			n += 2 * len(h.words)
+			if !h.prefix {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // HintedBy reports whether text contains one of the exclusion's hints.

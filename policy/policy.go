@@ -68,6 +68,8 @@ type Policy struct {
 	Location *time.Location
 	// Exclusions in the order the policy lists them.
 	Exclusions []Exclusion
+	// Questions are the shop's own questions, in the order the file lists them.
+	Questions []Question
 
 	clauses map[string]Clause
 }
@@ -125,6 +127,15 @@ func (e *ParseError) Error() string {
 //	  applies_if: yes|no          the answer that means it applies (default yes)
 //	  always: yes|no              ask for every defect, not only when hinted (default no)
 //	  hints: WORD, WORD*, ...     words in a defect description that suggest it
+//	question ID: QUESTION         a question of the shop's own, with indented lines below it:
+//	  label: NAME                 the fact's name in the read-back and on the case card
+//	  reason: TEXT                the answer to a customer who asks why
+//	  pattern: REGEXP             a free-text answer must match it (whole, or one word of it)
+//	  example: TEXT               an answer that matches, shown when one does not
+//	  choices: v = Label, ...     a choice question, one button per choice
+//	  before: ID | after: ID      place it before or after a built-in question (default: at: end)
+//	  at: end                     ask it last, before the read-back
+//	  when: ID = V, V | ID != V   ask it only when an earlier answer is (or is not) one of these
 //
 // Every clause of RequiredClauses must be mapped, and WORDS must start exactly one
 // paragraph or bullet of the text.
@@ -160,11 +171,27 @@ func Parse(file string) (*Policy, error) {
 	}
 	var cur *Exclusion // the exclusion whose indented settings are being read
 	var sawAsk bool
+	var curQ *Question // the shop question whose indented settings are being read
+	var when string    // curQ's "when:", checked once its placement is known
+	var whenLine int
 	finish := func(line int) {
 		if cur != nil && !sawAsk {
 			fail(line, "exclusion %s has no ask: question", cur.ID)
 		}
-		cur, sawAsk = nil, false
+		if curQ != nil && when != "" {
+			c, err := p.condition(curQ, when)
+			if err != nil {
+				fail(whenLine, "question %s: %v", curQ.ID, err)
+			}
+			curQ.When = c
+		}
+		if curQ != nil && curQ.Pattern != nil && len(curQ.Choices) > 0 {
+			fail(line, "question %s has both a pattern and choices; give one", curQ.ID)
+		}
+		if curQ != nil && curQ.Example != "" && curQ.Pattern != nil && !curQ.Pattern.MatchString(curQ.Example) {
+			fail(line, "question %s: example %q does not match its pattern", curQ.ID, curQ.Example)
+		}
+		cur, sawAsk, curQ, when = nil, false, nil, ""
 	}
 	seenWindow, seenWarranty := false, false
 	lines := strings.Split(header, "\n")
@@ -181,9 +208,17 @@ func Parse(file string) (*Policy, error) {
 		}
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		indented := raw[0] == ' ' || raw[0] == '\t'
+		if indented && curQ != nil {
+			if key == "when" {
+				when, whenLine = value, n
+			} else if err := p.questionSetting(curQ, key, value); err != nil {
+				fail(n, "question %s: %v", curQ.ID, err)
+			}
+			continue
+		}
 		if indented {
 			if cur == nil {
-				fail(n, "indented setting %q belongs to no exclusion", key)
+				fail(n, "indented setting %q belongs to no exclusion or question", key)
 				continue
 			}
 			switch key {
@@ -234,6 +269,17 @@ func Parse(file string) (*Policy, error) {
 				continue
 			}
 			p.Location = loc
+		case "question":
+			if err := p.checkQuestionID(id); err != nil {
+				fail(n, "%v", err)
+				continue
+			}
+			if value == "" {
+				fail(n, "question %s: the question text is missing", id)
+				continue
+			}
+			p.Questions = append(p.Questions, Question{ID: id, Ask: value, Label: id, Slot: len(BuiltinQuestions)})
+			curQ = &p.Questions[len(p.Questions)-1]
 		case "clause", "exclusion":
 			if !validID(id) {
 				fail(n, "%s id %q: use lower-case letters, digits and _", kind, id)

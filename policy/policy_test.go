@@ -90,7 +90,7 @@ func TestParseErrors(t *testing.T) {
 		{"ambiguous", good + "exclusion water: Water damage\n  ask: Wet?\n" + text, "2 paragraphs start with"},
 		{"missing clause", strings.Replace(good, "clause warranty: Repairs\n", "", 1) + text, "clause warranty is missing"},
 		{"exclusion without ask", good + "exclusion rain: Water damage caused\n  hints: rain\n" + text, "exclusion rain has no ask"},
-		{"stray indent", good + "  hints: rain\n" + text, "belongs to no exclusion"},
+		{"stray indent", good + "  hints: rain\n" + text, "belongs to no exclusion or question"},
 		{"bad id", good + "exclusion Rain!: Water damage caused\n" + text, `exclusion id "Rain!"`},
 		{"duplicate id", good + "clause warranty: Returns\n" + text, "id warranty is used twice"},
 	}

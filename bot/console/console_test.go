@@ -32,12 +32,13 @@ func TestServeJSONSurvivesHugeLinesAndMissingNewline(t *testing.T) {
 
 func TestServeChatButtonsByNumber(t *testing.T) {
 	var out bytes.Buffer
-	in := "yesterday\n3\n9\nno\n"
+	in := "yesterday\n3\n9\nno\n1\n"
 	if err := console.ServeChat(context.Background(), bottest.NewService(memstore.New()), "you", strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()
-	// "3" presses "Parts missing"; "9" is no button, so it is read as text and re-asked.
+	// "3" presses "Parts missing"; "9" is no button, so it is read as text and re-asked;
+	// "1" accepts the read-back.
 	for _, want := range []string{"[3] Parts missing", "Did you check the parcel", "Please answer yes or no", "not covered"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("chat lacks %q:\n%s", want, s)

@@ -222,24 +222,26 @@ func TestReturnFromServerToDecision(t *testing.T) {
 	}
 	expectButtons(t, msgs[6], "confirm_foreign_substances:yes", "confirm_foreign_substances:no")
 	srv.Press(t, ann, msgs[6], "confirm_foreign_substances:no")
-	msgs = srv.WaitMessages(t, dm, 8)
-	if !strings.Contains(msgs[7].Content, "free repair under warranty") {
-		t.Errorf("got decision %q, want free repair", msgs[7].Content)
+	msgs = srv.WaitMessages(t, dm, 8) // the read-back
+	srv.Press(t, ann, msgs[7], "confirm_summary:yes")
+	msgs = srv.WaitMessages(t, dm, 9)
+	if !strings.Contains(msgs[8].Content, "free repair under warranty") {
+		t.Errorf("got decision %q, want free repair", msgs[8].Content)
 	}
-	expectButtons(t, msgs[7], "action:restart", "action:staff")
+	expectButtons(t, msgs[8], "action:restart", "action:staff")
 
 	// A last message is a barrier: lanes keep order, so any doubled reply would show up
 	// before its answer.
 	srv.SendDM(ann, "thanks")
-	msgs = srv.WaitMessages(t, dm, 9)
-	if len(msgs) != 9 {
-		t.Errorf("got %d messages in the DM, want 9:%v", len(msgs), msgs)
+	msgs = srv.WaitMessages(t, dm, 10)
+	if len(msgs) != 10 {
+		t.Errorf("got %d messages in the DM, want 10:%v", len(msgs), msgs)
 	}
 	noMentions(t, msgs)
 
 	got := h.messages()
-	if len(got) != 8 {
-		t.Fatalf("got %d messages handled, want 8", len(got))
+	if len(got) != 9 {
+		t.Fatalf("got %d messages handled, want 9", len(got))
 	}
 	if m := got[0]; m.From != (bot.Address{Platform: "discord", Chat: dm}) || m.Text != "/return" || m.User != ann.ID || m.UserName != "ann" || m.ID != slash || m.Lang != "en" {
 		t.Errorf("got first message %+v, want /return from ann in DM %s with the interaction id", m, dm)
@@ -342,20 +344,22 @@ func TestReconnectMidConversation(t *testing.T) {
 	msgs = srv.WaitMessages(t, dm, 4)
 	expectButtons(t, msgs[3], "defect:yes", "defect:no")
 	srv.SendDM(cy, "no")
-	msgs = srv.WaitMessages(t, dm, 5)
-	if msgs[4].Content == "" || len(msgs[4].Buttons) != 2 {
-		t.Errorf("got %q, want the decision with its two buttons", msgs[4].Content)
+	srv.WaitMessages(t, dm, 5) // the read-back
+	srv.SendDM(cy, "yes")
+	msgs = srv.WaitMessages(t, dm, 6)
+	if msgs[5].Content == "" || len(msgs[5].Buttons) != 2 {
+		t.Errorf("got %q, want the decision with its two buttons", msgs[5].Content)
 	}
 	srv.SendDM(cy, "thanks")
-	if msgs = srv.WaitMessages(t, dm, 6); len(msgs) != 6 {
-		t.Errorf("got %d messages, want 6 (nothing lost or doubled):%v", len(msgs), msgs)
+	if msgs = srv.WaitMessages(t, dm, 7); len(msgs) != 7 {
+		t.Errorf("got %d messages, want 7 (nothing lost or doubled):%v", len(msgs), msgs)
 	}
 	st := srv.Stats()
 	if st.Identifies != 1 || st.Resumes < 2 {
 		t.Errorf("got %d identifies and %d resumes, want 1 and at least 2", st.Identifies, st.Resumes)
 	}
-	if got := len(h.messages()); got != 5 {
-		t.Errorf("got %d messages handled, want 5", got)
+	if got := len(h.messages()); got != 6 {
+		t.Errorf("got %d messages handled, want 6", got)
 	}
 }
 

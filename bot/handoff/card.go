@@ -45,7 +45,7 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 		d.log().ErrorContext(ctx, "handoff: load session for the case card", "case", c.ID, "err", err)
 		b.WriteString("\n(The facts could not be loaded; see returnsbot case show " + c.ID + ".)\n")
 	} else {
-		writeFacts(&b, d.Service.Engine.Policy(), sess)
+		writeFacts(&b, d.Service.Engine, sess)
 		photos = sess.Answers.Photos
 		if dec, ok := d.decision(sess); ok {
 			writeDecision(&b, dec)
@@ -86,35 +86,28 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	return truncate(strings.TrimRight(b.String(), "\n"), maxCard), photos
 }
 
-func writeFacts(b *strings.Builder, p *policy.Policy, s *dialog.Session) {
-	a := s.Answers
+// writeFacts lists the answers in the order the dialog asks them, the shop's own
+// questions included, as the dialog's question table names them.
+func writeFacts(b *strings.Builder, e *dialog.Engine, s *dialog.Session) {
 	b.WriteString("\nFacts:\n")
-	fact := func(name, value string) {
-		if value != "" {
-			fmt.Fprintf(b, "- %s: %s\n", name, value)
+	facts := e.Answered(s, "en")
+	for _, f := range facts {
+		value := f.Value
+		switch {
+		case f.ID == dialog.StateReceiptDate && f.Value == dialog.ReceiptPending:
+			value = "not yet (at pickup)"
+		case f.ID == dialog.StateDefectDetails:
+			value = strconvQuote(f.Value)
 		}
-	}
-	switch a.Receipt {
-	case dialog.ReceiptPending:
-		fact("Received", "not yet (at pickup)")
-	default:
-		fact("Received", a.Receipt)
-	}
-	fact("Packaging", string(a.Packaging))
-	fact("Checked with the carrier", yesNo(a.CarrierChecked))
-	fact("Defect", yesNo(a.Defect))
-	if a.Details != "" {
-		fact("Defect details", strconvQuote(a.Details))
-	}
-	for _, ex := range p.Exclusions {
-		if yes, ok := a.Exclusions[ex.ID]; ok {
-			fact(ex.Ask, yesNo(&yes))
+		if q, ok := e.Policy().Question(f.ID); ok && len(q.Choices) > 0 {
+			value = f.Shown + " (" + f.Value + ")" // the shop's own words, and the value its systems know
 		}
+		fmt.Fprintf(b, "- %s: %s\n", f.Label, value)
 	}
-	if n := len(a.Photos); n > 0 {
-		fact("Photos sent to the bot", fmt.Sprintf("%d, attached", n))
+	if n := len(s.Answers.Photos); n > 0 {
+		fmt.Fprintf(b, "- Photos sent to the bot: %d, attached\n", n)
 	}
-	if a.Receipt == "" {
+	if len(facts) == 0 {
 		b.WriteString("- (no answers yet)\n")
 	}
 }
@@ -197,16 +190,6 @@ func statusText(s Status) string {
 		return "closed"
 	}
 	return string(s)
-}
-
-func yesNo(b *bool) string {
-	switch {
-	case b == nil:
-		return ""
-	case *b:
-		return "yes"
-	}
-	return "no"
 }
 
 func displayName(name, fallback string) string {

@@ -310,7 +310,7 @@ func TestCardCarriesThePhotosSentToTheBot(t *testing.T) {
 func TestDisputeCardQuotesDecision(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
 	// Received yesterday, intact, no defect: return eligible, quoting the return clause.
-	for _, text := range []string{"hi", "yesterday", "intact", "no"} {
+	for _, text := range []string{"hi", "yesterday", "intact", "no", "yes"} { // "yes" accepts the read-back
 		w.send(customer(tgAnn, text))
 	}
 	out := w.send(customer(tgAnn, "I disagree, this is wrong"))
@@ -545,7 +545,7 @@ func TestReturnCarrierClaimOffersNewClaim(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
 	// Damage recorded with the carrier: the policy escalates it as a carrier claim, and
 	// handing it back must not escalate it again.
-	for _, text := range []string{"hi", "yesterday", "damaged", "yes"} {
+	for _, text := range []string{"hi", "yesterday", "damaged", "yes", "yes"} { // the second "yes" accepts the read-back
 		w.send(customer(tgAnn, text))
 	}
 	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
@@ -609,7 +609,7 @@ func TestCloseResetsConversationAndKeepsTranscript(t *testing.T) {
 func TestOverride(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
 	// Received 40 days ago, intact, no defect: the return period has passed; disputed.
-	for _, text := range []string{"hi", "40 days ago", "intact", "no", "this is unfair"} {
+	for _, text := range []string{"hi", "40 days ago", "intact", "no", "yes", "this is unfair"} { // "yes" accepts the read-back
 		w.send(customer(tgAnn, text))
 	}
 	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())

@@ -178,7 +178,8 @@ func TestConversationToDecision(t *testing.T) {
 	steps := []struct{ press, reply string }{
 		{"receipt_date:yesterday", "What condition were the packaging"},
 		{"packaging:intact", "Does the product have a defect"},
-		{"defect:no", "Good news: you can return or exchange the goods. You received them on 24 November 2026"},
+		{"defect:no", "Here is what I understood"},
+		{"confirm_summary:yes", "Good news: you can return or exchange the goods. You received them on 24 November 2026"},
 	}
 	n := 2
 	for _, s := range steps {
@@ -294,9 +295,11 @@ func TestUserTextIsEscaped(t *testing.T) {
 		t.Errorf("confirm question on the wire: got %q, want it to contain %q", q.Raw, want)
 	}
 	press(t, srv, alice, "confirm_foreign_substances:yes")
-	msgs = h.expect(chat, 8)
-	if !strings.Contains(msgs[7].Text, "the warranty does not cover this case") {
-		t.Errorf("decision: got %q, want warranty excluded", msgs[7].Text)
+	h.expect(chat, 8) // the read-back
+	press(t, srv, alice, "confirm_summary:yes")
+	msgs = h.expect(chat, 9)
+	if !strings.Contains(msgs[8].Text, "the warranty does not cover this case") {
+		t.Errorf("decision: got %q, want warranty excluded", msgs[8].Text)
 	}
 	for _, c := range srv.Calls("sendMessage") {
 		if c.Status != 0 {
@@ -524,14 +527,16 @@ func TestRestartMidConversation(t *testing.T) {
 	second := start(t, srv, store, fastConfig(srv), nil)
 	second.expect(chat, 4)
 	press(t, srv, alice, "defect:no")
-	msgs := second.expect(chat, 5)
-	if !strings.Contains(msgs[4].Text, "Good news") {
-		t.Errorf("decision after restart: got %q, want return eligible", msgs[4].Text)
+	second.expect(chat, 5) // the read-back
+	press(t, srv, alice, "confirm_summary:yes")
+	msgs := second.expect(chat, 6)
+	if !strings.Contains(msgs[5].Text, "Good news") {
+		t.Errorf("decision after restart: got %q, want return eligible", msgs[5].Text)
 	}
 	second.settled()
 	time.Sleep(50 * time.Millisecond) // would let a duplicate reply show
-	if got := len(srv.BotMessages(chat)); got != 5 {
-		t.Errorf("bot messages: got %d, want 5 (nothing lost, nothing twice)", got)
+	if got := len(srv.BotMessages(chat)); got != 6 {
+		t.Errorf("bot messages: got %d, want 6 (nothing lost, nothing twice)", got)
 	}
 }
 

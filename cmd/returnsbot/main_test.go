@@ -12,7 +12,7 @@ import (
 // With no arguments and no platform configured, the bot is a console chat on a memory
 // store: a newcomer's first command works with nothing installed.
 func TestNoArgumentsStartsConsoleChat(t *testing.T) {
-	out, _, err := runBot(t, env(), "yesterday\n1\n2\n")
+	out, _, err := runBot(t, env(), "yesterday\n1\n2\n1\n") // the last 1 accepts the read-back
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -44,7 +44,7 @@ func TestConsoleFlags(t *testing.T) {
 
 func TestNowAcceptsRFC3339(t *testing.T) {
 	out, _, err := runBot(t, env(), `{"user":"a","text":"hi"}`+"\n"+`{"user":"a","text":"today"}`+"\n"+
-		`{"user":"a","text":"ok"}`+"\n"+`{"user":"a","text":"no"}`+"\n", "console", "--json", "--now", "2026-03-01T23:30:00+02:00")
+		`{"user":"a","text":"ok"}`+"\n"+`{"user":"a","text":"no"}`+"\n"+`{"user":"a","text":"yes"}`+"\n", "console", "--json", "--now", "2026-03-01T23:30:00+02:00")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestPolicyCommands(t *testing.T) {
 // A shop's POLICY_FILE changes the decisions without touching Go code.
 func TestPolicyFileFromEnvironment(t *testing.T) {
 	in := `{"user":"a","text":"hi"}` + "\n" + `{"user":"a","text":"20 days ago"}` + "\n" +
-		`{"user":"a","text":"fine"}` + "\n" + `{"user":"a","text":"no"}` + "\n"
+		`{"user":"a","text":"fine"}` + "\n" + `{"user":"a","text":"no"}` + "\n" + `{"user":"a","text":"yes"}` + "\n"
 	out, _, err := runBot(t, env("POLICY_FILE", "../../testdata/policies/shop-30-days.policy"), in, "console", "--json", "--now", "2026-11-25")
 	if err != nil {
 		t.Fatal(err)

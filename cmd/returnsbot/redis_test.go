@@ -35,6 +35,7 @@ var redisClaim = []string{
 	`"text":"yes"`,
 	`"text":"The kettle stopped heating after a week"`,
 	`"text":"yes"`,
+	`"button":"confirm_summary:yes"`,
 	`"text":"thanks"`,
 }
 

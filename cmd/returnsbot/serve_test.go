@@ -22,9 +22,9 @@ func TestServeHealthAndMetrics(t *testing.T) {
 		"TELEGRAM_CHAT_INTERVAL": "off", "TELEGRAM_GROUP_INTERVAL": "off", "TELEGRAM_GLOBAL_RATE": "1000",
 	}))
 	customer := telegramtest.Private(91, "Sam", "")
-	for i, text := range []string{"/start", "yesterday", "intact", "no"} {
+	for i, text := range []string{"/start", "yesterday", "intact", "no", "yes"} { // "yes" accepts the read-back
 		srv.Text(customer, text)
-		srv.WaitBotMessages(t, 91, []int{2, 3, 4, 5}[i], 10*time.Second)
+		srv.WaitBotMessages(t, 91, []int{2, 3, 4, 5, 6}[i], 10*time.Second)
 	}
 	get := func(path string) string {
 		t.Helper()
@@ -43,7 +43,7 @@ func TestServeHealthAndMetrics(t *testing.T) {
 		t.Errorf("/healthz = %q, want ok", body)
 	}
 	metrics := get("/metrics")
-	for _, want := range []string{"returnsbot_messages_total 4\n", `returnsbot_decisions_total{outcome="return_eligible"} 1`} {
+	for _, want := range []string{"returnsbot_messages_total 5\n", `returnsbot_decisions_total{outcome="return_eligible"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, metrics)
 		}

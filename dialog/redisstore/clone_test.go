@@ -13,7 +13,7 @@ import (
 // (maps, slices, pointers). If Session gains one, clone must copy it and this list must
 // name it; otherwise the cache would hand two callers the same memory.
 func TestCloneCoversSession(t *testing.T) {
-	want := []string{"Answers.CarrierChecked", "Answers.Defect", "Answers.Exclusions", "Answers.Photos", "Seen"}
+	want := []string{"Answers.CarrierChecked", "Answers.Defect", "Answers.Exclusions", "Answers.Photos", "Answers.Shop", "Seen"}
 	var got []string
 	var walk func(prefix string, typ reflect.Type)
 	walk = func(prefix string, typ reflect.Type) {
@@ -38,7 +38,8 @@ func TestCloneIsDeep(t *testing.T) {
 	yes := true
 	s := &dialog.Session{
 		State: dialog.StateDefect, Version: 7, Seen: []string{"1"},
-		Answers: dialog.Answers{Defect: &yes, CarrierChecked: &yes, Exclusions: map[string]bool{"a": true}, Photos: []string{"p"}},
+		Answers: dialog.Answers{Defect: &yes, CarrierChecked: &yes, Exclusions: map[string]bool{"a": true}, Photos: []string{"p"},
+			Shop: map[string]string{"order_number": "AB123456"}},
 	}
 	c := clone(s)
 	if !reflect.DeepEqual(c, s) {
@@ -46,7 +47,9 @@ func TestCloneIsDeep(t *testing.T) {
 	}
 	*c.Answers.Defect, *c.Answers.CarrierChecked = false, false
 	c.Answers.Exclusions["a"], c.Answers.Photos[0], c.Seen[0] = false, "q", "2"
-	if !*s.Answers.Defect || !*s.Answers.CarrierChecked || !s.Answers.Exclusions["a"] || s.Answers.Photos[0] != "p" || s.Seen[0] != "1" {
+	c.Answers.Shop["order_number"] = "ZZ000000"
+	if !*s.Answers.Defect || !*s.Answers.CarrierChecked || !s.Answers.Exclusions["a"] || s.Answers.Photos[0] != "p" || s.Seen[0] != "1" ||
+		s.Answers.Shop["order_number"] != "AB123456" {
 		t.Fatalf("changing the clone changed the original: %+v", s)
 	}
 	if clone(&dialog.Session{}).Seen != nil {

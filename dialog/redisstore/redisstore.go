@@ -448,6 +448,7 @@ func clone(s *dialog.Session) *dialog.Session {
 	c.Answers.Defect = cloneBool(s.Answers.Defect)
 	c.Answers.Exclusions = maps.Clone(s.Answers.Exclusions)
 	c.Answers.Photos = slices.Clone(s.Answers.Photos)
+	c.Answers.Shop = maps.Clone(s.Answers.Shop)
 	c.Seen = slices.Clone(s.Seen)
 	return &c
 }

@@ -425,7 +425,7 @@ func TestStoppedRedis(t *testing.T) {
 		t.Fatal("step with Redis stopped did not return within 15s")
 	}
 	srv.Restart()
-	for _, in := range loadgen.Claim[3:6] {
+	for _, in := range loadgen.Claim[3:7] { // through the read-back
 		if err := step(ctx, conv, in); err != nil {
 			t.Fatalf("step after restart: %v", err)
 		}

@@ -16,7 +16,7 @@ import (
 )
 
 // Claim is the conversation each simulated customer repeats: a warranty claim from
-// "restart" to the decision and a message after it. Its answers fit a clock in late 2026.
+// "restart" through the read-back to the decision and a message after it. Its answers fit a clock in late 2026.
 var Claim = []dialog.Input{
 	{Text: "restart"},
 	{Text: "2026-06-01"},
@@ -24,6 +24,7 @@ var Claim = []dialog.Input{
 	{Text: "yes"},
 	{Text: "The kettle stopped heating after a week"},
 	{Text: "yes"},
+	{Button: "confirm_summary:yes"},
 	{Text: "thanks"},
 }
 
