@@ -1,15 +1,8 @@
-//go:build readers
-
 package dialog_test
 
 // Conversations that rest on the answer readers of dialog/understand reading free words:
 // several facts in one message, corrections in words, a person or a dispute in the
-// customer's words. They need the real readers, not the keyword placeholder the dialog
-// was built against; run them with
-//
-//	go test -tags readers ./dialog/
-//
-// and drop the build tag once dialog/understand's readers have landed.
+// customer's words.
 
 import (
 	"strings"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 )
 
 // A shop's own questions, from its policy file alone: asked where the file places them,
@@ -121,7 +122,7 @@ func TestTelegramShopQuestionsOnTheCard(t *testing.T) {
 		}
 	}
 	topic := threadOf(t, c, "telegram")
-	waitFor(t, "the case card in the Telegram desk topic", func() bool {
+	waittest.For(t, "the case card in the Telegram desk topic", func() bool {
 		return tgHasText(w.tgTopicMessages(topic), "Order number: AB123456")
 	})
 }
