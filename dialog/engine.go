@@ -175,7 +175,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 	case text == "":
 		return e.reprompt(s, t.get(msgEmpty), now)
 	}
-	if cmd, ok := command(text); ok {
+	if cmd, ok := command(s.Lang, text); ok {
 		return e.command(s, cmd, now)
 	}
 	tr := &turn{s: s, now: now, cur: cur}
@@ -195,7 +195,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 		return []Reply{{Text: t.get(msgWithStaff)}}
 	case StateDecided:
 		switch {
-		case req.Intent == understand.Dispute || req.Intent == understand.Person || isDispute(text):
+		case req.Intent == understand.Dispute || req.Intent == understand.Person || isDispute(s.Lang, text):
 			return e.escalate(s, policy.ReasonDisputed, now)
 		case req.Intent == understand.Change:
 			return e.change(tr, req.Target, req.Rest)
