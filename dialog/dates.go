@@ -65,8 +65,6 @@ func ParseReceiptIn(lang, text string, now time.Time, loc *time.Location) (Recei
 		if has(words, w.notReceived) {
 			return ReceiptAnswer{NotReceived: true}, nil
 		}
-	}
-	for _, w := range dateLanguages(lang) {
 		if d, err = parseDay(s, words, w, today, loc); !errors.Is(err, ErrNoDate) {
 			break
 		}

@@ -36,7 +36,7 @@ import (
 var builtin embed.FS
 
 // Shipped are the languages with a built-in catalog, English first.
-var Shipped = []string{"en", "de"}
+var Shipped = []string{"en", "de", "fr", "es", "it", "pt", "pl", "ru", "uk"}
 
 // HasBuiltin reports whether a catalog file name ("fr.json", "active.fr.json") is of a
 // language with a built-in catalog, which it then only overrides.

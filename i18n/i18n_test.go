@@ -71,7 +71,8 @@ func TestCheckFindsMissingPluralForms(t *testing.T) {
 func TestMatch(t *testing.T) {
 	c := i18n.Builtin()
 	tests := []struct{ in, want string }{
-		{"de", "de"}, {"de-AT", "de"}, {"de_CH", "de"}, {"en-GB", "en"}, {"", "en"}, {"xx", "en"}, {"ja", "en"}, {"not a tag!", "en"},
+		{"de", "de"}, {"de-AT", "de"}, {"de_CH", "de"}, {"en-GB", "en"}, {"pt-BR", "pt"}, {"pt-PT", "pt"},
+		{"fr-CA", "fr"}, {"es-MX", "es"}, {"it-CH", "it"}, {"pl-PL", "pl"}, {"ru-RU", "ru"}, {"uk-UA", "uk"}, {"", "en"}, {"xx", "en"}, {"ja", "en"}, {"not a tag!", "en"},
 	}
 	for _, tt := range tests {
 		if got := c.Match(tt.in); got != tt.want {
