@@ -11,8 +11,8 @@ import (
 // claimWords are one language's answers to a whole claim, in its own words.
 type claimWords struct {
 	hello, date, intact, noDefect, yes string // a return within the window
-	damaged, no                           string // a crushed box not checked with the carrier
-	person                                string // asking for a person at the first question
+	damaged, no                        string // a crushed box not checked with the carrier
+	person                             string // asking for a person at the first question
 }
 
 var claimsByLanguage = map[string]claimWords{
