@@ -109,3 +109,10 @@ type Outbox interface {
 	// Counts returns pending, delivered and failed.
 	Counts(ctx context.Context) (Counts, error)
 }
+
+// ErrOutboxFull: Add found the outbox holding its maximum of pending events (the endpoint
+// has been down long). The event is not stored; the caller logs it and goes on.
+var ErrOutboxFull = errors.New("outbox full")
+
+// DefaultMaxPending bounds the pending events of an outbox unless its options say otherwise.
+const DefaultMaxPending = 100000

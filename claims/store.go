@@ -2,6 +2,7 @@ package claims
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -65,3 +66,10 @@ func ByUserSize(n int) int {
 
 // MaxUpdateTries bounds the compare-and-set loop of Update.
 const MaxUpdateTries = 32
+
+// CursorKey is the List order of a claim created at t with the id, and the form of List's
+// cursors: the creation time in zero-padded Unix milliseconds, ":" and the id. Both stores
+// use it, so a cursor means the same to either.
+func CursorKey(t time.Time, id ID) string {
+	return fmt.Sprintf("%016d:%s", t.UnixMilli(), id)
+}
