@@ -62,10 +62,11 @@ type Record struct {
 	// Clauses are quoted word for word from the policy in force at decision time.
 	Clauses []policy.Clause `json:"clauses"`
 
-	// The computed calendar days, zero where unknown.
-	ReceiptDate   time.Time `json:"receipt_date,omitzero"`
-	LastReturnDay time.Time `json:"last_return_day,omitzero"`
-	WarrantyEnd   time.Time `json:"warranty_end,omitzero"`
+	// The computed calendar days, zero where unknown. JSON gives them as dates
+	// ("2026-11-20"), read back as midnight UTC.
+	ReceiptDate   time.Time `json:"-"`
+	LastReturnDay time.Time `json:"-"`
+	WarrantyEnd   time.Time `json:"-"`
 
 	// PolicyVersion names the policy text the decision rests on (see PolicyVersion).
 	PolicyVersion string `json:"policy_version"`

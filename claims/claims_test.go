@@ -176,6 +176,12 @@ func TestEventJSONContract(t *testing.T) {
 			t.Errorf("event claim JSON lacks %q: %s", k, b)
 		}
 	}
+	if c["receipt_date"] != "2026-11-20" || c["last_return_day"] != "2026-12-04" {
+		t.Errorf("event claim JSON gives the days as %v and %v, want 2026-11-20 and 2026-12-04", c["receipt_date"], c["last_return_day"])
+	}
+	if _, ok := c["warranty_end"]; ok {
+		t.Errorf("event claim JSON gives an unknown warranty end: %s", b)
+	}
 	if other := claims.NewEvent(claims.ClaimDecided, r, e.Time); other.ID == e.ID {
 		t.Errorf("two events share the id %q", e.ID)
 	}
