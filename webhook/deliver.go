@@ -288,3 +288,19 @@ func excerpt(b []byte) string {
 	}
 	return ": " + strconv.Quote(string(b))
 }
+
+// CheckURL reports whether raw can be a WEBHOOK_URL: an absolute http or https URL with a
+// host. The error does not repeat the URL, which may hold a token.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("want an http:// or https:// URL")
+	}
+	if u.Host == "" {
+		return errors.New("the URL names no host")
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,29 @@ func TestVerify(t *testing.T) {
 	for _, tt := range tests {
 		if err := webhook.Verify(tt.secret, tt.h, []byte(tt.body), now, 5*time.Minute); !errors.Is(err, tt.want) {
 			t.Errorf("%s: Verify = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"https://shop.example/hooks/returnsbot?token=x", true},
+		{"http://127.0.0.1:8080/", true},
+		{"shop.example/hook", false},
+		{"ftp://shop.example/", false},
+		{"https://", false},
+		{"http://[::1", false},
+	}
+	for _, tt := range tests {
+		err := webhook.CheckURL(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckURL(%q) = %v, want ok %v", tt.in, err, tt.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "token") {
+			t.Errorf("CheckURL(%q) = %v repeats the URL", tt.in, err)
 		}
 	}
 }
