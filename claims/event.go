@@ -108,6 +108,9 @@ type Outbox interface {
 	Failed(ctx context.Context, n int) ([]Failure, error)
 	// Counts returns pending, delivered and failed.
 	Counts(ctx context.Context) (Counts, error)
+	// Forget erases the pending and failed events about the customer's (UserKey) claims,
+	// and returns how many it erased. It reads every event held: the outbox is bounded.
+	Forget(ctx context.Context, userKey string) (int, error)
 }
 
 // ErrOutboxFull: Add found the outbox holding its maximum of pending events (the endpoint

@@ -193,6 +193,36 @@ func RunOutbox(t *testing.T, setup OutboxSetup) {
 		wantCounts(t, o, claims.Counts{Pending: 3})
 	})
 
+	t.Run("Forget", func(t *testing.T) {
+		o, c := newOutbox(t)
+		mine := Event("evt_mine", c.Now())
+		mine.Claim.Platform, mine.Claim.User = "discord", "7"
+		dead := mine
+		dead.ID = "evt_mine_dead"
+		mustAdd(t, o, mine)
+		mustAdd(t, o, dead)
+		mustAdd(t, o, Event("evt_other", c.Now()))
+		o.Lease(ctx, c.Now(), 10, lease)
+		if err := o.GiveUp(ctx, dead.ID, c.Now(), "gone"); err != nil {
+			t.Fatal(err)
+		}
+		n, err := o.Forget(ctx, "discord:7")
+		if err != nil || n != 2 {
+			t.Fatalf("Forget = %d, %v; want 2, nil", n, err)
+		}
+		wantCounts(t, o, claims.Counts{Pending: 1})
+		if fs, _ := o.Failed(ctx, 10); len(fs) != 0 {
+			t.Errorf("Failed after Forget = %v, want none", fs)
+		}
+		c.Advance(time.Hour)
+		if ds, _ := o.Lease(ctx, c.Now(), 10, lease); fmt.Sprint(eventIDs(ds)) != "[evt_other]" {
+			t.Errorf("Lease after Forget = %v, want [evt_other]", eventIDs(ds))
+		}
+		if n, _ := o.Forget(ctx, "discord:never-seen"); n != 0 {
+			t.Errorf("Forget of an unknown customer = %d, want 0", n)
+		}
+	})
+
 	t.Run("ConcurrentLease", func(t *testing.T) {
 		o, c := newOutbox(t)
 		const events, workers = 60, 4

@@ -195,3 +195,19 @@ func (o *Outbox) Counts(context.Context) (claims.Counts, error) {
 	defer o.mu.Unlock()
 	return claims.Counts{Pending: int64(len(o.pending)), Delivered: o.delivered, Failed: int64(len(o.failed))}, nil
 }
+
+// Forget implements claims.Outbox.
+func (o *Outbox) Forget(_ context.Context, userKey string) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, m := range []map[string]*item{o.pending, o.failed} {
+		for id, it := range m {
+			if it.d.Event.Claim.UserKey() == userKey {
+				delete(m, id)
+				n++
+			}
+		}
+	}
+	return n, nil
+}

@@ -294,3 +294,51 @@ func (o *Outbox) Counts(ctx context.Context) (claims.Counts, error) {
 	d, _ := delivered.Int64()
 	return claims.Counts{Pending: pending.Val(), Delivered: d, Failed: failed.Val()}, nil
 }
+
+// forgetScript erases the events ARGV from the due and failed sets and the hashes, and
+// returns how many it held.
+var forgetScript = redis.NewScript(`
+local n = 0
+for _, id in ipairs(ARGV) do
+  n = n + redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[4], id)
+end
+return n
+`)
+
+// Forget implements claims.Outbox. It scans the events hash in batches, reading only the
+// customer fields of each event.
+func (o *Outbox) Forget(ctx context.Context, userKey string) (int, error) {
+	var who struct {
+		Claim struct {
+			Platform string `json:"platform"`
+			User     string `json:"user"`
+		} `json:"claim"`
+	}
+	total := 0
+	var cursor uint64
+	for {
+		kv, next, err := o.rdb.HScan(ctx, o.keys[1], cursor, "", 500).Result()
+		if err != nil {
+			return total, fmt.Errorf("forget events of %s: %w", userKey, err)
+		}
+		var ids []any
+		for i := 0; i+1 < len(kv); i += 2 {
+			if json.Unmarshal([]byte(kv[i+1]), &who) == nil && claims.UserKey(who.Claim.Platform, who.Claim.User) == userKey {
+				ids = append(ids, kv[i])
+			}
+		}
+		if len(ids) > 0 {
+			n, err := forgetScript.Run(ctx, o.rdb, o.keys[:4], ids...).Int()
+			if err != nil {
+				return total, fmt.Errorf("forget events of %s: %w", userKey, err)
+			}
+			total += n
+		}
+		if cursor = next; cursor == 0 {
+			return total, nil
+		}
+	}
+}
