@@ -25,7 +25,8 @@ type Store interface {
 	// Get returns the record with the id, or ErrNotFound.
 	Get(ctx context.Context, id ID) (Record, error)
 	// Update changes the record with the id by fn, compare-and-set: if another writer
-	// changed it meanwhile, fn runs again on the newer record. fn must not change the ID.
+	// changed it meanwhile, fn runs again on the newer record. fn must not change the ID
+	// or the customer; if it leaves Updated as it was, the store sets it to now.
 	// It returns the stored record, ErrNotFound, or ErrConflict after repeated losses.
 	Update(ctx context.Context, id ID, fn func(*Record) error) (Record, error)
 	// ByUser returns the customer's (UserKey) n most recent claims, newest first; n is

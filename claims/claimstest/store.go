@@ -148,6 +148,16 @@ func RunStore(t *testing.T, setup StoreSetup) {
 		stored, _ := s.Get(ctx, r.ID)
 		same(t, "Get after Update", stored, r)
 
+		c.Advance(time.Minute)
+		got, err = s.Update(ctx, r.ID, func(r *claims.Record) error { r.CloseReason = "none yet"; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Updated.Equal(c.Now()) {
+			t.Errorf("Update that leaves Updated alone: Updated %v, want now %v", got.Updated, c.Now())
+		}
+		r = got
+
 		boom := errors.New("boom")
 		if _, err := s.Update(ctx, r.ID, func(r *claims.Record) error { r.State = claims.StateClosed; return boom }); !errors.Is(err, boom) {
 			t.Errorf("Update whose fn fails: got %v, want the fn's error", err)

@@ -120,6 +120,9 @@ func (s *Store) Update(_ context.Context, id claims.ID, fn func(*claims.Record) 
 	if r.ID != id || r.UserKey() != e.rec.UserKey() {
 		return claims.Record{}, fmt.Errorf("update claim %s: the update changed its id or customer", id)
 	}
+	if r.Updated.Equal(e.rec.Updated) {
+		r.Updated = s.opt.Now()
+	}
 	e.rec = r.Clone()
 	return r, nil
 }

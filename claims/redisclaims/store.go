@@ -166,12 +166,15 @@ func (s *Store) Update(ctx context.Context, id claims.ID, fn func(*claims.Record
 		if err := json.Unmarshal([]byte(old), &r); err != nil {
 			return claims.Record{}, fmt.Errorf("update claim %s: decode: %w", id, err)
 		}
-		user := r.UserKey()
+		user, updated := r.UserKey(), r.Updated
 		if err := fn(&r); err != nil {
 			return claims.Record{}, fmt.Errorf("update claim %s: %w", id, err)
 		}
 		if r.ID != id || r.UserKey() != user {
 			return claims.Record{}, fmt.Errorf("update claim %s: the update changed its id or customer", id)
+		}
+		if r.Updated.Equal(updated) {
+			r.Updated = s.opt.Now()
 		}
 		val, err := json.Marshal(r)
 		if err != nil {
