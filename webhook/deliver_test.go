@@ -343,3 +343,34 @@ func TestRun(t *testing.T) {
 		t.Errorf("Run delivered %v, want %v", acceptedIDs(got), ids)
 	}
 }
+
+// TestHugeErrorBody: an endpoint answering an error with an endless body costs a bounded
+// read, and the failure reason quotes only its start.
+func TestHugeErrorBody(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		chunk := []byte(strings.Repeat("x", 4096))
+		for range 4096 { // 16 MiB, far past what is read
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := claimstest.NewClock(claimstest.Epoch)
+	o := memclaims.NewOutbox(memclaims.OutboxOptions{Now: c.Now})
+	addEvents(t, o, c, 1)
+	d := webhook.New(o, webhook.Options{URL: srv.URL, Secret: secret, Now: c.Now, Logger: quiet})
+	if err := d.Deliver(ctx, time.Now().Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(2 * time.Hour)
+	ds, err := o.Lease(ctx, c.Now(), 1, time.Minute)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("Lease = %v, %v; want the failed event", ds, err)
+	}
+	if r := ds[0].LastError; !strings.HasPrefix(r, "HTTP 502: \"xxx") || len(r) > 200 {
+		t.Errorf("last error = %q (%d bytes), want HTTP 502 and a short quote", r, len(r))
+	}
+}
