@@ -398,6 +398,9 @@ func (s *Server) BotMessages(chat int64) []Message {
 	return s.messagesLocked(chat, true)
 }
 
+// BotMessagesLocked is BotMessages for use inside WaitFor.
+func (s *Server) BotMessagesLocked(chat int64) []Message { return s.messagesLocked(chat, true) }
+
 func (s *Server) messagesLocked(chat int64, botOnly bool) []Message {
 	var out []Message
 	for _, m := range s.messages[chat] {
