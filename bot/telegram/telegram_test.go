@@ -57,6 +57,9 @@ func fastConfig(srv *telegramtest.Server) telegram.Config {
 		RetryMin:      5 * time.Millisecond,
 		RetryMax:      50 * time.Millisecond,
 		DrainTimeout:  2 * time.Second,
+		// Tests run whole conversations in milliseconds: no inbound limit unless a test
+		// sets one.
+		Dispatch: bot.DispatchConfig{InboundRate: -1},
 	}
 }
 
