@@ -78,6 +78,9 @@ func startNoWait(t testing.TB, fc discordtest.Config, opts ...func(*discord.Conf
 			return svc.Handle(ctx, m)
 		}),
 		ReconnectMin: 10 * time.Millisecond, ReconnectMax: 200 * time.Millisecond,
+		// Tests run whole conversations in milliseconds: no inbound limit unless a test
+		// sets one.
+		Dispatch: bot.DispatchConfig{InboundRate: -1},
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -98,6 +98,8 @@ func TestServeTelegramConfigErrors(t *testing.T) {
 		{"bad chat interval", map[string]string{"TELEGRAM_CHAT_INTERVAL": "fast"}, "TELEGRAM_CHAT_INTERVAL"},
 		{"negative group interval", map[string]string{"TELEGRAM_GROUP_INTERVAL": "-1s"}, "TELEGRAM_GROUP_INTERVAL"},
 		{"zero global rate", map[string]string{"TELEGRAM_GLOBAL_RATE": "0"}, "TELEGRAM_GLOBAL_RATE"},
+		{"inbound rate not a number", map[string]string{"INBOUND_RATE": "lots"}, "INBOUND_RATE"},
+		{"negative inbound rate", map[string]string{"INBOUND_RATE": "-3"}, "INBOUND_RATE"},
 	}
 	for _, tc := range tests {
 		env := map[string]string{"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL}
@@ -149,7 +151,7 @@ func TestTelegramKill9(t *testing.T) {
 		"TELEGRAM_TOKEN=" + telegramtest.Token, "TELEGRAM_API_URL=" + srv.URL,
 		"REDIS_URL=" + redistest.URL(t), "REDIS_KEY_PREFIX=" + prefix,
 		"TELEGRAM_CHAT_INTERVAL=off", "TELEGRAM_GROUP_INTERVAL=off", "TELEGRAM_GLOBAL_RATE=off",
-		"LOG_LEVEL=warn",
+		"INBOUND_RATE=off", "LOG_LEVEL=warn",
 	}
 	// /back and /restart make a repeated or lost message change the outcome.
 	inputs := []string{"/start", "yesterday", "damaged", "yes", "/back", "no", "/restart", "today", "intact", "no"}
