@@ -119,6 +119,8 @@ type Server struct {
 	statuses []int                          // HTTP statuses of webhook deliveries
 	flood    Flood
 	floodTAT map[int64]time.Time // per chat; key 0 is the whole bot
+	garble   map[string]int      // method → calls still to answer ok:true with an undecodable result
+	noWait   bool                // getUpdates ignores timeout
 }
 
 // Flood are limits the fake enforces on messages sent (sendMessage, sendPhoto,
@@ -240,6 +242,51 @@ func (s *Server) Fail(method string, f ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[method] = append(s.failures[method], f...)
+}
+
+// Garble makes the next n calls of method succeed (a sendMessage is sent) but answer
+// {"ok":true} with a result no client can decode, as a broken proxy or a changed API
+// might.
+func (s *Server) Garble(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.garble == nil {
+		s.garble = map[string]int{}
+	}
+	s.garble[method] += n
+}
+
+// IgnoreTimeout makes getUpdates answer at once, even with nothing to return, whatever
+// timeout the client asks for, as some Bot API emulators do.
+func (s *Server) IgnoreTimeout() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noWait = true
+}
+
+// CallsLocked returns how many calls of method (all calls if method is empty) the fake
+// has answered, for use inside WaitFor.
+func (s *Server) CallsLocked(method string) int {
+	n := 0
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// WaitCalls waits until the fake has answered n more calls of method than it had when
+// WaitCalls was called, and fails the test after timeout. Waiting for a few later
+// getUpdates is how a test sees that the bot went round its loop and sent nothing more.
+func (s *Server) WaitCalls(tb testing.TB, method string, n int, timeout time.Duration) {
+	tb.Helper()
+	s.mu.Lock()
+	want := s.CallsLocked(method) + n
+	s.mu.Unlock()
+	if !s.WaitFor(timeout, func() bool { return s.CallsLocked(method) >= want }) {
+		tb.Fatalf("waited %v for %d more %s calls", timeout, n, method)
+	}
 }
 
 // TooManyRequests is the Failure Telegram gives when a bot sends too fast.
@@ -570,6 +617,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	res, aerr := s.call(method, params, files)
+	if aerr == nil && s.garble[method] > 0 {
+		s.garble[method]--
+		res = "\u0000 not what the client expects"
+	}
 	s.mu.Unlock()
 	s.reply(w, call, res, aerr)
 }
@@ -686,6 +737,11 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]models.
 		limit = 100
 	}
 	timeout, _ := strconv.Atoi(p["timeout"])
+	s.mu.Lock()
+	if s.noWait {
+		timeout = 0
+	}
+	s.mu.Unlock()
 	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
 	defer deadline.Stop()
 	for {
