@@ -183,10 +183,8 @@ func TestTelegramKill9(t *testing.T) {
 	}
 	first := startTelegramProc(t, bin, env)
 	// deleteWebhook comes just before the first poll (a poll is recorded when it returns).
-	for start := time.Now(); len(srv.Calls("deleteWebhook")) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("first process never polled\n%s", first.stderr)
-		}
+	if !waittest.Until(30*time.Second, func() bool { return len(srv.Calls("deleteWebhook")) > 0 }) {
+		t.Fatalf("first process never polled\n%s", first.stderr)
 	}
 	pushed := make(chan struct{})
 	go func() {
@@ -198,10 +196,7 @@ func TestTelegramKill9(t *testing.T) {
 			}
 		}
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for total() < 30 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waittest.Until(30*time.Second, func() bool { return total() >= 30 })
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
