@@ -229,13 +229,13 @@ func (d *Dispatcher) allowLocked(j *Job, full bool) bool {
 		return true
 	}
 	now := d.cfg.Now()
+	d.sweepLocked(now)
 	key := j.Lane + "|" + j.Msg.User
 	b := d.limits[key]
 	if b == nil {
 		b = &bucket{tokens: float64(d.cfg.InboundBurst), at: now}
 		d.limits[key] = b
 	}
-	d.sweepLocked(now)
 	if !full && (d.cfg.InboundRate < 0 || b.take(now, d.cfg.InboundRate/60, float64(d.cfg.InboundBurst))) {
 		b.warned = false
 		return true
