@@ -1,7 +1,7 @@
 // Package telegram is the adapter for Telegram bots, built on github.com/go-telegram/bot.
 //
 // It turns updates into bot.Messages for a bot.Handler, one conversation at a time in
-// order (bot.Lanes), and sends replies in HTML with inline keyboards, within Telegram's
+// order (bot.Dispatcher), and sends replies in HTML with inline keyboards, within Telegram's
 // rate limits. No update is lost or handled twice across crashes: polled updates are
 // confirmed to Telegram only once handled (see poll.go), webhook updates are answered only
 // once handled, and the core drops a re-delivered update by its update_id.
