@@ -72,6 +72,7 @@ func start(t testing.TB, srv *telegramtest.Server, store dialog.Store, cfg teleg
 	t.Helper()
 	h := &harness{t: t, srv: srv, store: store, svc: newService(store), logs: &bottest.LogBuffer{}, done: make(chan error, 1)}
 	cfg.Log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.svc.Log = cfg.Log
 	var handler bot.Handler = h.svc
 	if wrap != nil {
 		handler = wrap(handler)
@@ -84,7 +85,12 @@ func start(t testing.TB, srv *telegramtest.Server, store dialog.Store, cfg teleg
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- a.Run(ctx) }()
-	t.Cleanup(func() { h.stop() })
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("adapter log:\n%s", h.logs)
+		}
+	})
 	return h
 }
 

@@ -744,13 +744,15 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]models.
 	s.mu.Unlock()
 	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
 	defer deadline.Stop()
-	for {
+	// The offset confirms updates when the call arrives, once: a long poll still waiting
+	// after its client went away must not forget updates queued since (a redelivery).
+	for first := true; ; first = false {
 		s.mu.Lock()
 		if s.webhook.URL != "" {
 			s.mu.Unlock()
 			return nil, &apiError{code: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
 		}
-		if offset > 0 {
+		if offset > 0 && first {
 			keep := s.updates[:0]
 			for _, u := range s.updates {
 				if u.ID >= offset {
