@@ -147,3 +147,34 @@ func TestWebhookFloodDoesNotStallOthers(t *testing.T) {
 		t.Errorf("slow-down replies: got %d, want 1", slow)
 	}
 }
+
+// TestWebhookShutdownCutShortIsNotConfirmed: shutdown comes while an update's second
+// reply waits for its turn (one message per 10s to the chat). The drain deadline cuts it
+// short, so the webhook must answer 503, not 200, and Telegram keep the update.
+func TestWebhookShutdownCutShortIsNotConfirmed(t *testing.T) {
+	srv := telegramtest.NewServer(t, "")
+	mux := http.NewServeMux()
+	hook := httptest.NewServer(mux)
+	defer hook.Close()
+	cfg := fastConfig(srv)
+	cfg.ChatInterval, cfg.ChatBurst, cfg.DrainTimeout = 10*time.Second, 1, 100*time.Millisecond
+	cfg.WebhookURL, cfg.WebhookSecret = hook.URL+"/tg", "cut-secret"
+	h := start(t, srv, memstore.New(), cfg, nil)
+	mux.Handle("POST /tg", h.adapter.WebhookHandler())
+	srv.Text(alice, "/start") // the greeting is two messages
+	h.expect(alice.Chat.ID, 1)
+	h.stop()
+	ok := 0
+	if !srv.WaitFor(wait, func() bool {
+		ok = len(srv.WebhookStatusesLocked(http.StatusOK))
+		return len(srv.WebhookStatusesLocked(http.StatusServiceUnavailable)) > 0
+	}) {
+		t.Errorf("webhook answers: got no 503 for the update cut short")
+	}
+	if ok != 0 {
+		t.Errorf("webhook 200 answers: got %d, want 0 (its replies were not all sent)", ok)
+	}
+	if got := srv.Pending(); got != 1 {
+		t.Errorf("updates kept at Telegram: got %d, want 1", got)
+	}
+}
