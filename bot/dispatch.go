@@ -43,7 +43,8 @@ type DispatchConfig struct {
 	RetryAttempts int
 	RetryMin      time.Duration
 	RetryMax      time.Duration
-	// HandleTimeout bounds handling and delivering one message; default 2 minutes.
+	// HandleTimeout bounds handling and delivering one message; default 3 minutes, so a
+	// message retried for RetryFor still has time to deliver the apology.
 	HandleTimeout time.Duration
 	// DrainTimeout is how long Close waits for the messages held; default 10s.
 	DrainTimeout time.Duration
@@ -75,7 +76,7 @@ func (c *DispatchConfig) setDefaults() {
 	def(&c.RetryFor, 2*time.Minute)
 	def(&c.RetryMin, 100*time.Millisecond)
 	def(&c.RetryMax, 5*time.Second)
-	def(&c.HandleTimeout, 2*time.Minute)
+	def(&c.HandleTimeout, 3*time.Minute)
 	def(&c.DrainTimeout, 10*time.Second)
 	if c.Log == nil {
 		c.Log = slog.Default()
