@@ -333,7 +333,7 @@ func (d *Dispatcher) run(j *Job) {
 	}
 	if err != nil && d.work.Err() != nil {
 		outcome = Unfinished
-		d.cfg.Log.Warn("shutdown cut a message short: it stays unconfirmed and is answered after a restart", "platform", d.cfg.Platform,
+		d.cfg.Log.Warn("shutdown cut a message short: left unconfirmed, for platforms that deliver it again after a restart", "platform", d.cfg.Platform,
 			"conversation", j.Lane, "id", j.Msg.ID, "err", err)
 	}
 }

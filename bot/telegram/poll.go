@@ -248,9 +248,27 @@ func sameAlbum(a, b *models.Update) bool {
 		a.Message.From.ID == b.Message.From.ID && a.Message.MessageThreadID == b.Message.MessageThreadID
 }
 
+// lost counts the released updates still not handled: confirmed (or about to be) yet
+// never answered.
+func (t *tracker) lost() int {
+	t.init()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, released := range t.inflight {
+		if released {
+			n++
+		}
+	}
+	return n
+}
+
 // confirm tells Telegram, on the way out, that the updates handled since the last poll
 // are done, so a restart does not receive them again.
 func (a *Adapter) confirm() {
+	if n := a.track.lost(); n > 0 {
+		a.log.Warn("telegram: messages held for customers over the inbound limit were not handled and are dropped", "messages", n)
+	}
 	low := a.track.low()
 	if low == 0 {
 		return
