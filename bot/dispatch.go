@@ -237,8 +237,15 @@ func (d *Dispatcher) allowLocked(j *Job, full bool) bool {
 		b = &bucket{tokens: float64(d.cfg.InboundBurst), at: now}
 		d.limits[key] = b
 	}
+	if d.cfg.InboundRate >= 0 {
+		b.refill(now, d.cfg.InboundRate/60, float64(d.cfg.InboundBurst))
+		if b.tokens >= float64(d.cfg.InboundBurst) {
+			// Back to the full burst: the customer paused, so a new stretch over the
+			// limit gets its own slow-down. A flood that goes on gets one in all.
+			b.warned = false
+		}
+	}
 	if !full && (d.cfg.InboundRate < 0 || b.take(now, d.cfg.InboundRate/60, float64(d.cfg.InboundBurst))) {
-		b.warned = false
 		return true
 	}
 	if !b.warned {

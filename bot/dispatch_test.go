@@ -123,20 +123,27 @@ func TestInboundLimit(t *testing.T) {
 			t.Errorf("message %s: got %v, want %v", id, got, want)
 		}
 	}
-	clock.Add(int64(time.Second)) // one more message allowed, and a new stretch
+	// A second later the flood goes on: one more message is allowed, the next dropped,
+	// and no second slow-down.
+	clock.Add(int64(time.Second))
 	d.Submit(o.job("7"))
 	d.Submit(o.job("8"))
-	d.Close()
-	if got, _ := o.get("7"); got != bot.Handled {
-		t.Errorf("message 7, a second later: got %v, want handled", got)
+	// Three seconds more and the customer is back to their full burst: a new stretch
+	// over the limit gets its own slow-down.
+	clock.Add(int64(3 * time.Second))
+	for _, id := range []string{"9", "10", "11", "12"} {
+		d.Submit(o.job(id))
 	}
-	if got, _ := o.get("8"); got != bot.Dropped {
-		t.Errorf("message 8: got %v, want dropped", got)
+	d.Close()
+	for id, want := range map[string]bot.Outcome{"7": bot.Handled, "8": bot.Dropped, "9": bot.Handled, "11": bot.Handled, "12": bot.Dropped} {
+		if got, _ := o.get(id); got != want {
+			t.Errorf("message %s: got %v, want %v", id, got, want)
+		}
 	}
 	if got := out.count(bot.SlowDownText("en")); got != 2 {
 		t.Errorf("slow-down replies: got %d, want 2 (one per stretch over the limit)", got)
 	}
-	if got := out.count("re 4") + out.count("re 5") + out.count("re 6") + out.count("re 8"); got != 0 {
+	if got := out.count("re 4") + out.count("re 5") + out.count("re 6") + out.count("re 8") + out.count("re 12"); got != 0 {
 		t.Errorf("replies to dropped messages: got %d, want 0", got)
 	}
 }
