@@ -28,6 +28,9 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 		URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: allowedUpdates,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: not a failure
+		}
 		return fmt.Errorf("telegram: setWebhook: %w", a.scrub(err))
 	}
 	a.log.Info("telegram: webhook set")
