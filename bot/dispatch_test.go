@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -98,6 +99,60 @@ func (g *gate) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, error
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestOrderPerLaneParallelAcross: one conversation's messages run one at a time in the
+// order submitted, while another conversation runs beside it.
+func TestOrderPerLaneParallelAcross(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan string, 2)
+	var mu sync.Mutex
+	got := map[string][]string{}
+	h := bot.HandlerFunc(func(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+		if m.Text == "first" {
+			started <- m.From.Chat
+			<-release
+		}
+		mu.Lock()
+		got[m.From.Chat] = append(got[m.From.Chat], m.ID)
+		mu.Unlock()
+		return nil, nil
+	})
+	d := bot.NewDispatcher(bot.DispatchConfig{Handler: h, Deliver: &delivered{}, Log: quiet(), InboundRate: -1, QueueSize: 100})
+	submit := func(chat, id, text string) {
+		d.Submit(&bot.Job{Msg: bot.Message{ID: id, Text: text, From: bot.Address{Platform: "test", Chat: chat}, User: chat}})
+	}
+	for _, chat := range []string{"a", "b"} {
+		submit(chat, "0", "first")
+	}
+	// Both lanes run at once: neither waits for the other.
+	for range 2 {
+		select {
+		case <-started:
+		case <-time.After(waittest.Timeout):
+			t.Fatal("lanes a and b did not run in parallel")
+		}
+	}
+	for i := 1; i <= 50; i++ {
+		for _, chat := range []string{"a", "b"} {
+			submit(chat, fmt.Sprint(i), "")
+		}
+	}
+	close(release)
+	d.Close()
+	for _, chat := range []string{"a", "b"} {
+		if len(got[chat]) != 51 {
+			t.Fatalf("lane %s ran %d of 51", chat, len(got[chat]))
+		}
+		for i, id := range got[chat] {
+			if id != fmt.Sprint(i) {
+				t.Fatalf("lane %s ran %s at position %d: out of order", chat, id, i)
+			}
+		}
+	}
+	if d.Busy() != 0 {
+		t.Fatalf("Busy = %d after Close, want 0", d.Busy())
+	}
+}
 
 // TestInboundLimit: a customer sending faster than the limit gets their burst handled,
 // one slow-down reply for the stretch over the limit, and the rest dropped; once the limit
