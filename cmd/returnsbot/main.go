@@ -9,6 +9,8 @@
 //	returnsbot diagram                  print the dialog's state diagram (Mermaid)
 //	returnsbot case show ID             print a staff case and its transcript (Redis)
 //	returnsbot forget USER              erase a customer's cases and sessions (Redis)
+//	returnsbot locales check DIR        validate a directory of language files
+//	returnsbot locales default LANG     print a built-in language file
 package main
 
 import (
@@ -30,6 +32,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/console"
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -60,7 +63,9 @@ const usage = `usage:
   returnsbot policy default                   print the built-in policy file
   returnsbot diagram                          print the dialog's state diagram (Mermaid)
   returnsbot case show ID                     print a staff case and its transcript (needs REDIS_URL)
-  returnsbot forget USER                      erase a customer's cases and sessions (needs REDIS_URL)`
+  returnsbot forget USER                      erase a customer's cases and sessions (needs REDIS_URL)
+  returnsbot locales check DIR                validate a directory of language files (LOCALES_DIR)
+  returnsbot locales default LANG             print a built-in language file, a start for your own`
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -85,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runCase(ctx, args[1:], getenv, stdout, logger)
 	case "forget":
 		return runForget(ctx, args[1:], getenv, stdout, logger)
+	case "locales":
+		return runLocales(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -106,15 +113,18 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return usageError{fmt.Sprintf("console --now: %v", err)}
 	}
-	if *lang != "" && !dialog.HasLanguage(*lang) {
-		return usageError{fmt.Sprintf("console --lang: no translation for %q", *lang)}
-	}
 	svc, closeStore, err := newService(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	svc.Now, svc.Lang = clock, *lang
+	if *lang != "" && !dialog.HasLanguage(*lang) {
+		return usageError{fmt.Sprintf("console --lang: no translation for %q (have %s)", *lang, strings.Join(i18n.Current().Languages(), " "))}
+	}
+	svc.Now = clock
+	if *lang != "" {
+		svc.Lang = *lang
+	}
 	if *asJSON {
 		return console.ServeJSON(ctx, svc, stdin, stdout)
 	}
@@ -124,6 +134,10 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 // newService builds the dialog service from the environment: the policy from POLICY_FILE
 // (or the default) and the session store from REDIS_URL (or memory).
 func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, func(), error) {
+	cat, err := loadLocales(getenv)
+	if err != nil {
+		return nil, nil, err
+	}
 	pol, err := loadPolicy(getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
@@ -132,7 +146,26 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	return &bot.Service{Engine: dialog.NewEngine(pol), Store: store, Log: logger}, closeStore, nil
+	svc := &bot.Service{Engine: dialog.NewEngine(pol), Store: store, Log: logger}
+	if cat.Default() != "en" {
+		svc.Lang = cat.Default()
+	}
+	return svc, closeStore, nil
+}
+
+// loadLocales makes the catalogs of package i18n the built-in ones plus the shop's
+// LOCALES_DIR, with DEFAULT_LANGUAGE the language for customers whose own the bot lacks.
+func loadLocales(getenv func(string) string) (*i18n.Catalog, error) {
+	dir, def := getenv("LOCALES_DIR"), getenv("DEFAULT_LANGUAGE")
+	cat := i18n.Builtin()
+	if dir != "" || def != "" {
+		var err error
+		if cat, err = i18n.New(i18n.Options{Dir: dir, Default: def}); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	i18n.Use(cat)
+	return cat, nil
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
