@@ -285,6 +285,8 @@ func (e *Engine) command(s *Session, cmd string, now time.Time) []Reply {
 		return e.escalate(s, policy.ReasonAsked, now)
 	case "help":
 		return e.reprompt(s, t.get(msgHelp), now)
+	case "language":
+		return []Reply{e.languageMenu(s)}
 	default:
 		return e.reprompt(s, t.get(msgUnknownCommand, cmd), now)
 	}
@@ -307,6 +309,8 @@ func (e *Engine) button(s *Session, id string, now time.Time, cur *question) []R
 			return e.reprompt(s, t.get(msgStaleButton), now)
 		}
 		return e.change(tr, value, "")
+	case "language":
+		return e.switchLanguage(s, value, now)
 	case StateSummary:
 		if s.State != StateSummary || value != "yes" {
 			return e.reprompt(s, t.get(msgStaleButton), now)

@@ -93,6 +93,8 @@ const (
 	lblConfirm                  msg = "dialog.label_confirm"
 	lblChangeFact               msg = "dialog.label_change_fact"
 	lblChangeNumber             msg = "dialog.label_change_number"
+	msgChooseLanguage           msg = "dialog.choose_language"
+	msgLanguageSet              msg = "dialog.language_set"
 )
 
 // argNames name the placeholders of the sentences that take arguments, in the order the

@@ -32,7 +32,7 @@ func command(lang, text string) (string, bool) {
 	}
 	c := i18n.Current()
 	for _, l := range []string{c.Match(lang), "en"} {
-		for _, cmd := range []string{"restart", "back", "help", "staff"} {
+		for _, cmd := range []string{"restart", "back", "help", "staff", "language"} {
 			if slices.Contains(c.List(l, "command."+cmd), lower) {
 				return cmd, true
 			}
