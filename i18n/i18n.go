@@ -5,10 +5,13 @@
 // words of the dialog's readers (yes/no, packaging, symptoms, a person) are the word files
 // of dialog/understand, one per language too.
 //
-// Catalogs are go-i18n message files (github.com/nicksnyder/go-i18n/v2): a flat JSON object
-// of message id to text, where a text is a Go template naming its placeholders
-// ({{.Date}}), or, for a text that counts ({{.Count}}), an object of CLDR plural forms
-// ("one", "few", "many", "other"). Ids starting with "date." or "command." hold lists of
+// Catalogs are go-i18n message files (github.com/nicksnyder/go-i18n/v2, which parses them):
+// a flat JSON object of message id to text, where a text names its placeholders the way
+// go-i18n's templates do ({{.Date}}), or, for a text that counts ({{.Count}}), an object of
+// CLDR plural forms ("one", "few", "many", "other"), chosen by golang.org/x/text's plural
+// rules. Texts are rendered by substituting the placeholders, not by text/template: its
+// reflection would keep every method of every type in the binary (+8 MB here), and a
+// shop's text has no business running template code. Ids starting with "date." or "command." hold lists of
 // words, comma-separated. English is the reference: every catalog has every English id,
 // with the placeholders the English text has (Check).
 //
@@ -66,18 +69,17 @@ type Options struct {
 
 // Catalog is a set of loaded catalogs. It is safe for concurrent use.
 type Catalog struct {
-	bundle  *goi18n.Bundle
 	def     string
 	langs   []string // base codes, sorted
 	tags    []language.Tag
 	matcher language.Matcher
-	locs    map[string]*goi18n.Localizer
-	lists   sync.Map // lang+"\x00"+id -> []string
+	msgs    map[string]map[string]*goi18n.Message // by base code, then id
+	lists   sync.Map                              // lang+"\x00"+id -> []string
 }
 
 // New loads the built-in catalogs and then the shop's from opts.Dir.
 func New(opts Options) (*Catalog, error) {
-	b := goi18n.NewBundle(language.English)
+	c := &Catalog{msgs: map[string]map[string]*goi18n.Message{}}
 	entries, err := builtin.ReadDir("locales")
 	if err != nil {
 		return nil, fmt.Errorf("i18n: built-in catalogs: %w", err)
@@ -87,7 +89,7 @@ func New(opts Options) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: built-in catalog %s: %w", e.Name(), err)
 		}
-		if _, err := b.ParseMessageFileBytes(data, e.Name()); err != nil {
+		if err := c.add(data, e.Name()); err != nil {
 			return nil, fmt.Errorf("i18n: built-in catalog %s: %w", e.Name(), err)
 		}
 	}
@@ -110,15 +112,13 @@ func New(opts Options) (*Catalog, error) {
 			if problems := Check(data, name, HasBuiltin(name)); len(problems) > 0 {
 				return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %s", f, problems[0])
 			}
-			if _, err := b.ParseMessageFileBytes(data, filepath.Base(f)); err != nil {
+			if err := c.add(data, name); err != nil {
 				return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %w", f, err)
 			}
 		}
 	}
-	c := &Catalog{bundle: b, locs: map[string]*goi18n.Localizer{}}
-	for _, t := range b.LanguageTags() {
-		base, _ := t.Base()
-		c.langs = append(c.langs, base.String())
+	for l := range c.msgs {
+		c.langs = append(c.langs, l)
 	}
 	sort.Strings(c.langs)
 	c.def = "en"
@@ -137,10 +137,27 @@ func New(opts Options) (*Catalog, error) {
 		}
 	}
 	c.matcher = language.NewMatcher(c.tags)
-	for _, l := range c.langs {
-		c.locs[l] = goi18n.NewLocalizer(b, l)
-	}
 	return c, nil
+}
+
+// add parses one catalog file and lays its texts over those of its language.
+func (c *Catalog) add(data []byte, name string) error {
+	f, err := goi18n.ParseMessageFileBytes(data, name, nil)
+	if err != nil {
+		return err
+	}
+	base, _ := f.Tag.Base()
+	if f.Tag == language.Und {
+		return fmt.Errorf("name the file by its language, like fr.json")
+	}
+	l := base.String()
+	if c.msgs[l] == nil {
+		c.msgs[l] = map[string]*goi18n.Message{}
+	}
+	for _, m := range f.Messages {
+		c.msgs[l][m.ID] = m
+	}
+	return nil
 }
 
 var (
@@ -227,16 +244,37 @@ func (c *Catalog) Match(code string) string {
 // language lacks is said in English; an id no catalog has comes back as itself, so a
 // missing text shows rather than vanishes.
 func (c *Catalog) Text(lang, id string, data map[string]any) string {
-	loc := c.locs[c.Match(lang)]
-	lc := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
-	if n, ok := data["Count"]; ok {
-		lc.PluralCount = n
+	l := c.Match(lang)
+	m := c.msgs[l][id]
+	if m == nil {
+		l, m = "en", c.msgs["en"][id]
 	}
-	s, err := loc.Localize(lc)
-	if s == "" && err != nil {
+	if m == nil {
 		return id
 	}
-	return s
+	text := m.Other
+	if n, ok := data["Count"]; ok {
+		if count, ok := n.(int); ok {
+			if s := form(m, pluralForm(l, count)); s != "" {
+				text = s
+			}
+		}
+	}
+	return render(text, data)
+}
+
+// render fills the placeholders of text ({{.Name}}) from data.
+func render(text string, data map[string]any) string {
+	if !strings.Contains(text, "{{") {
+		return text
+	}
+	return placeholderRe.ReplaceAllStringFunc(text, func(p string) string {
+		name := placeholderRe.FindStringSubmatch(p)[1]
+		if v, ok := data[name]; ok {
+			return fmt.Sprint(v)
+		}
+		return ""
+	})
 }
 
 // List returns the comma-separated words of id in lang, lower-cased and trimmed; a
@@ -248,8 +286,8 @@ func (c *Catalog) List(lang, id string) []string {
 	}
 	var out []string
 	if l, ok := c.exact(lang); ok {
-		if s, err := c.locs[l].Localize(&goi18n.LocalizeConfig{MessageID: id}); err == nil {
-			out = SplitList(s)
+		if m := c.msgs[l][id]; m != nil {
+			out = SplitList(m.Other)
 		}
 	}
 	c.lists.Store(key, out)
