@@ -206,6 +206,9 @@ func (e *Engine) render(s *Session, d policy.Decision) Reply {
 			head = t.get(msgUndecidable)
 		}
 	}
+	// The clauses as the customer reads them: the shop's translation into their language
+	// when it wrote one, its own text otherwise.
+	d.Clauses = e.clausesIn(s, d.Clauses)
 	var b strings.Builder
 	b.WriteString(head)
 	if len(d.Clauses) > 0 {
@@ -219,4 +222,21 @@ func (e *Engine) render(s *Session, d policy.Decision) Reply {
 		r.Buttons = t.afterButtons()
 	}
 	return r
+}
+
+// clausesIn returns a copy of clauses in the session's language where the policy has a
+// translation of them.
+func (e *Engine) clausesIn(s *Session, clauses []policy.Clause) []policy.Clause {
+	if len(e.policy.Translations()) == 0 || len(clauses) == 0 {
+		return clauses
+	}
+	lang := i18n.Current().Match(s.Lang)
+	out := make([]policy.Clause, len(clauses))
+	for i, c := range clauses {
+		out[i] = c
+		if tc, ok := e.policy.ClauseIn(lang, c.ID); ok {
+			out[i] = tc
+		}
+	}
+	return out
 }

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -180,6 +181,21 @@ func loadPolicy(path string) (*policy.Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("POLICY_FILE %s: %w", path, err)
 	}
+	for _, ref := range p.TranslationFiles {
+		file := ref.File
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(filepath.Dir(path), file)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("POLICY_FILE %s line %d: translation %s: %w", path, ref.Line, ref.Lang, err)
+		}
+		t, err := policy.ParseTranslation(p, ref.Lang, string(data))
+		if err != nil {
+			return nil, fmt.Errorf("POLICY_FILE %s line %d: translation %s (%s): %w", path, ref.Line, ref.Lang, file, err)
+		}
+		p.AddTranslation(t)
+	}
 	return p, nil
 }
 
@@ -195,6 +211,9 @@ func runPolicy(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s: ok: return window %d days, warranty %d months, %d exclusions, time zone %s\n",
 			args[1], p.ReturnWindowDays, p.WarrantyMonths, len(p.Exclusions), p.Location)
+		if langs := p.Translations(); len(langs) > 0 {
+			fmt.Fprintf(stdout, "translations: %s (every clause and exclusion mapped)\n", strings.Join(langs, " "))
+		}
 		for _, w := range p.Warnings() {
 			fmt.Fprintln(stdout, "warning:", w)
 		}
