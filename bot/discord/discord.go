@@ -53,6 +53,11 @@ type Config struct {
 	// privileged MESSAGE_CONTENT intent, which must be enabled for the bot in the
 	// Developer Portal, or Discord closes the gateway with 4014.
 	GuildMessages bool
+	// GuildChannels are the server channels whose messages the bot reads with
+	// GuildMessages, with their threads: the staff desk's. Every other server message is
+	// ignored, and an interaction elsewhere in a server continues in the member's DMs, so
+	// nothing a customer says is posted where other members read it.
+	GuildChannels []string
 	// Commands are registered besides /return; their uses reach the Handler as
 	// "/name" texts in the channel where they were used.
 	Commands []*discordgo.ApplicationCommand

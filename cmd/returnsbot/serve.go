@@ -24,6 +24,9 @@ type adapterEnv struct {
 	// Mux serves LISTEN_ADDR; adapters that take webhooks add their routes.
 	Mux *http.ServeMux
 	Log *slog.Logger
+	// Staff reports the messages of staff members, whom the customers' inbound limit
+	// does not apply to; nil when no desk is configured.
+	Staff func(bot.Message) bool
 }
 
 // adapter is a platform serve can run. Each platform's file adds itself to adapters in
@@ -73,6 +76,9 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	}
 	defer closeDesk()
 	env := adapterEnv{Getenv: getenv, Handler: handler, Router: router, Mux: mux, Log: logger}
+	if cfg, ok, _ := handoffFromEnv(getenv); ok { // validated by newHandoff
+		env.Staff = cfg.access.Allows
+	}
 	var runs []func(context.Context) error
 	for _, a := range adapters {
 		if !a.enabled(getenv) {

@@ -33,6 +33,7 @@ func startTelegram(ctx context.Context, env adapterEnv) (func(context.Context) e
 	if cfg.Dispatch.InboundRate, err = inboundRate(env.Getenv); err != nil {
 		return nil, err
 	}
+	cfg.Dispatch.Exempt = env.Staff
 	if cfg.ChatInterval, err = pace(env.Getenv, "TELEGRAM_CHAT_INTERVAL"); err != nil {
 		return nil, err
 	}
