@@ -139,6 +139,8 @@ type Adapter struct {
 	// d runs the updates: lanes per chat, the inbound limit, retries, drain, panics.
 	d     *bot.Dispatcher
 	track tracker
+	// refused counts webhook requests with a wrong secret, for a rate-limited log line.
+	refused refusals
 }
 
 // New connects to the Bot API (getMe checks the token) and returns an Adapter that hands

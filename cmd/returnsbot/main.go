@@ -64,6 +64,11 @@ const usage = `usage:
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "help" && args[0] != "-h" && args[0] != "--help") {
+		if err := checkEnv(getenv); err != nil {
+			return err
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("LOG_LEVEL"))}))
 	if len(args) == 0 {
 		if platformsConfigured(getenv) {

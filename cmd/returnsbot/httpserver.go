@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// httpLimits bound what one client can hold of the HTTP server: the webhook port faces
+// the internet, so neither slow nor idle nor many connections may keep Telegram's posts
+// out or exhaust file descriptors.
+type httpLimits struct {
+	ReadHeader, Read, Write, Idle time.Duration
+	// MaxConns is how many connections are served at once; more wait in the kernel's
+	// backlog. Near it, idle keep-alive connections are closed to make room.
+	MaxConns       int
+	MaxHeaderBytes int
+}
+
+// defaultHTTPLimits: Telegram posts one update (at most a few hundred KiB, bounded by the
+// webhook handler) and waits for the answer, which takes as long as handling it, so
+// writes get minutes; Telegram opens at most 100 connections (40 by default).
+var defaultHTTPLimits = httpLimits{
+	ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 4 * time.Minute, Idle: 30 * time.Second,
+	MaxConns: 256, MaxHeaderBytes: 32 << 10,
+}
+
+// listenHTTP serves h on addr with lim until ctx is done, then shuts down within 10s.
+// It returns once listening; the returned channel yields the server's end.
+func listenHTTP(ctx context.Context, name, addr string, h http.Handler, lim httpLimits, logger *slog.Logger) (net.Addr, <-chan error, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("serve: %s: %w", name, err)
+	}
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: lim.ReadHeader, ReadTimeout: lim.Read, WriteTimeout: lim.Write,
+		IdleTimeout: lim.Idle, MaxHeaderBytes: lim.MaxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+	limited := newConnLimit(ln, lim.MaxConns, srv.SetKeepAlivesEnabled)
+	logger.Info("listening", "what", name, "addr", ln.Addr().String(), "max_conns", lim.MaxConns)
+	done := make(chan error, 1)
+	go func() {
+		err := srv.Serve(limited)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		done <- err
+	}()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	return ln.Addr(), done, nil
+}
+
+// connLimit is a listener that serves at most max connections at once: Accept waits for
+// a free slot. When all are taken it switches keep-alives off, which also closes the idle
+// connections, and switches them on again once half are free: idle clients cannot hold
+// the slots a webhook post needs.
+type connLimit struct {
+	net.Listener
+	slots     chan struct{}
+	keepAlive func(bool)
+
+	mu  sync.Mutex
+	off bool
+}
+
+func newConnLimit(ln net.Listener, max int, keepAlive func(bool)) *connLimit {
+	return &connLimit{Listener: ln, slots: make(chan struct{}, max), keepAlive: keepAlive}
+}
+
+func (l *connLimit) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		l.setKeepAlive(false) // full: shed idle connections, then wait for a slot
+		l.slots <- struct{}{}
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: l.release}, nil
+}
+
+func (l *connLimit) release() {
+	<-l.slots
+	if len(l.slots) <= cap(l.slots)/2 {
+		l.setKeepAlive(true)
+	}
+}
+
+func (l *connLimit) setKeepAlive(on bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.off == !on {
+		return
+	}
+	l.off = !on
+	l.keepAlive(on)
+}
+
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// healthChecker is what /healthz asks of the session store: that it takes a write.
+type healthChecker interface{ Check(context.Context) error }
+
+// health answers /healthz: 200 "ok", or 503 saying what is down when the session store
+// (Redis) cannot take a write, so an orchestrator stops routing webhooks to an instance
+// that could only apologise. The body names no address and no internal error (those go
+// to the log, at most once a minute): /healthz is often reachable from outside.
+func health(store any, logger *slog.Logger) http.HandlerFunc {
+	checker, _ := store.(healthChecker)
+	var mu sync.Mutex
+	var logged time.Time
+	return func(w http.ResponseWriter, r *http.Request) {
+		if checker != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := checker.Check(ctx); err != nil {
+				mu.Lock()
+				if now := time.Now(); now.Sub(logged) >= time.Minute {
+					logged = now
+					logger.Warn("healthz: session store unavailable", "err", err)
+				}
+				mu.Unlock()
+				http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		fmt.Fprintln(w, "ok")
+	}
+}
