@@ -26,6 +26,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // Platform is the Address.Platform of Discord conversations.
@@ -177,7 +178,8 @@ func New(cfg Config) (*Adapter, error) {
 	// interactions opened (and closed) one connection per acknowledgement.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: tr}}
+	// discordgo reads every response whole: bound them (photos, the largest, are 25 MiB).
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: &bounded.Transport{Next: tr, Max: maxPhoto + 1<<20}}}
 	s.Dialer = &websocket.Dialer{
 		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -27,6 +27,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 	"github.com/returnsbot/returnsbot/dialog"
 )
 
@@ -114,7 +115,9 @@ func (c *Config) setDefaults() {
 		c.GlobalRate = 30
 	}
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		// go-telegram/bot reads every response whole: bound them (photos, the largest,
+		// are 20 MiB).
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: &bounded.Transport{Max: maxPhotoBytes + 1<<20}}
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()

@@ -30,12 +30,15 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/console"
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := runUntilStopped(ctx, func() error {
+		return run(ctx, os.Args[1:], os.Getenv, withContext(ctx, os.Stdin), os.Stdout, os.Stderr)
+	})
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "returnsbot:", err)
@@ -82,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		return serve(ctx, getenv, logger)
 	case "policy":
-		return runPolicy(args[1:], stdout)
+		return runPolicy(ctx, args[1:], stdout)
 	case "diagram":
 		_, err := io.WriteString(stdout, dialog.Diagram())
 		return err
@@ -120,16 +123,20 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer closeStore()
 	svc.Now, svc.Lang = clock, *lang
+	serveConsole := func() error { return console.ServeChat(ctx, svc, *user, stdin, stdout) }
 	if *asJSON {
-		return console.ServeJSON(ctx, svc, stdin, stdout)
+		serveConsole = func() error { return console.ServeJSON(ctx, svc, stdin, stdout) }
 	}
-	return console.ServeChat(ctx, svc, *user, stdin, stdout)
+	if err := serveConsole(); err != nil && (ctx.Err() == nil || !errors.Is(err, context.Canceled)) {
+		return err
+	}
+	return nil // end of input, or stopped by a signal as serve is
 }
 
 // newService builds the dialog service from the environment: the policy from POLICY_FILE
 // (or the default) and the session store from REDIS_URL (or memory).
 func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, func(), error) {
-	pol, err := loadPolicy(getenv("POLICY_FILE"))
+	pol, err := loadPolicy(ctx, getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -140,11 +147,11 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	return &bot.Service{Engine: dialog.NewEngine(pol), Store: store, Log: logger}, closeStore, nil
 }
 
-func loadPolicy(path string) (*policy.Policy, error) {
+func loadPolicy(ctx context.Context, path string) (*policy.Policy, error) {
 	if path == "" {
 		return policy.Default(), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(ctx, path, maxPolicyBytes)
 	if err != nil {
 		return nil, fmt.Errorf("POLICY_FILE: %w", err)
 	}
@@ -155,13 +162,13 @@ func loadPolicy(path string) (*policy.Policy, error) {
 	return p, nil
 }
 
-func runPolicy(args []string, stdout io.Writer) error {
+func runPolicy(ctx context.Context, args []string, stdout io.Writer) error {
 	switch {
 	case len(args) == 1 && args[0] == "default":
 		_, err := io.WriteString(stdout, policy.DefaultFile())
 		return err
 	case len(args) == 2 && args[0] == "check":
-		p, err := loadPolicy(args[1])
+		p, err := loadPolicy(ctx, args[1])
 		if err != nil {
 			return err
 		}
