@@ -27,8 +27,8 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/returnsbot/returnsbot/bot"
-	"github.com/returnsbot/returnsbot/internal/bounded"
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // DefaultAPIURL is the official Bot API server.
