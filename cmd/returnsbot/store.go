@@ -54,6 +54,7 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Warn("redis does not answer yet; messages get a try-again answer until it does", "redis", where, "err", err)
 	} else {
 		logger.Info("sessions in redis", "redis", where)
+		checkEviction(ctx, rdb, logger)
 	}
 	return redisstore.New(rdb, opt), func() { rdb.Close() }, nil
 }
