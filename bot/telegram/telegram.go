@@ -81,6 +81,11 @@ type Config struct {
 	// RetryMax above take precedence.
 	Dispatch bot.DispatchConfig
 
+	// GroupChats, if not nil, are the only group chats whose messages the bot handles (the
+	// staff desk's): in any other group a conversation would be shared by all its members,
+	// so messages there are ignored and a command gets a pointer to a private chat. Nil
+	// handles every group as a conversation of its own.
+	GroupChats []string
 	// HTTPClient makes the requests; default a client with a 30s timeout (long polls get
 	// their own deadline).
 	HTTPClient *http.Client
@@ -270,6 +275,8 @@ func (a *Adapter) job(in inbound, release func(), done func(bot.Outcome)) *bot.J
 	if in.skip {
 		j.Lane, j.NoLimit = "telegram:skipped", true
 		j.Run = func(context.Context) error { return nil }
+	} else if a.ignoredGroup(in.msg.From.Chat) {
+		a.privateOnly(j, in)
 	}
 	return j
 }
