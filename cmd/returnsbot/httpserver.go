@@ -125,25 +125,39 @@ func (c *limitedConn) Close() error {
 // healthChecker is what /healthz asks of the session store: that it takes a write.
 type healthChecker interface{ Check(context.Context) error }
 
+// healthEvery is how long a /healthz result is reused: /healthz is often reachable from
+// outside, and each check is a write to Redis.
+const healthEvery = time.Second
+
 // health answers /healthz: 200 "ok", or 503 saying what is down when the session store
 // (Redis) cannot take a write, so an orchestrator stops routing webhooks to an instance
 // that could only apologise. The body names no address and no internal error (those go
-// to the log, at most once a minute): /healthz is often reachable from outside.
+// to the log, at most once a minute). A result is reused for healthEvery.
 func health(store any, logger *slog.Logger) http.HandlerFunc {
+	return healthAt(store, logger, time.Now)
+}
+
+func healthAt(store any, logger *slog.Logger, now func() time.Time) http.HandlerFunc {
 	checker, _ := store.(healthChecker)
 	var mu sync.Mutex
-	var logged time.Time
+	var checked, logged time.Time
+	var last error
 	return func(w http.ResponseWriter, r *http.Request) {
 		if checker != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-			defer cancel()
-			if err := checker.Check(ctx); err != nil {
-				mu.Lock()
-				if now := time.Now(); now.Sub(logged) >= time.Minute {
-					logged = now
-					logger.Warn("healthz: session store unavailable", "err", err)
+			mu.Lock()
+			if t := now(); checked.IsZero() || t.Sub(checked) >= healthEvery {
+				ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+				last = checker.Check(ctx)
+				cancel()
+				checked = now()
+				if last != nil && checked.Sub(logged) >= time.Minute {
+					logged = checked
+					logger.Warn("healthz: session store unavailable", "err", last)
 				}
-				mu.Unlock()
+			}
+			err := last
+			mu.Unlock()
+			if err != nil {
 				http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
 				return
 			}

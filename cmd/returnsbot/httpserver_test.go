@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -70,8 +71,12 @@ func TestHealthzSaysWhatIsDown(t *testing.T) {
 	}
 	for _, st := range steps {
 		st.setup()
-		code, body = get("http://" + addr + "/healthz")
-		if code != http.StatusServiceUnavailable || body != "session store unavailable\n" {
+		// A result is reused for a second (healthEvery): wait for the next check.
+		waittest.For(t, "/healthz to answer 503 ("+st.name+")", func() bool {
+			code, body = get("http://" + addr + "/healthz")
+			return code == http.StatusServiceUnavailable
+		})
+		if body != "session store unavailable\n" {
 			t.Errorf("%s: got %d %q, want 503 \"session store unavailable\"", st.name, code, body)
 		}
 	}
@@ -190,5 +195,40 @@ func TestHTTPLimits(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("big header: got %d, want 431", resp.StatusCode)
+	}
+}
+
+// countingStore is a session store health check that counts its calls.
+type countingStore struct {
+	n   int
+	err error
+}
+
+func (c *countingStore) Check(context.Context) error { c.n++; return c.err }
+
+// TestHealthzChecksAtMostOnceASecond: a burst of /healthz requests (it is often public)
+// costs the store one write a second, and a failure shows until the next check.
+func TestHealthzChecksAtMostOnceASecond(t *testing.T) {
+	clock := time.Unix(1_000_000, 0)
+	store := &countingStore{}
+	h := healthAt(store, slog.New(slog.DiscardHandler), func() time.Time { return clock })
+	status := func() int {
+		rec := httptest.NewRecorder()
+		h(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		return rec.Code
+	}
+	for range 100 {
+		status()
+	}
+	if store.n != 1 {
+		t.Errorf("100 requests in one instant: got %d checks, want 1", store.n)
+	}
+	store.err = errors.New("down")
+	clock = clock.Add(time.Second)
+	if got := status(); got != http.StatusServiceUnavailable || store.n != 2 {
+		t.Errorf("a second later, store down: got %d after %d checks, want 503 after 2", got, store.n)
+	}
+	if got := status(); got != http.StatusServiceUnavailable || store.n != 2 {
+		t.Errorf("same instant: got %d after %d checks, want the 503 reused", got, store.n)
 	}
 }
