@@ -130,7 +130,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 			}
 		}
 		if name == "return" && guild {
-			a.enqueue(a.dmLane(user.ID), withFrom(msg, i.ChannelID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
+			a.enqueue(a.dmLane(user.ID), a.fromDM(msg, i.ChannelID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
 			return
 		}
 		if owned, known := a.owned(i.ChannelID); guild && !(known && owned) {

@@ -63,16 +63,29 @@ func (a *Adapter) guildMessage(channel string, msg bot.Message) bool {
 	return false
 }
 
-// inDM runs an interaction used in a server channel the bot does not own in the user's
+// interactionInDM runs an interaction used in a server channel the bot does not own in the user's
 // DM conversation instead, unless a lookup shows the channel is the desk's after all.
 func (a *Adapter) interactionInDM(i *discordgo.Interaction, msg bot.Message, inChannel func(ctx context.Context), inDM func(ctx context.Context)) {
-	a.enqueue(a.dmLane(msg.User), withFrom(msg, i.ChannelID), func(ctx context.Context) {
+	a.enqueue(a.dmLane(msg.User), a.fromDM(msg, i.ChannelID), func(ctx context.Context) {
 		if a.ownedLookup(ctx, i.ChannelID) {
 			inChannel(ctx)
 			return
 		}
 		inDM(ctx)
 	})
+}
+
+// fromDM is msg as seen from the user's DM channel when it is known, else from channel:
+// where the inbound limit's slow-down reply goes, so that a member using /return in a
+// public channel too often is told so privately where possible.
+func (a *Adapter) fromDM(msg bot.Message, channel string) bot.Message {
+	a.mu.Lock()
+	dm, ok := a.dms[msg.User]
+	a.mu.Unlock()
+	if ok {
+		channel = dm
+	}
+	return withFrom(msg, channel)
 }
 
 // pressInDM handles a button pressed on a bot message in a server channel the bot does
