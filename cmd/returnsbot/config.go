@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 )
 
@@ -85,6 +86,7 @@ var envChecks = []envCheck{
 	{"STAFF_DISCORD_USERS", idList},
 	{"STAFF_DISCORD_ROLES", idList},
 	{"WEBHOOK_URL", urlWith("http", "https")},
+	{"CLAIM_RETENTION", func(v string) error { _, err := claims.ParseRetention(v); return err }},
 	{"HANDOFF_RENOTIFY", func(v string) error {
 		return atLeast(minRenotify, true, "0 (no reminders) or a Go duration of at least 1m, such as 15m")(v)
 	}},

@@ -53,6 +53,7 @@ var badSettings = []struct {
 	{"REDIS_AUTOPIPELINE", "maybe", "on, off"},
 	{"REDIS_KEY_PREFIX", "rb: ", "spaces"},
 	{"WEBHOOK_URL", "hooks.example", "absolute URL"},
+	{"CLAIM_RETENTION", "0d", "number of days"},
 }
 
 // TestBadSettingsRefused: every bad value stops every command before it does anything,

@@ -148,16 +148,21 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 }
 
 func loadPolicy(ctx context.Context, path string) (*policy.Policy, error) {
+	return loadPolicyAs(ctx, "POLICY_FILE", path)
+}
+
+// loadPolicyAs is loadPolicy with its errors starting with what, the setting or command.
+func loadPolicyAs(ctx context.Context, what, path string) (*policy.Policy, error) {
 	if path == "" {
 		return policy.Default(), nil
 	}
 	data, err := bounded.ReadFile(ctx, path, maxPolicyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("POLICY_FILE: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	p, err := policy.Parse(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("POLICY_FILE %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	return p, nil
 }
@@ -168,7 +173,7 @@ func runPolicy(ctx context.Context, args []string, stdout io.Writer) error {
 		_, err := io.WriteString(stdout, policy.DefaultFile())
 		return err
 	case len(args) == 2 && args[0] == "check":
-		p, err := loadPolicy(ctx, args[1])
+		p, err := loadPolicyAs(ctx, "policy check", args[1])
 		if err != nil {
 			return err
 		}
