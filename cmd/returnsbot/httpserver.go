@@ -18,7 +18,11 @@ type httpLimits struct {
 	ReadHeader, Read, Write, Idle time.Duration
 	// MaxConns is how many connections are served at once; more wait in the kernel's
 	// backlog. Near it, idle keep-alive connections are closed to make room.
-	MaxConns       int
+	MaxConns int
+	// MaxConnsPerIP is how many of them one remote address may hold; more are closed at
+	// once unless it holds stale ones (see connLimit). Behind a proxy every connection
+	// comes from the proxy: its limits then apply.
+	MaxConnsPerIP  int
 	MaxHeaderBytes int
 }
 
@@ -27,7 +31,7 @@ type httpLimits struct {
 // writes get minutes; Telegram opens at most 100 connections (40 by default).
 var defaultHTTPLimits = httpLimits{
 	ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 4 * time.Minute, Idle: 30 * time.Second,
-	MaxConns: 256, MaxHeaderBytes: 32 << 10,
+	MaxConns: 256, MaxConnsPerIP: 128, MaxHeaderBytes: 32 << 10,
 }
 
 // listenHTTP serves h on addr with lim until ctx is done, then shuts down within 10s.
@@ -42,7 +46,8 @@ func listenHTTP(ctx context.Context, name, addr string, h http.Handler, lim http
 		IdleTimeout: lim.Idle, MaxHeaderBytes: lim.MaxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
-	limited := newConnLimit(ln, lim.MaxConns, srv.SetKeepAlivesEnabled)
+	limited := newConnLimit(ln, lim.MaxConns, lim.MaxConnsPerIP)
+	srv.ConnState = limited.track
 	logger.Info("listening", "what", name, "addr", ln.Addr().String(), "max_conns", lim.MaxConns)
 	done := make(chan error, 1)
 	go func() {
@@ -59,67 +64,6 @@ func listenHTTP(ctx context.Context, name, addr string, h http.Handler, lim http
 		srv.Shutdown(shutdown)
 	}()
 	return ln.Addr(), done, nil
-}
-
-// connLimit is a listener that serves at most max connections at once: Accept waits for
-// a free slot. When all are taken it switches keep-alives off, which also closes the idle
-// connections, and switches them on again once half are free: idle clients cannot hold
-// the slots a webhook post needs.
-type connLimit struct {
-	net.Listener
-	slots     chan struct{}
-	keepAlive func(bool)
-
-	mu  sync.Mutex
-	off bool
-}
-
-func newConnLimit(ln net.Listener, max int, keepAlive func(bool)) *connLimit {
-	return &connLimit{Listener: ln, slots: make(chan struct{}, max), keepAlive: keepAlive}
-}
-
-func (l *connLimit) Accept() (net.Conn, error) {
-	select {
-	case l.slots <- struct{}{}:
-	default:
-		l.setKeepAlive(false) // full: shed idle connections, then wait for a slot
-		l.slots <- struct{}{}
-	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.slots
-		return nil, err
-	}
-	return &limitedConn{Conn: c, release: l.release}, nil
-}
-
-func (l *connLimit) release() {
-	<-l.slots
-	if len(l.slots) <= cap(l.slots)/2 {
-		l.setKeepAlive(true)
-	}
-}
-
-func (l *connLimit) setKeepAlive(on bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.off == !on {
-		return
-	}
-	l.off = !on
-	l.keepAlive(on)
-}
-
-type limitedConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(c.release)
-	return err
 }
 
 // healthChecker is what /healthz asks of the session store: that it takes a write.

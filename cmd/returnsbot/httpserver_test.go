@@ -232,3 +232,52 @@ func TestHealthzChecksAtMostOnceASecond(t *testing.T) {
 		t.Errorf("same instant: got %d after %d checks, want the 503 reused", got, store.n)
 	}
 }
+
+// TestHTTPSilentFlood: hundreds of connections from one address that never send a
+// request (the red-team pass held 2,000 open) neither exhaust the server's descriptors
+// nor keep a real request out.
+func TestHTTPSilentFlood(t *testing.T) {
+	lim := defaultHTTPLimits
+	lim.MaxConns, lim.MaxConnsPerIP = 16, 8
+	ctx, cancel := context.WithCancel(context.Background())
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	addr, done, err := listenHTTP(ctx, "test", "127.0.0.1:0", h, lim, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	}()
+	var silent []net.Conn
+	for range 300 {
+		c, err := net.Dial("tcp", addr.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		silent = append(silent, c)
+	}
+	// The real client comes from another address, as Telegram does (Linux routes all of
+	// 127/8 to loopback).
+	other := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, DialContext: other.DialContext}}
+	resp, err := client.Get("http://" + addr.String() + "/")
+	if err != nil {
+		t.Fatalf("real request behind %d silent connections: %v", len(silent), err)
+	}
+	resp.Body.Close()
+	// The server closed all but a few of them: count those still open from our side.
+	open := 0
+	for _, c := range silent {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+			open++
+		}
+	}
+	if open > lim.MaxConnsPerIP {
+		t.Errorf("%d of %d silent connections from one address still open, want at most %d", open, len(silent), lim.MaxConnsPerIP)
+	}
+}
