@@ -34,6 +34,10 @@ type DispatchConfig struct {
 	// default a quarter of the rate, at least 1.
 	InboundRate  float64
 	InboundBurst int
+	// Exempt, if set, reports the messages the inbound limit does not apply to: staff
+	// answering at the desk must never be told to slow down by a limit meant for
+	// customers. The queue bound still applies to them.
+	Exempt func(Message) bool
 
 	// RetryFor and RetryAttempts bound the tries of a message the session store could not
 	// take (ErrUnavailable); default 2 minutes and 30. RetryMin and RetryMax bound the
@@ -189,7 +193,9 @@ func (d *Dispatcher) Submit(j *Job) bool {
 		l = &lane{}
 		d.lanes[j.Lane] = l
 	}
-	if !j.NoLimit && !d.allowLocked(j, len(l.queue) > d.cfg.QueueSize) {
+	full := len(l.queue) > d.cfg.QueueSize
+	exempt := !full && d.cfg.Exempt != nil && d.cfg.Exempt(j.Msg)
+	if !j.NoLimit && !exempt && !d.allowLocked(j, full) {
 		var release []*Job
 		if !l.flooding {
 			l.flooding = true

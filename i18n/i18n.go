@@ -22,6 +22,7 @@
 package i18n
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"os"
@@ -33,7 +34,13 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
+
+// MaxFileBytes bounds a language file read from a shop's directory: the shipped ones are
+// about 20 KiB, so a file far larger is a mistake (or /dev/zero), not a catalog.
+const MaxFileBytes = 1 << 20
 
 //go:embed locales/*.json
 var builtin embed.FS
@@ -104,7 +111,7 @@ func New(opts Options) (*Catalog, error) {
 			}
 		}
 		for _, f := range files {
-			data, err := os.ReadFile(f)
+			data, err := bounded.ReadFile(context.Background(), f, MaxFileBytes)
 			if err != nil {
 				return nil, fmt.Errorf("i18n: LOCALES_DIR: %w", err)
 			}

@@ -26,6 +26,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // Platform is the Address.Platform of Discord conversations.
@@ -53,6 +54,11 @@ type Config struct {
 	// privileged MESSAGE_CONTENT intent, which must be enabled for the bot in the
 	// Developer Portal, or Discord closes the gateway with 4014.
 	GuildMessages bool
+	// GuildChannels are the server channels whose messages the bot reads with
+	// GuildMessages, with their threads: the staff desk's. Every other server message is
+	// ignored, and an interaction elsewhere in a server continues in the member's DMs, so
+	// nothing a customer says is posted where other members read it.
+	GuildChannels []string
 	// Commands are registered besides /return; their uses reach the Handler as
 	// "/name" texts in the channel where they were used.
 	Commands []*discordgo.ApplicationCommand
@@ -172,7 +178,8 @@ func New(cfg Config) (*Adapter, error) {
 	// interactions opened (and closed) one connection per acknowledgement.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: tr}}
+	// discordgo reads every response whole: bound them (photos, the largest, are 25 MiB).
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &rewrite{base: base, next: &bounded.Transport{Next: tr, Max: maxPhoto + 1<<20}}}
 	s.Dialer = &websocket.Dialer{
 		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {

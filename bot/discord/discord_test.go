@@ -59,6 +59,17 @@ func start(t testing.TB, fc discordtest.Config, opts ...func(*discord.Config)) *
 
 func startNoWait(t testing.TB, fc discordtest.Config, opts ...func(*discord.Config)) *harness {
 	t.Helper()
+	return startWith(t, fc, func(_ *discordtest.Server, c *discord.Config) {
+		for _, o := range opts {
+			o(c)
+		}
+	})
+}
+
+// startWith is startNoWait with a setup that sees the fake server (to create channels the
+// configuration names) before the adapter is made.
+func startWith(t testing.TB, fc discordtest.Config, setup func(*discordtest.Server, *discord.Config)) *harness {
+	t.Helper()
 	srv := discordtest.NewServer(t, fc)
 	h := &harness{srv: srv, store: memstore.New(), logs: &bottest.LogBuffer{}, done: make(chan error, 1)}
 	svc := bottest.NewService(h.store)
@@ -81,9 +92,7 @@ func startNoWait(t testing.TB, fc discordtest.Config, opts ...func(*discord.Conf
 		// sets one.
 		Dispatch: bot.DispatchConfig{InboundRate: -1},
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	setup(srv, &cfg)
 	a, err := discord.New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -629,13 +638,17 @@ func TestOrderPerConversation(t *testing.T) {
 // and OpenThread returns the same Address the thread's messages come from.
 func TestServerChannelsAndThreads(t *testing.T) {
 	t.Parallel()
-	h := start(t, discordtest.Config{}, func(c *discord.Config) { c.GuildMessages = true })
+	var staff string
+	h := startWith(t, discordtest.Config{}, func(srv *discordtest.Server, c *discord.Config) {
+		staff = srv.AddTextChannel("staff")
+		c.GuildMessages, c.GuildChannels = true, []string{staff}
+	})
 	srv := h.srv
+	srv.WaitReady(t)
 	want := discordtest.IntentGuilds | discordtest.IntentGuildMessages | discordtest.IntentDirectMessages | discordtest.IntentMessageContent
 	if got := srv.Stats().Intents; got != want {
 		t.Errorf("got intents %d, want %d", got, want)
 	}
-	staff := srv.AddTextChannel("staff")
 	ctx := context.Background()
 	th, err := h.a.OpenThread(ctx, bot.Address{Platform: "discord", Chat: staff}, "Case 17: kettle @everyone")
 	if err != nil {

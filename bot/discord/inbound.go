@@ -62,6 +62,9 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	}
 	channel := m.ChannelID
 	msg.From = bot.Address{Platform: Platform, Chat: channel}
+	if guild && !a.guildMessage(channel, msg) {
+		return
+	}
 	a.enqueue(channel, msg, func(ctx context.Context) {
 		msg.From = a.address(ctx, channel, guild)
 		a.handle(ctx, msg)
@@ -120,22 +123,36 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		// Deferred and ephemeral: the token lives 3 seconds, handling may take longer.
 		acked := a.acknowledge(i, discordgo.InteractionResponseDeferredChannelMessageWithSource,
 			map[string]any{"flags": discordgo.MessageFlagsEphemeral})
-		if name == "return" && guild {
-			a.enqueue(a.dmLane(user.ID), withFrom(msg, i.ChannelID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
-			return
-		}
-		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), func(ctx context.Context) {
+		inChannel := func(ctx context.Context) {
 			msg.From = a.address(ctx, i.ChannelID, guild)
 			a.handle(ctx, msg)
 			if <-acked == nil {
 				a.finishDeferred(ctx, i, "")
 			}
-		})
+		}
+		if name == "return" && guild {
+			a.enqueue(a.dmLane(user.ID), a.fromDM(msg, i.ChannelID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
+			return
+		}
+		if owned, known := a.owned(i.ChannelID); guild && !(known && owned) {
+			// A command in a public channel: its answers would be public too.
+			a.interactionInDM(i, msg, inChannel, func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
+			return
+		}
+		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), inChannel)
 	case discordgo.InteractionMessageComponent:
 		msg.Button = i.MessageComponentData().CustomID
 		// Update the pressed message, removing its buttons: the choice is made, and a
 		// second press cannot be sent. The dialog answers with a new message.
 		acked := a.acknowledge(i, discordgo.InteractionResponseUpdateMessage, map[string]any{"components": []any{}})
+		if owned, known := a.owned(i.ChannelID); guild && !(known && owned) {
+			a.interactionInDM(i, msg, func(ctx context.Context) {
+				<-acked
+				msg.From = a.address(ctx, i.ChannelID, guild)
+				a.handle(ctx, msg)
+			}, func(ctx context.Context) { <-acked; a.pressInDM(ctx, msg) })
+			return
+		}
 		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), func(ctx context.Context) {
 			// Handle once acknowledged (or refused): under a burst the acknowledgements,
 			// which have a deadline, get the CPU first, and the customer sees the old
@@ -313,6 +330,11 @@ func (a *Adapter) dmChannel(ctx context.Context, user string) (string, error) {
 // enqueue runs fn on the lane of key, after the work queued there before, within the
 // customer's inbound limit: msg names the customer and where a slow-down reply goes.
 func (a *Adapter) enqueue(key string, msg bot.Message, fn func(ctx context.Context)) {
+	a.submit(key, msg, false, fn)
+}
+
+// submit is enqueue, exempt from the inbound limit when noLimit.
+func (a *Adapter) submit(key string, msg bot.Message, noLimit bool, fn func(ctx context.Context)) {
 	a.mu.Lock()
 	stopped := a.stopped
 	a.mu.Unlock()
@@ -320,7 +342,7 @@ func (a *Adapter) enqueue(key string, msg bot.Message, fn func(ctx context.Conte
 		a.log.Warn("event arrived after shutdown, dropped", "channel", key)
 		return
 	}
-	a.d.Submit(&bot.Job{Lane: "discord:" + key, Msg: msg, Run: func(ctx context.Context) error {
+	a.d.Submit(&bot.Job{Lane: "discord:" + key, Msg: msg, NoLimit: noLimit, Run: func(ctx context.Context) error {
 		fn(ctx)
 		return ctx.Err()
 	}})

@@ -98,7 +98,7 @@ func (a *Adapter) request(ctx context.Context, op, method, endpoint string, body
 		resp, err = a.s.RequestWithLockedBucket(method, endpoint, "application/json", data, a.tokenBucket(method+" "+endpoint), 0, opts...)
 		return err
 	})
-	return resp, err
+	return resp, scrub(err)
 }
 
 // tokenBucket returns the rate-limit bucket of one interaction-token endpoint, locked.

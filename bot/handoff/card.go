@@ -10,6 +10,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/safetext"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -104,7 +105,7 @@ func writeFacts(b *strings.Builder, e *dialog.Engine, s *dialog.Session) {
 		if q, ok := e.Policy().Question(f.ID); ok && len(q.Choices) > 0 {
 			value = f.Shown + " (" + f.Value + ")" // the shop's own words, and the value its systems know
 		}
-		fmt.Fprintf(b, "- %s: %s\n", f.Label, value)
+		fmt.Fprintf(b, "- %s: %s\n", f.Label, safetext.Line(value))
 	}
 	if n := len(s.Answers.Photos); n > 0 {
 		fmt.Fprintf(b, "- Photos sent to the bot: %d, attached\n", n)
@@ -138,7 +139,7 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 	if o := c.Override; o != nil {
 		fmt.Fprintf(&b, "Override: %s -> %s by %s at %s", orNone(string(o.From)), o.To, o.By, o.At.UTC().Format(time.RFC3339))
 		if o.Note != "" {
-			fmt.Fprintf(&b, ": %s", o.Note)
+			fmt.Fprintf(&b, ": %s", safetext.Line(o.Note))
 		}
 		b.WriteString("\n")
 	}
@@ -159,9 +160,9 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 func entryLine(e Entry, layout string) string {
 	who := map[Who]string{Customer: "Customer", Bot: "Bot", StaffWho: "Staff", System: "*"}[e.Who]
 	if e.Name != "" && e.Who != System {
-		who += " " + e.Name
+		who += " " + safetext.Line(e.Name)
 	}
-	text := e.Text
+	text := safetext.Block(e.Text, continuation)
 	if e.Photos > 0 {
 		text = strings.TrimSpace(text + fmt.Sprintf(" [%d photo(s)]", e.Photos))
 	}
@@ -194,11 +195,13 @@ func statusText(s Status) string {
 	return string(s)
 }
 
+// displayName is how a person is named in staff views: their own name (neutralised, as
+// any text they chose), or fallback.
 func displayName(name, fallback string) string {
 	if strings.TrimSpace(name) != "" {
-		return name
+		return safetext.Line(name)
 	}
-	return fallback
+	return safetext.Line(fallback)
 }
 
 func orNone(s string) string {

@@ -335,10 +335,7 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		d.markSeen(ctx, c.ID, m.ID)
 	}
 	var out []bot.Outbound
-	text := fmt.Sprintf("%s (customer): %s", displayName(c.Name, c.User), m.Text)
-	if strings.TrimSpace(m.Text) == "" {
-		text = fmt.Sprintf("%s (customer) sent %d photo(s).", displayName(c.Name, c.User), len(m.Photos))
-	}
+	text := relayInText(m)
 	if missing > 0 {
 		text += fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
 	}

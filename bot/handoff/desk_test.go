@@ -35,6 +35,8 @@ type platform struct {
 	// opens counts OpenThread calls; hold, if set, makes them wait until it is closed.
 	opens int
 	hold  chan struct{}
+	// titles are the titles of the threads opened.
+	titles []string
 }
 
 func (p *platform) Send(ctx context.Context, o bot.Outbound) error {
@@ -65,6 +67,7 @@ func (p *platform) OpenThread(ctx context.Context, chat bot.Address, title strin
 		return bot.Address{}, fmt.Errorf("title %q does not name the case", title)
 	}
 	p.threads++
+	p.titles = append(p.titles, title)
 	return bot.Address{Platform: p.name, Chat: chat.Chat, Thread: strconv.Itoa(p.threads)}, nil
 }
 

@@ -28,6 +28,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // DefaultAPIURL is the official Bot API server.
@@ -80,6 +81,11 @@ type Config struct {
 	// RetryMax above take precedence.
 	Dispatch bot.DispatchConfig
 
+	// GroupChats, if not nil, are the only group chats whose messages the bot handles (the
+	// staff desk's): in any other group a conversation would be shared by all its members,
+	// so messages there are ignored and a command gets a pointer to a private chat. Nil
+	// handles every group as a conversation of its own.
+	GroupChats []string
 	// HTTPClient makes the requests; default a client with a 30s timeout (long polls get
 	// their own deadline).
 	HTTPClient *http.Client
@@ -114,7 +120,9 @@ func (c *Config) setDefaults() {
 		c.GlobalRate = 30
 	}
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		// go-telegram/bot reads every response whole: bound them (photos, the largest,
+		// are 20 MiB).
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: &bounded.Transport{Max: maxPhotoBytes + 1<<20}}
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -139,6 +147,8 @@ type Adapter struct {
 	// d runs the updates: lanes per chat, the inbound limit, retries, drain, panics.
 	d     *bot.Dispatcher
 	track tracker
+	// refused counts webhook requests with a wrong secret, for a rate-limited log line.
+	refused refusals
 }
 
 // New connects to the Bot API (getMe checks the token) and returns an Adapter that hands
@@ -262,6 +272,8 @@ func (a *Adapter) job(in inbound, release func(), done func(bot.Outcome)) *bot.J
 	if in.skip {
 		j.Lane, j.NoLimit = "telegram:skipped", true
 		j.Run = func(context.Context) error { return nil }
+	} else if a.ignoredGroup(in.msg.From.Chat) {
+		a.privateOnly(j, in)
 	}
 	return j
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -56,7 +57,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		// Hashing first makes the comparison take the same time whatever the length.
 		got := sha256.Sum256([]byte(r.Header.Get(secretHeader)))
 		if a.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			a.log.Warn("telegram: webhook request with a wrong secret refused", "remote", r.RemoteAddr)
+			a.refused.note(a.log, time.Now(), r.RemoteAddr)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/discord"
@@ -32,8 +33,13 @@ func startDiscord(ctx context.Context, env adapterEnv) (func(context.Context) er
 	if err != nil {
 		return nil, err
 	}
+	var owned []string // the server channels the bot reads: the staff desk's only
+	if ch := strings.TrimSpace(env.Getenv("STAFF_DISCORD_CHANNEL")); ch != "" {
+		owned = append(owned, ch)
+	}
 	a, err := discord.New(discord.Config{
-		Dispatch:      bot.DispatchConfig{InboundRate: rate},
+		Dispatch:      bot.DispatchConfig{InboundRate: rate, Exempt: env.Staff},
+		GuildChannels: owned,
 		Token:         env.Getenv("DISCORD_TOKEN"),
 		APIURL:        env.Getenv("DISCORD_API_URL"),
 		Handler:       env.Handler,

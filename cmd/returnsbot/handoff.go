@@ -19,6 +19,10 @@ import (
 // defaultRenotify is HANDOFF_RENOTIFY when unset.
 const defaultRenotify = 15 * time.Minute
 
+// minRenotify is the shortest HANDOFF_RENOTIFY other than 0: shorter, the reminder loop
+// spins for nothing. A variable so the end-to-end test of reminders need not wait it out.
+var minRenotify = time.Minute
+
 // handoffConfig is the staff desk configuration from the environment (see docs/handoff.md).
 type handoffConfig struct {
 	desks    []bot.Address
@@ -39,8 +43,8 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 		return cfg, false, nil
 	}
 	if tgChat != "" {
-		if _, err := strconv.ParseInt(tgChat, 10, 64); err != nil {
-			return cfg, false, fmt.Errorf("STAFF_TELEGRAM_CHAT: want a chat id such as -1001234567890, got %q", tgChat)
+		if n, err := strconv.ParseInt(tgChat, 10, 64); err != nil || !strings.HasPrefix(tgChat, "-100") || n >= 0 {
+			return cfg, false, fmt.Errorf("STAFF_TELEGRAM_CHAT: want the negative id of a supergroup with topics such as -1001234567890, got %q", tgChat)
 		}
 		if getenv("TELEGRAM_TOKEN") == "" {
 			return cfg, false, errors.New("STAFF_TELEGRAM_CHAT is set but TELEGRAM_TOKEN is not: the desk needs the Telegram adapter")
@@ -69,8 +73,8 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 			if id == "" {
 				continue
 			}
-			if _, err := strconv.ParseUint(strings.TrimPrefix(id, "-"), 10, 64); err != nil {
-				return cfg, false, fmt.Errorf("%s: want numeric ids separated by commas, got %q", v.name, id)
+			if n, err := strconv.ParseUint(id, 10, 64); err != nil || n == 0 {
+				return cfg, false, fmt.Errorf("%s: want positive numeric ids separated by commas, got %q", v.name, id)
 			}
 			v.into[handoff.UserRef(v.platform, id)] = true
 		}
@@ -80,8 +84,9 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 	}
 	if v := getenv("HANDOFF_RENOTIFY"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return cfg, false, fmt.Errorf("HANDOFF_RENOTIFY: want a Go duration such as 15m (0 disables reminders), got %q", v)
+		if err != nil || d < 0 || d > 0 && d < minRenotify {
+			// Under a minute the reminder loop would spin for nothing.
+			return cfg, false, fmt.Errorf("HANDOFF_RENOTIFY: want 0 (no reminders) or a Go duration of at least 1m such as 15m, got %q", v)
 		}
 		cfg.renotify = d
 	}

@@ -73,8 +73,8 @@ func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 		"STAFF_TELEGRAM_CHAT": fmt.Sprint(tgDeskChat), "STAFF_TELEGRAM_USERS": fmt.Sprintf("%d, 502", tgTanya),
 		"STAFF_DISCORD_CHANNEL": w.desk, "STAFF_DISCORD_USERS": w.dana.ID, "STAFF_DISCORD_ROLES": staffRole,
 		"HANDOFF_RENOTIFY": "0",
-		// The scripted customers answer at machine speed, faster than any person.
-		"INBOUND_RATE": "off",
+		// Conversations run in milliseconds here: a limit meant for people typing would drop them.
+		"INBOUND_RATE": "600",
 	}
 	for k, v := range extra {
 		w.env[k] = v
@@ -520,6 +520,8 @@ func TestHandoffRestartMidCase(t *testing.T) {
 }
 
 func TestHandoffRemindsAndForgets(t *testing.T) {
+	defer func(d time.Duration) { minRenotify = d }(minRenotify)
+	minRenotify = 0
 	w := newDeskWorld(t, map[string]string{"HANDOFF_RENOTIFY": "150ms"})
 	ann := telegramtest.Private(1005, "Ann", "en")
 	w.tg.Text(ann, "person")

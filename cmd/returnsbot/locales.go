@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // runLocales is `returnsbot locales check DIR` and `returnsbot locales default LANG`.
@@ -42,7 +44,7 @@ func checkLocales(dir string, stdout io.Writer) error {
 	}
 	bad := 0
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := bounded.ReadFile(context.Background(), f, i18n.MaxFileBytes)
 		if err != nil {
 			return fmt.Errorf("locales check: %w", err)
 		}

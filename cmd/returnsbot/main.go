@@ -34,12 +34,15 @@ import (
 	"github.com/returnsbot/returnsbot/bot/console"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := runUntilStopped(ctx, func() error {
+		return run(ctx, os.Args[1:], os.Getenv, withContext(ctx, os.Stdin), os.Stdout, os.Stderr)
+	})
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "returnsbot:", err)
@@ -70,6 +73,11 @@ const usage = `usage:
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "help" && args[0] != "-h" && args[0] != "--help") {
+		if err := checkEnv(getenv); err != nil {
+			return err
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("LOG_LEVEL"))}))
 	if len(args) == 0 {
 		if platformsConfigured(getenv) {
@@ -83,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		return serve(ctx, getenv, logger)
 	case "policy":
-		return runPolicy(args[1:], stdout)
+		return runPolicy(ctx, args[1:], stdout)
 	case "diagram":
 		_, err := io.WriteString(stdout, dialog.Diagram())
 		return err
@@ -126,10 +134,14 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if *lang != "" {
 		svc.Lang = *lang
 	}
+	serveConsole := func() error { return console.ServeChat(ctx, svc, *user, stdin, stdout) }
 	if *asJSON {
-		return console.ServeJSON(ctx, svc, stdin, stdout)
+		serveConsole = func() error { return console.ServeJSON(ctx, svc, stdin, stdout) }
 	}
-	return console.ServeChat(ctx, svc, *user, stdin, stdout)
+	if err := serveConsole(); err != nil && (ctx.Err() == nil || !errors.Is(err, context.Canceled)) {
+		return err
+	}
+	return nil // end of input, or stopped by a signal as serve is
 }
 
 // newService builds the dialog service from the environment: the policy from POLICY_FILE
@@ -139,7 +151,7 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	pol, err := loadPolicy(getenv("POLICY_FILE"))
+	pol, err := loadPolicy(ctx, getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,24 +181,29 @@ func loadLocales(getenv func(string) string) (*i18n.Catalog, error) {
 	return cat, nil
 }
 
-func loadPolicy(path string) (*policy.Policy, error) {
+func loadPolicy(ctx context.Context, path string) (*policy.Policy, error) {
+	return loadPolicyAs(ctx, "POLICY_FILE", path)
+}
+
+// loadPolicyAs is loadPolicy with its errors starting with what, the setting or command.
+func loadPolicyAs(ctx context.Context, what, path string) (*policy.Policy, error) {
 	if path == "" {
 		return policy.Default(), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(ctx, path, maxPolicyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("POLICY_FILE: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	p, err := policy.Parse(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("POLICY_FILE %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	for _, ref := range p.TranslationFiles {
 		file := ref.File
 		if !filepath.IsAbs(file) {
 			file = filepath.Join(filepath.Dir(path), file)
 		}
-		data, err := os.ReadFile(file)
+		data, err := bounded.ReadFile(ctx, file, maxPolicyBytes)
 		if err != nil {
 			return nil, fmt.Errorf("POLICY_FILE %s line %d: translation %s: %w", path, ref.Line, ref.Lang, err)
 		}
@@ -199,13 +216,13 @@ func loadPolicy(path string) (*policy.Policy, error) {
 	return p, nil
 }
 
-func runPolicy(args []string, stdout io.Writer) error {
+func runPolicy(ctx context.Context, args []string, stdout io.Writer) error {
 	switch {
 	case len(args) == 1 && args[0] == "default":
 		_, err := io.WriteString(stdout, policy.DefaultFile())
 		return err
 	case len(args) == 2 && args[0] == "check":
-		p, err := loadPolicy(args[1])
+		p, err := loadPolicyAs(ctx, "policy check", args[1])
 		if err != nil {
 			return err
 		}

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
 )
@@ -24,6 +22,9 @@ type adapterEnv struct {
 	// Mux serves LISTEN_ADDR; adapters that take webhooks add their routes.
 	Mux *http.ServeMux
 	Log *slog.Logger
+	// Staff reports the messages of staff members, whom the customers' inbound limit
+	// does not apply to; nil when no desk is configured.
+	Staff func(bot.Message) bool
 }
 
 // adapter is a platform serve can run. Each platform's file adds itself to adapters in
@@ -63,9 +64,14 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	defer cancel()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", health(svc.Store))
+	mux.HandleFunc("GET /healthz", health(svc.Store, logger))
 	svc.Metrics = &bot.Metrics{}
-	mux.Handle("GET /metrics", svc.Metrics)
+	// /metrics on its own address when METRICS_ADDR is set (keep it off the public webhook
+	// port); unset, on LISTEN_ADDR as before.
+	metricsAddr := getenv("METRICS_ADDR")
+	if metricsAddr == "" {
+		mux.Handle("GET /metrics", svc.Metrics)
+	}
 	router := bot.Router{}
 	handler, runDesk, closeDesk, err := newHandoff(ctx, getenv, svc, router, logger)
 	if err != nil {
@@ -73,6 +79,9 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	}
 	defer closeDesk()
 	env := adapterEnv{Getenv: getenv, Handler: handler, Router: router, Mux: mux, Log: logger}
+	if cfg, ok, _ := handoffFromEnv(getenv); ok { // validated by newHandoff
+		env.Staff = cfg.access.Allows
+	}
 	var runs []func(context.Context) error
 	for _, a := range adapters {
 		if !a.enabled(getenv) {
@@ -88,7 +97,7 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	runs = append(runs, runDesk) // after the adapters: reminders go through their Senders
 
 	var wg sync.WaitGroup
-	errs := make(chan error, len(runs)+1)
+	errs := make(chan error, len(runs)+2) // and the HTTP servers
 	for _, run := range runs {
 		wg.Add(1)
 		go func() {
@@ -99,28 +108,35 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 			}
 		}()
 	}
-	if addr := getenv("LISTEN_ADDR"); addr != "" {
-		ln, err := net.Listen("tcp", addr)
+	servers := []struct {
+		name, addr string
+		h          http.Handler
+	}{{"LISTEN_ADDR", getenv("LISTEN_ADDR"), mux}}
+	if metricsAddr != "" {
+		m := http.NewServeMux()
+		m.Handle("GET /metrics", svc.Metrics)
+		servers = append(servers, struct {
+			name, addr string
+			h          http.Handler
+		}{"METRICS_ADDR", metricsAddr, m})
+	}
+	for _, s := range servers {
+		if s.addr == "" {
+			continue
+		}
+		_, done, err := listenHTTP(ctx, s.name, s.addr, s.h, defaultHTTPLimits, logger)
 		if err != nil {
 			cancel()
 			wg.Wait()
-			return fmt.Errorf("serve: LISTEN_ADDR: %w", err)
+			return err
 		}
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		logger.Info("listening", "addr", ln.Addr().String())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				errs <- fmt.Errorf("serve http: %w", err)
+			if err := <-done; err != nil {
+				errs <- fmt.Errorf("serve http %s: %w", s.name, err)
 				cancel()
 			}
-		}()
-		go func() {
-			<-ctx.Done()
-			shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
-			defer done()
-			srv.Shutdown(shutdown)
 		}()
 	}
 	wg.Wait()
@@ -152,22 +168,4 @@ func inboundRate(getenv func(string) string) (float64, error) {
 		return 0, fmt.Errorf("INBOUND_RATE %q: want messages a minute per customer, such as 20, or off", v)
 	}
 	return n, nil
-}
-
-// health answers /healthz: 200 "ok", or 503 naming the failure when the session store
-// (Redis) does not answer, so an orchestrator stops routing webhooks to an instance that
-// could only apologise.
-func health(store any) http.HandlerFunc {
-	pinger, _ := store.(interface{ Ping(context.Context) error })
-	return func(w http.ResponseWriter, r *http.Request) {
-		if pinger != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-			defer cancel()
-			if err := pinger.Ping(ctx); err != nil {
-				http.Error(w, err.Error(), http.StatusServiceUnavailable)
-				return
-			}
-		}
-		fmt.Fprintln(w, "ok")
-	}
 }

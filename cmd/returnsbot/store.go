@@ -36,8 +36,9 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 	}
 	if v := getenv("REDIS_SESSION_TTL"); v != "" {
 		ttl, err := time.ParseDuration(v)
-		if err != nil || ttl <= 0 {
-			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a positive Go duration such as 720h", v)
+		if err != nil || ttl < time.Second {
+			// Redis keeps whole milliseconds at least: less would store nothing.
+			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a Go duration of at least 1s, such as 720h", v)
 		}
 		opt.TTL = ttl
 	}
@@ -53,6 +54,7 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Warn("redis does not answer yet; messages get a try-again answer until it does", "redis", where, "err", err)
 	} else {
 		logger.Info("sessions in redis", "redis", where)
+		checkEviction(ctx, rdb, logger)
 	}
 	return redisstore.New(rdb, opt), func() { rdb.Close() }, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot/telegram"
@@ -32,6 +33,13 @@ func startTelegram(ctx context.Context, env adapterEnv) (func(context.Context) e
 	var err error
 	if cfg.Dispatch.InboundRate, err = inboundRate(env.Getenv); err != nil {
 		return nil, err
+	}
+	cfg.Dispatch.Exempt = env.Staff
+	// Groups are shared: the bot reads only the staff desk's, never a customer's words
+	// in a group where other members read them.
+	cfg.GroupChats = []string{}
+	if chat := strings.TrimSpace(env.Getenv("STAFF_TELEGRAM_CHAT")); chat != "" {
+		cfg.GroupChats = append(cfg.GroupChats, chat)
 	}
 	if cfg.ChatInterval, err = pace(env.Getenv, "TELEGRAM_CHAT_INTERVAL"); err != nil {
 		return nil, err

@@ -151,6 +151,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// healthTTL is how long the key Check writes lives.
+const healthTTL = 10 * time.Second
+
+// Check reports whether the store can take a write, as every handled message needs: it
+// sets a health key under the prefix with a short TTL. PING alone answers while Redis
+// refuses writes (maxmemory reached with noeviction, a read-only replica, a failed
+// background save with stop-writes-on-bgsave-error).
+func (s *Store) Check(ctx context.Context) error {
+	if err := s.rdb.Set(ctx, s.prefix+"health", "1", healthTTL).Err(); err != nil {
+		return fmt.Errorf("write to session store: %w", err)
+	}
+	return nil
+}
+
 // Key returns the Redis key of the session of a conversation.
 func (s *Store) Key(conversation string) string {
 	return s.prefix + "{" + conversation + "}:s"
