@@ -20,6 +20,11 @@ type Metrics struct {
 	unavailable atomic.Int64
 	repeats     atomic.Int64
 	unreadable  atomic.Int64
+	claimFailed atomic.Int64
+
+	// Outbox, if set, is read for the webhook outbox's pending, delivered and failed
+	// events on every scrape.
+	Outbox OutboxCounter
 
 	mu       sync.Mutex
 	outcomes map[policy.Outcome]int64
@@ -63,6 +68,7 @@ const (
 	metricUnavailable
 	metricRepeated
 	metricUnreadable
+	metricClaimFailed
 )
 
 func (m *Metrics) count(which metric) {
@@ -80,6 +86,8 @@ func (m *Metrics) count(which metric) {
 		m.repeats.Add(1)
 	case metricUnreadable:
 		m.unreadable.Add(1)
+	case metricClaimFailed:
+		m.claimFailed.Add(1)
 	}
 }
 
@@ -95,6 +103,8 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	counter("returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session.", m.conflicts.Load())
 	counter("returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed.", m.unavailable.Load())
 	counter("returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh.", m.unreadable.Load())
+	counter("returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged).", m.claimFailed.Load())
+	m.writeOutbox(r.Context(), w)
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

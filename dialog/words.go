@@ -11,7 +11,7 @@ func command(text string) (string, bool) {
 		name, _, _ := strings.Cut(lower[1:], " ")
 		name, _, _ = strings.Cut(name, "@")
 		switch name {
-		case "start", "restart", "back", "help":
+		case "start", "restart", "back", "help", "status":
 			return name, true
 		case "staff", "human", "person", "operator", "agent":
 			return "staff", true

@@ -70,6 +70,9 @@ type Policy struct {
 	Exclusions []Exclusion
 	// Questions are the shop's own questions, in the order the file lists them.
 	Questions []Question
+	// Version is the file's optional `version:` setting, the shop's own name for this
+	// edition of its policy; claims record it beside a hash of the file.
+	Version string
 
 	clauses map[string]Clause
 }
@@ -262,6 +265,8 @@ func Parse(file string) (*Policy, error) {
 			} else {
 				p.WarrantyMonths, seenWarranty = v, true
 			}
+		case "version":
+			p.Version = value
 		case "timezone":
 			loc, err := time.LoadLocation(value)
 			if err != nil {

@@ -8,7 +8,8 @@
 //	returnsbot policy default           print the built-in policy file
 //	returnsbot diagram                  print the dialog's state diagram (Mermaid)
 //	returnsbot case show ID             print a staff case and its transcript (Redis)
-//	returnsbot forget USER              erase a customer's cases and sessions (Redis)
+//	returnsbot forget USER              erase a customer's claims, cases and sessions (Redis)
+//	returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/console"
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -60,7 +62,9 @@ const usage = `usage:
   returnsbot policy default                   print the built-in policy file
   returnsbot diagram                          print the dialog's state diagram (Mermaid)
   returnsbot case show ID                     print a staff case and its transcript (needs REDIS_URL)
-  returnsbot forget USER                      erase a customer's cases and sessions (needs REDIS_URL)`
+  returnsbot forget USER                      erase a customer's claims, cases and sessions (needs REDIS_URL)
+  returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
+                                              one row per claim (needs REDIS_URL)`
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -85,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runCase(ctx, args[1:], getenv, stdout, logger)
 	case "forget":
 		return runForget(ctx, args[1:], getenv, stdout, logger)
+	case "claims":
+		return runClaims(ctx, args[1:], getenv, stdout, logger)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -114,40 +120,62 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer closeStore()
-	svc.Now, svc.Lang = clock, *lang
-	if *asJSON {
-		return console.ServeJSON(ctx, svc, stdin, stdout)
+	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
+	if err != nil {
+		return err
 	}
-	return console.ServeChat(ctx, svc, *user, stdin, stdout)
+	svc.Now, svc.Lang = clock, *lang
+	if *nowFlag != "" {
+		svc.Engine.SetClaimIDs(fixedClaimIDs(clock()))
+	}
+	if *asJSON {
+		err = console.ServeJSON(ctx, svc, stdin, stdout)
+	} else {
+		err = console.ServeChat(ctx, svc, *user, stdin, stdout)
+	}
+	if err == nil {
+		flushWebhooks(ctx, deliverer, logger)
+	}
+	return err
 }
 
 // newService builds the dialog service from the environment: the policy from POLICY_FILE
 // (or the default) and the session store from REDIS_URL (or memory).
 func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, func(), error) {
-	pol, err := loadPolicy(getenv("POLICY_FILE"))
+	pol, version, err := loadPolicyVersion(getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
 	}
-	store, closeStore, err := openStore(ctx, getenv, logger)
+	st, err := openStorage(ctx, getenv, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &bot.Service{Engine: dialog.NewEngine(pol), Store: store, Log: logger}, closeStore, nil
+	svc := &bot.Service{Engine: dialog.NewEngine(pol), Store: st.sessions, Log: logger}
+	wireClaims(svc, st, version)
+	return svc, st.close, nil
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
+	p, _, err := loadPolicyVersion(path)
+	return p, err
+}
+
+// loadPolicyVersion loads the policy and names its version for claim records: its
+// `version:` setting and a hash of the file.
+func loadPolicyVersion(path string) (*policy.Policy, string, error) {
 	if path == "" {
-		return policy.Default(), nil
+		p := policy.Default()
+		return p, claims.PolicyVersion([]byte(policy.DefaultFile()), p.Version), nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("POLICY_FILE: %w", err)
+		return nil, "", fmt.Errorf("POLICY_FILE: %w", err)
 	}
 	p, err := policy.Parse(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("POLICY_FILE %s: %w", path, err)
+		return nil, "", fmt.Errorf("POLICY_FILE %s: %w", path, err)
 	}
-	return p, nil
+	return p, claims.PolicyVersion(data, p.Version), nil
 }
 
 func runPolicy(args []string, stdout io.Writer) error {

@@ -1,0 +1,119 @@
+package dialog
+
+import (
+	"fmt"
+
+	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+// The sentences of claims and /status, in their own catalog beside catalogs (messages.go),
+// English complete, other languages falling back to it key by key.
+const (
+	msgClaimNumber msg = 1000 + iota
+	msgStatusNone
+	msgStatusHead
+	msgStatusLine
+	msgStatusOne
+	msgStatusClosedWhy
+	msgStatusNotFound
+	msgStatusBadID
+	msgStatusUnavailable
+	lblStateDecided
+	lblStateWithStaff
+	lblStateClosed
+)
+
+var claimCatalogs = map[string]map[msg]string{
+	"en": {
+		msgClaimNumber:       "Your claim number is %s. Please quote it if you contact us; send /status to see where your claims stand.",
+		msgStatusNone:        "I have no claims of yours on record. Tell me what you would like to return or have repaired, and I will start one.",
+		msgStatusHead:        "Your most recent claims:",
+		msgStatusLine:        "• %s, %s: %s (%s)",
+		msgStatusOne:         "Claim %s, %s: %s. Status: %s.",
+		msgStatusClosedWhy:   "Closed because: %s",
+		msgStatusNotFound:    "I found no claim %s of yours. Send /status to list your claims.",
+		msgStatusBadID:       "%q is not a claim number; they look like R-7K2Q9M. Send /status to list your claims.",
+		msgStatusUnavailable: "Sorry, I cannot look up your claims right now. Please try again in a moment.",
+		lblStateDecided:      "decided",
+		lblStateWithStaff:    "with our staff",
+		lblStateClosed:       "closed",
+	},
+	"de": {
+		msgClaimNumber:       "Ihre Vorgangsnummer ist %s. Bitte geben Sie sie an, wenn Sie uns kontaktieren; mit /status sehen Sie, wo Ihre Vorgänge stehen.",
+		msgStatusNone:        "Ich habe keine Vorgänge von Ihnen gespeichert. Sagen Sie mir, was Sie zurückgeben oder reparieren lassen möchten, dann lege ich einen an.",
+		msgStatusHead:        "Ihre letzten Vorgänge:",
+		msgStatusLine:        "• %s, %s: %s (%s)",
+		msgStatusOne:         "Vorgang %s, %s: %s. Stand: %s.",
+		msgStatusClosedWhy:   "Abgeschlossen, weil: %s",
+		msgStatusNotFound:    "Einen Vorgang %s von Ihnen habe ich nicht gefunden. Mit /status sehen Sie Ihre Vorgänge.",
+		msgStatusBadID:       "%q ist keine Vorgangsnummer; sie sehen so aus: R-7K2Q9M. Mit /status sehen Sie Ihre Vorgänge.",
+		msgStatusUnavailable: "Entschuldigung, ich kann Ihre Vorgänge gerade nicht abrufen. Bitte versuchen Sie es gleich noch einmal.",
+		lblStateDecided:      "entschieden",
+		lblStateWithStaff:    "bei unserem Team",
+		lblStateClosed:       "abgeschlossen",
+	},
+}
+
+// outcomeLabels name outcomes in /status.
+var outcomeLabels = map[string]map[policy.Outcome]string{
+	"en": {
+		policy.ReturnEligible:   "return accepted",
+		policy.ReturnExpired:    "return period passed",
+		policy.RefuseAtDelivery: "may refuse at delivery",
+		policy.DamageNotCovered: "damage not covered",
+		policy.WarrantyRepair:   "free repair under warranty",
+		policy.WarrantyExcluded: "not covered by the warranty",
+		policy.WarrantyExpired:  "warranty ended",
+		policy.Escalated:        "passed to our staff",
+	},
+	"de": {
+		policy.ReturnEligible:   "Rückgabe möglich",
+		policy.ReturnExpired:    "Rückgabefrist abgelaufen",
+		policy.RefuseAtDelivery: "Annahme verweigern möglich",
+		policy.DamageNotCovered: "Schaden nicht abgedeckt",
+		policy.WarrantyRepair:   "kostenlose Reparatur unter Garantie",
+		policy.WarrantyExcluded: "nicht von der Garantie abgedeckt",
+		policy.WarrantyExpired:  "Garantie abgelaufen",
+		policy.Escalated:        "an unser Team übergeben",
+	},
+}
+
+// statusWords are the plain words that ask for /status, by language; "status R-7K2Q9M"
+// works as "/status R-7K2Q9M" does.
+var statusWords = []string{
+	"status", "my claims", "my claim", "where is my claim", "claim status", "status of my claim", "my returns",
+	"mein status", "meine vorgänge", "mein vorgang", "wo ist mein vorgang", "vorgangsstatus",
+}
+
+// claim formats a sentence of claimCatalogs in the session's language.
+func (t texts) claim(key msg, args ...any) string {
+	format, ok := claimCatalogs[baseLang(t.lang)][key]
+	if !ok {
+		format = claimCatalogs["en"][key]
+	}
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func (t texts) outcome(o policy.Outcome) string {
+	if s, ok := outcomeLabels[baseLang(t.lang)][o]; ok {
+		return s
+	}
+	if s, ok := outcomeLabels["en"][o]; ok {
+		return s
+	}
+	return string(o)
+}
+
+func (t texts) state(s claims.State) string {
+	switch s {
+	case claims.StateWithStaff:
+		return t.claim(lblStateWithStaff)
+	case claims.StateClosed:
+		return t.claim(lblStateClosed)
+	}
+	return t.claim(lblStateDecided)
+}
