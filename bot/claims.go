@@ -64,6 +64,10 @@ func (s *Service) recordClaim(ctx context.Context, m Message, sess *dialog.Sessi
 		}
 		stored, gerr := s.Claims.Get(ctx, r.ID)
 		if gerr == nil && stored.UserKey() == r.UserKey() && stored.Address == r.Address {
+			if r.Outcome == policy.Escalated && stored.Outcome != policy.Escalated {
+				s.disputed(ctx, stored.ID, r.Reason)
+				return replies
+			}
 			// Ours: created by an earlier attempt at this message. Its event may not have
 			// been added before that attempt stopped; adding it again is a no-op if it was.
 			s.addEvent(ctx, stored, ClaimEventID(stored.ID, createdEvent(stored)))
@@ -113,6 +117,29 @@ func (s *Service) claimRecord(m Message, sess *dialog.Session, d policy.Decision
 		r.State = claims.StateWithStaff
 	}
 	return r
+}
+
+// disputed hands a decided claim to staff: the customer disputes it, and the dialog kept
+// its id. The decision stays as stated; the claim's state and reason change, and
+// claim.escalated is queued (once per claim: its id is derived like a creation's).
+func (s *Service) disputed(ctx context.Context, id claims.ID, reason string) {
+	r, err := s.Claims.Update(ctx, id, func(r *claims.Record) error {
+		r.State, r.Reason = claims.StateWithStaff, reason
+		return nil
+	})
+	if err != nil {
+		s.Metrics.count(metricClaimFailed)
+		s.log().ErrorContext(ctx, "disputed claim not updated", "claim", id, "err", err)
+		return
+	}
+	e := claims.NewEvent(claims.ClaimEscalated, r, s.now())
+	e.ID = ClaimEventID(id, claims.ClaimEscalated)
+	if s.Outbox != nil {
+		if err := s.Outbox.Add(ctx, e); err != nil {
+			s.Metrics.count(metricClaimFailed)
+			s.log().ErrorContext(ctx, "webhook event not queued", "claim", id, "event", e.Type, "err", err)
+		}
+	}
 }
 
 func createdEvent(r claims.Record) claims.EventType {

@@ -136,7 +136,10 @@ func (e *Engine) callbacks() fsm.Callbacks {
 			return
 		}
 		t.s.Outcome, t.s.DecidedAt = escalated, t.now.Unix()
-		t.s.Claim = e.newClaimID()
+		if ev.Src != StateDecided || t.s.Claim == "" {
+			// A decision disputed stays one claim, now with staff; anything else is new.
+			t.s.Claim = e.newClaimID()
+		}
 		t.add(e.escalation(t.s, t.reason))
 	}
 	cb["after_"+eventRestart] = func(_ context.Context, ev *fsm.Event) {
