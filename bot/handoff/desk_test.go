@@ -96,6 +96,8 @@ type world struct {
 	sessions dialog.Store
 	claims   *memclaims.Store
 	outbox   *memclaims.Outbox
+	// policy is the policy newDesk's instance loads; nil is the default.
+	policy *policy.Policy
 	tg, dc   *platform
 	logs     *bottest.LogBuffer
 	clock    atomic.Int64 // Unix nanoseconds
@@ -116,8 +118,12 @@ func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
 func (w *world) newDesk() *handoff.Desk {
 	now := func() time.Time { return time.Unix(0, w.clock.Load()).UTC() }
 	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	pol := w.policy
+	if pol == nil {
+		pol = policy.Default()
+	}
 	return &handoff.Desk{
-		Service: &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: w.sessions, Now: now, Log: log,
+		Service: &bot.Service{Engine: dialog.NewEngine(pol), Store: w.sessions, Now: now, Log: log,
 			Claims: w.claims, Outbox: w.outbox, PolicyVersion: "test"},
 		Cases: w.cases,
 		Desks: []bot.Address{tgDesk, dcDesk},
