@@ -193,4 +193,3 @@ func TestMetricsOutbox(t *testing.T) {
 		}
 	}
 }
-

@@ -98,10 +98,10 @@ type world struct {
 	outbox   *memclaims.Outbox
 	// policy is the policy newDesk's instance loads; nil is the default.
 	policy *policy.Policy
-	tg, dc   *platform
-	logs     *bottest.LogBuffer
-	clock    atomic.Int64 // Unix nanoseconds
-	msgID    atomic.Int64
+	tg, dc *platform
+	logs   *bottest.LogBuffer
+	clock  atomic.Int64 // Unix nanoseconds
+	msgID  atomic.Int64
 }
 
 func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
