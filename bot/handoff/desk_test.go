@@ -96,12 +96,13 @@ type world struct {
 	sessions dialog.Store
 	claims   *memclaims.Store
 	outbox   *memclaims.Outbox
+	tg, dc   *platform
+	logs     *bottest.LogBuffer
+	clock    atomic.Int64 // Unix nanoseconds
+	msgID    atomic.Int64
+
 	// policy is the policy newDesk's instance loads; nil is the default.
 	policy *policy.Policy
-	tg, dc *platform
-	logs   *bottest.LogBuffer
-	clock  atomic.Int64 // Unix nanoseconds
-	msgID  atomic.Int64
 }
 
 func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {

@@ -50,6 +50,7 @@ func TestRedisProcesses(t *testing.T) {
 	t.Run("KillMidConversation", func(t *testing.T) { testKillMidConversation(t, bin) })
 	t.Run("RedisRestartMidConversation", func(t *testing.T) { testRedisRestart(t, bin) })
 	t.Run("Cluster", func(t *testing.T) { testCluster(t, bin) })
+	t.Run("KillBeforeWebhookDelivery", func(t *testing.T) { testKillBeforeDelivery(t, bin) })
 }
 
 // testCluster runs two customers' claims through two processes on a local Redis Cluster.
