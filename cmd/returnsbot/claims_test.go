@@ -204,4 +204,3 @@ func testKillBeforeDelivery(t *testing.T, bin string) {
 		t.Fatalf("console after delivering: %v\n%s", err, p.log)
 	}
 }
-
