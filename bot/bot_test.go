@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/bottest"
@@ -136,45 +135,6 @@ func TestServiceLanguage(t *testing.T) {
 	s, _ := svc.Store.Load(ctx, alice.Key())
 	if s.Lang != "en" {
 		t.Fatalf("lang = %q, want the default for a language without a translation", s.Lang)
-	}
-}
-
-func TestLanesOrderPerKeyParallelAcross(t *testing.T) {
-	var l bot.Lanes
-	var mu sync.Mutex
-	got := map[string][]int{}
-	release := make(chan struct{})
-	started := make(chan string, 2)
-	for _, key := range []string{"a", "b"} {
-		l.Go(key, func() { started <- key; <-release })
-	}
-	// Both lanes run at once: neither waits for the other.
-	for range 2 {
-		select {
-		case <-started:
-		case <-time.After(5 * time.Second):
-			t.Fatal("lanes a and b did not run in parallel")
-		}
-	}
-	for i := range 100 {
-		for _, key := range []string{"a", "b"} {
-			l.Go(key, func() { mu.Lock(); got[key] = append(got[key], i); mu.Unlock() })
-		}
-	}
-	close(release)
-	l.Wait()
-	for _, key := range []string{"a", "b"} {
-		if len(got[key]) != 100 {
-			t.Fatalf("lane %s ran %d of 100", key, len(got[key]))
-		}
-		for i, v := range got[key] {
-			if v != i {
-				t.Fatalf("lane %s ran %d at position %d: out of order", key, v, i)
-			}
-		}
-	}
-	if l.Busy() != 0 {
-		t.Fatalf("Busy = %d after Wait, want 0", l.Busy())
 	}
 }
 

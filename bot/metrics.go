@@ -20,6 +20,9 @@ type Metrics struct {
 	unavailable atomic.Int64
 	repeats     atomic.Int64
 	unreadable  atomic.Int64
+	limited     atomic.Int64
+	panics      atomic.Int64
+	gaveUp      atomic.Int64
 	claimFailed atomic.Int64
 
 	// Outbox, if set, is read for the webhook outbox's pending, delivered and failed
@@ -68,6 +71,9 @@ const (
 	metricUnavailable
 	metricRepeated
 	metricUnreadable
+	metricLimited
+	metricPanic
+	metricGaveUp
 	metricClaimFailed
 )
 
@@ -86,6 +92,12 @@ func (m *Metrics) count(which metric) {
 		m.repeats.Add(1)
 	case metricUnreadable:
 		m.unreadable.Add(1)
+	case metricLimited:
+		m.limited.Add(1)
+	case metricPanic:
+		m.panics.Add(1)
+	case metricGaveUp:
+		m.gaveUp.Add(1)
 	case metricClaimFailed:
 		m.claimFailed.Add(1)
 	}
@@ -103,6 +115,9 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	counter("returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session.", m.conflicts.Load())
 	counter("returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed.", m.unavailable.Load())
 	counter("returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh.", m.unreadable.Load())
+	counter("returnsbot_limited_total", "Messages dropped because their customer was over the inbound limit (INBOUND_RATE).", m.limited.Load())
+	counter("returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again).", m.panics.Load())
+	counter("returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure.", m.gaveUp.Load())
 	counter("returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged).", m.claimFailed.Load())
 	m.writeOutbox(r.Context(), w)
 

@@ -47,6 +47,22 @@ type Output struct {
 func ServeJSON(ctx context.Context, h bot.Handler, r io.Reader, w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	var werr error // the first failure to write, which ends the session
+	write := func(v any) error {
+		if err := enc.Encode(v); err != nil && werr == nil {
+			werr = err
+		}
+		return werr
+	}
+	d := newDispatcher(h, func(_ context.Context, out []bot.Outbound) error {
+		for _, o := range out {
+			if err := write(toOutput(o)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	defer d.Close()
 	return eachLine(ctx, r, func(line string, tooLong bool) error {
 		if strings.TrimSpace(line) == "" && !tooLong {
 			return nil
@@ -60,19 +76,23 @@ func ServeJSON(ctx context.Context, h bot.Handler, r io.Reader, w io.Writer) err
 		case in.User == "":
 			return enc.Encode(errorLine{`missing "user"`})
 		}
-		out, err := h.Handle(ctx, bot.Message{
+		m := bot.Message{
 			From: bot.Address{Platform: Platform, Chat: in.User}, User: in.User,
 			Text: in.Text, Button: in.Button,
-		})
-		if err != nil && len(out) == 0 {
-			return enc.Encode(errorLine{err.Error()})
 		}
-		for _, o := range out {
-			if err := enc.Encode(toOutput(o)); err != nil {
-				return err
+		do(d, m, func(hctx context.Context) error {
+			out, err := h.Handle(hctx, m)
+			if err != nil && len(out) == 0 {
+				return write(errorLine{err.Error()})
 			}
-		}
-		return nil
+			for _, o := range out {
+				if err := write(toOutput(o)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return werr
 	})
 }
 
@@ -92,8 +112,7 @@ func toOutput(o bot.Outbound) Output {
 // numbered buttons, and reads typed lines, where a number presses the button it names.
 func ServeChat(ctx context.Context, h bot.Handler, user string, r io.Reader, w io.Writer) error {
 	var buttons []dialog.Button
-	send := func(m bot.Message) error {
-		out, err := h.Handle(ctx, m)
+	show := func(out []bot.Outbound) {
 		for _, o := range out {
 			buttons = o.Buttons
 			fmt.Fprintf(w, "\nbot> %s\n", strings.ReplaceAll(o.Text, "\n", "\n     "))
@@ -101,9 +120,18 @@ func ServeChat(ctx context.Context, h bot.Handler, user string, r io.Reader, w i
 				fmt.Fprintf(w, "     [%d] %s\n", i+1, b.Label)
 			}
 		}
-		if err != nil && len(out) == 0 {
-			fmt.Fprintf(w, "error: %v\n", err)
-		}
+	}
+	d := newDispatcher(h, func(_ context.Context, out []bot.Outbound) error { show(out); return nil })
+	defer d.Close()
+	send := func(m bot.Message) error {
+		do(d, m, func(hctx context.Context) error {
+			out, err := h.Handle(hctx, m)
+			show(out)
+			if err != nil && len(out) == 0 {
+				fmt.Fprintf(w, "error: %v\n", err)
+			}
+			return nil
+		})
 		fmt.Fprint(w, "\nyou> ")
 		return nil
 	}

@@ -3,9 +3,11 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/console"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
@@ -43,5 +45,30 @@ func TestServeChatButtonsByNumber(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("chat lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// TestServeJSONRecoversPanic: a panic while handling one line is answered with the
+// apology, in the protocol, and the next line is handled.
+func TestServeJSONRecoversPanic(t *testing.T) {
+	svc := bottest.NewService(memstore.New())
+	h := bot.HandlerFunc(func(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+		if m.Text == "boom" {
+			panic("handler bug")
+		}
+		return svc.Handle(ctx, m)
+	})
+	in := `{"user":"a","text":"boom"}` + "\n" + `{"user":"a","text":"hi"}` + "\n"
+	var out bytes.Buffer
+	if err := console.ServeJSON(context.Background(), h, strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want the apology and the greeting's two:\n%s", len(lines), out.String())
+	}
+	var first console.Output
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Text != bot.TryAgainText || first.User != "a" {
+		t.Errorf("first line: got %q (%v), want the try-again apology to a", lines[0], err)
 	}
 }

@@ -64,6 +64,14 @@ type Config struct {
 	ReconnectMin, ReconnectMax time.Duration
 	HandleTimeout              time.Duration
 	RateLimitRetries           int
+	// DrainTimeout bounds how long Run waits on shutdown for the events it holds (default
+	// 10s); what is not done by then is cancelled. Discord does not deliver gateway
+	// events again, so those are lost (logged).
+	DrainTimeout time.Duration
+	// Dispatch configures the runtime events run in: the inbound limit per customer and
+	// the queue bound per channel (bot.DispatchConfig). Its Handler, Deliver, Platform,
+	// HandleTimeout and DrainTimeout are set by the adapter.
+	Dispatch bot.DispatchConfig
 	// GatewayIdle is how long the gateway may stay silent before the connection counts
 	// as dead (default 2m). Discord acknowledges a heartbeat at least every 41.25s;
 	// discordgo sets no read deadline, so without this a server that accepts the
@@ -80,13 +88,12 @@ type Adapter struct {
 	base *url.URL
 
 	disconnected chan struct{}
-	lanes        bot.Lanes
+	d            *bot.Dispatcher
 	seen         recent
 
 	mu      sync.Mutex
 	stopped bool
-	jobs    sync.WaitGroup // acknowledgements in flight; lane work is in lanes
-	runCtx  context.Context
+	jobs    sync.WaitGroup // acknowledgements in flight; lane work is in d
 	appID   string
 	botID   string
 	parents map[string]string // channel id -> parent channel id of a thread, "" if none
@@ -140,12 +147,22 @@ func New(cfg Config) (*Adapter, error) {
 		cfg: cfg, base: base, log: cfg.Log,
 		disconnected: make(chan struct{}, 1),
 		parents:      map[string]string{}, dms: map[string]string{},
-		runCtx: context.Background(),
 	}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
 	a.log = a.log.With("platform", Platform)
+	dc := cfg.Dispatch
+	dc.Handler, dc.Platform = cfg.Handler, Platform
+	dc.HandleTimeout, dc.DrainTimeout = cfg.HandleTimeout, cfg.DrainTimeout
+	dc.Deliver = cfg.Router
+	if cfg.Router == nil {
+		dc.Deliver = bot.Router{Platform: a}
+	}
+	if dc.Log == nil {
+		dc.Log = a.log
+	}
+	a.d = bot.NewDispatcher(dc)
 	s, err := discordgo.New("Bot " + cfg.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord: new session: %w", err)
@@ -284,9 +301,6 @@ func fatal(err error) error {
 // is done; then it disconnects and finishes the events it holds. It returns an error if
 // Discord refuses the bot for good (bad token, disallowed intents). Call it once.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.mu.Lock()
-	a.runCtx = ctx
-	a.mu.Unlock()
 	defer a.shutdown()
 	if err := a.connect(ctx); err != nil {
 		return err
@@ -360,7 +374,9 @@ func (a *Adapter) shutdown() {
 	a.mu.Lock()
 	a.stopped = true
 	a.mu.Unlock()
-	a.lanes.Wait()
+	if cut := a.d.Close(); cut > 0 {
+		a.log.Warn("events not finished at the drain deadline were cancelled; Discord does not deliver them again", "conversations", cut)
+	}
 	a.jobs.Wait()
 }
 

@@ -27,11 +27,9 @@ import (
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
 )
-
-// now is the bot's clock in these tests, so "yesterday" and decisions are fixed.
-var now = bottest.Now
 
 // harness is the real adapter with the real Service, dialog engine and memory store,
 // connected to a fake Discord.
@@ -78,6 +76,9 @@ func startNoWait(t testing.TB, fc discordtest.Config, opts ...func(*discord.Conf
 			return svc.Handle(ctx, m)
 		}),
 		ReconnectMin: 10 * time.Millisecond, ReconnectMax: 200 * time.Millisecond,
+		// Tests run whole conversations in milliseconds: no inbound limit unless a test
+		// sets one.
+		Dispatch: bot.DispatchConfig{InboundRate: -1},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -336,7 +337,7 @@ func TestReconnectMidConversation(t *testing.T) {
 
 	srv.Reconnect()
 	srv.Press(t, cy, msgs[1], "receipt_date:yesterday") // sent while the bot reconnects
-	msgs = srv.WaitMessages(t, dm, 3)
+	srv.WaitMessages(t, dm, 3)
 	srv.WaitConnects(t, 2)
 
 	srv.Drop()
@@ -868,11 +869,8 @@ func TestSilentGateway(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for dials.Load() < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := dials.Load(); n < 2 {
+	if !waittest.Until(waittest.Timeout, func() bool { return dials.Load() >= 2 }) {
+		n := dials.Load()
 		t.Errorf("got %d connection attempts, want the silent one given up and retried", n)
 	}
 	cancel()
@@ -955,5 +953,29 @@ func TestExtraCommand(t *testing.T) {
 	h.srv.WaitMessages(t, dm, 2)
 	if got := h.messages(); len(got) != 1 || got[0].Text != "/help" || got[0].From.Chat != dm {
 		t.Errorf("got %+v, want /help from the DM", got)
+	}
+}
+
+// TestShutdownHasADeadline: 40 DMs of one customer are queued while every send is
+// answered 429. Shutdown must not wait for them all (40 sends of five 429s each): Run
+// returns once the drain deadline has passed, cancelling the rest.
+func TestShutdownHasADeadline(t *testing.T) {
+	t.Parallel()
+	h := start(t, discordtest.Config{}, func(c *discord.Config) { c.DrainTimeout = 200 * time.Millisecond })
+	u := h.srv.NewUser("patient")
+	h.srv.RateLimit("POST", "/channels/", 1000, time.Second)
+	for range 40 {
+		h.srv.SendDM(u, "hi")
+	}
+	waittest.For(t, "a send answered 429", func() bool {
+		for _, r := range h.srv.Requests() {
+			if r.Status == http.StatusTooManyRequests {
+				return true
+			}
+		}
+		return false
+	})
+	if err := h.wait(t, waittest.Timeout); err != nil {
+		t.Fatalf("Run after shutdown with 40 DMs held under 429s: %v", err)
 	}
 }

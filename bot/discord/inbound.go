@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"path"
 	"runtime/debug"
@@ -13,7 +12,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/returnsbot/returnsbot/bot"
-	"github.com/returnsbot/returnsbot/dialog"
 )
 
 // recoverEvent keeps a panic in event handling from killing the gateway read loop.
@@ -62,7 +60,8 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		a.rememberDM(m.Author.ID, m.ChannelID)
 	}
 	channel := m.ChannelID
-	a.enqueue(channel, func(ctx context.Context) {
+	msg.From = bot.Address{Platform: Platform, Chat: channel}
+	a.enqueue(channel, msg, func(ctx context.Context) {
 		msg.From = a.address(ctx, channel, guild)
 		a.handle(ctx, msg)
 	})
@@ -121,10 +120,10 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		acked := a.acknowledge(i, discordgo.InteractionResponseDeferredChannelMessageWithSource,
 			map[string]any{"flags": discordgo.MessageFlagsEphemeral})
 		if name == "return" && guild {
-			a.enqueue(a.dmLane(user.ID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
+			a.enqueue(a.dmLane(user.ID), withFrom(msg, i.ChannelID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
 			return
 		}
-		a.enqueue(i.ChannelID, func(ctx context.Context) {
+		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), func(ctx context.Context) {
 			msg.From = a.address(ctx, i.ChannelID, guild)
 			a.handle(ctx, msg)
 			if <-acked == nil {
@@ -136,7 +135,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		// Update the pressed message, removing its buttons: the choice is made, and a
 		// second press cannot be sent. The dialog answers with a new message.
 		acked := a.acknowledge(i, discordgo.InteractionResponseUpdateMessage, map[string]any{"components": []any{}})
-		a.enqueue(i.ChannelID, func(ctx context.Context) {
+		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), func(ctx context.Context) {
 			// Handle once acknowledged (or refused): under a burst the acknowledgements,
 			// which have a deadline, get the CPU first, and the customer sees the old
 			// buttons go before the next question comes. The press counts either way.
@@ -147,6 +146,12 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	default:
 		a.log.Debug("interaction type ignored", "type", int(i.Type))
 	}
+}
+
+// withFrom is msg as seen from channel, for the inbound limit's slow-down reply.
+func withFrom(msg bot.Message, channel string) bot.Message {
+	msg.From = bot.Address{Platform: Platform, Chat: channel}
+	return msg
 }
 
 // dmLane is the lane of work for a user's DM conversation: the DM channel when known, so
@@ -315,35 +320,25 @@ func (a *Adapter) dmChannel(ctx context.Context, user string) (string, error) {
 	return ch.ID, nil
 }
 
-// enqueue runs fn on the lane of key, after the work queued there before.
-func (a *Adapter) enqueue(key string, fn func(ctx context.Context)) {
+// enqueue runs fn on the lane of key, after the work queued there before, within the
+// customer's inbound limit: msg names the customer and where a slow-down reply goes.
+func (a *Adapter) enqueue(key string, msg bot.Message, fn func(ctx context.Context)) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.stopped {
+	stopped := a.stopped
+	a.mu.Unlock()
+	if stopped {
 		a.log.Warn("event arrived after shutdown, dropped", "channel", key)
 		return
 	}
-	parent := a.runCtx
-	a.lanes.Go(key, func() {
-		// Work already taken is finished on shutdown: detach from Run's cancellation.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.cfg.HandleTimeout)
-		defer cancel()
+	a.d.Submit(&bot.Job{Lane: "discord:" + key, Msg: msg, Run: func(ctx context.Context) error {
 		fn(ctx)
-	})
+		return ctx.Err()
+	}})
 }
 
-// handle runs msg through the Handler and delivers the replies. A panic is recovered and
-// the person asked to try again; the session was not saved, so nothing is lost.
-func (a *Adapter) handle(ctx context.Context, msg bot.Message) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("panic handling message", "conversation", msg.From.Key(), "id", msg.ID, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("discord: handling %s panicked: %v", msg.ID, r)
-			if serr := a.Send(ctx, bot.Outbound{To: msg.From, Reply: dialog.Reply{Text: bot.TryAgainText}}); serr != nil {
-				a.log.Error("cannot send apology", "conversation", msg.From.Key(), "err", serr)
-			}
-		}
-	}()
+// handle runs msg through the Handler and delivers the replies. A panic is recovered by
+// the dispatcher, which asks the person to try again; the session was not saved.
+func (a *Adapter) handle(ctx context.Context, msg bot.Message) error {
 	out, herr := a.cfg.Handler.Handle(ctx, msg)
 	if herr != nil {
 		a.log.Error("handle message", "conversation", msg.From.Key(), "id", msg.ID, "err", herr)

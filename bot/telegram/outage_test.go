@@ -7,12 +7,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/returnsbot/returnsbot/bot/telegram"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 )
 
 // TestStoreOutagePolling kills Redis mid-conversation: the press made meanwhile must stay
@@ -29,7 +29,9 @@ func TestStoreOutagePolling(t *testing.T) {
 	h.settled()
 	redis.Kill()
 	press(t, srv, alice, "receipt_date:yesterday")
-	time.Sleep(300 * time.Millisecond) // several retries' worth
+	waittest.For(t, "three retries of the press", func() bool {
+		return strings.Count(h.logs.String(), "message not handled, will retry") >= 3
+	})
 	if got := len(srv.BotMessages(chat)); got != 2 {
 		t.Fatalf("bot messages while Redis is down: got %d, want 2 (no apology asking to resend)", got)
 	}
@@ -41,8 +43,7 @@ func TestStoreOutagePolling(t *testing.T) {
 	if !strings.Contains(msgs[2].Text, "What condition were the packaging") {
 		t.Errorf("after Redis is back: got %q, want the packaging question", msgs[2].Text)
 	}
-	h.settled()
-	time.Sleep(50 * time.Millisecond)
+	h.settled() // confirmed only after all its replies: none can follow
 	if got := len(srv.BotMessages(chat)); got != 3 {
 		t.Errorf("bot messages: got %d, want 3", got)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/returnsbot/returnsbot/bot"
 )
 
 // Long polling that loses nothing.
@@ -27,10 +29,18 @@ import (
 // wait on the server (it would only return the same updates at once): it asks again when
 // one finishes, or after PollIdle.
 
+// A chat's backlog must not hold back other chats: getUpdates returns at most 100 updates
+// from the offset, so a flooder's unfinished updates at the mark would fill every answer.
+// The dispatcher limits each customer's inbound rate and drops the excess (confirmed: it
+// was dropped on purpose); once a customer is over the limit, the updates held for them
+// in their chat's bounded queue are released: the mark passes them although they are not
+// handled yet. A crash (or a shutdown whose drain times out) loses those held updates, at
+// most the queue bound per flooding chat; no other update is confirmed before it is done.
+
 // tracker keeps the low-water mark of handled updates.
 type tracker struct {
 	mu       sync.Mutex
-	inflight map[int64]bool
+	inflight map[int64]bool // true: released, the mark may pass it
 	done     map[int64]bool // finished, but above the low-water mark
 	next     int64          // one past the highest update id taken; 0 before the first
 	wake     chan struct{}  // a token when the mark may have moved
@@ -54,18 +64,26 @@ func (t *tracker) low() int64 {
 
 func (t *tracker) lowLocked() int64 {
 	low := t.next
-	for id := range t.inflight {
-		low = min(low, id)
+	for id, released := range t.inflight {
+		if !released {
+			low = min(low, id)
+		}
 	}
 	return low
 }
 
-// busy reports whether updates are being handled.
+// busy reports whether updates at or above the mark are being handled: getUpdates
+// returns them at once, so polling must not wait on the server.
 func (t *tracker) busy() bool {
 	t.init()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.inflight) > 0
+	for _, released := range t.inflight {
+		if !released {
+			return true
+		}
+	}
+	return false
 }
 
 // take records update id as in flight; false means it is already in flight or done.
@@ -73,14 +91,32 @@ func (t *tracker) take(id int64) bool {
 	t.init()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.inflight[id] || t.done[id] || (id < t.lowLocked() && t.next != 0) {
+	if _, ok := t.inflight[id]; ok || t.done[id] || (id < t.lowLocked() && t.next != 0) {
 		return false
 	}
-	t.inflight[id] = true
+	t.inflight[id] = false
 	if id >= t.next {
 		t.next = id + 1
 	}
 	return true
+}
+
+// release lets the mark pass update id, which is held but not yet handled.
+func (t *tracker) release(id int64) {
+	t.init()
+	t.mu.Lock()
+	if _, ok := t.inflight[id]; ok {
+		t.inflight[id] = true
+	}
+	t.mu.Unlock()
+	t.signal()
+}
+
+func (t *tracker) signal() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
 }
 
 // finish records update id as handled; a handled update that was not (shutdown came
@@ -100,10 +136,7 @@ func (t *tracker) finish(id int64, handled bool) {
 		}
 	}
 	t.mu.Unlock()
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
+	t.signal()
 }
 
 // pollLimit is how many updates one getUpdates returns at most (Telegram's maximum).
@@ -159,7 +192,14 @@ func (a *Adapter) poll(ctx context.Context) error {
 			a.dispatch(fresh[i:j])
 			i = j
 		}
-		if len(fresh) == 0 && (busy || len(updates) > 0) {
+		switch {
+		case len(updates) == 0:
+			// An empty answer came at once from a server that does not hold long polls (or
+			// one cut short): pause, so the loop never spins.
+			if sleep(ctx, a.cfg.PollIdle) != nil {
+				return nil
+			}
+		case len(fresh) == 0:
 			select {
 			case <-a.track.wake:
 			case <-time.After(a.cfg.PollIdle):
@@ -182,16 +222,19 @@ func (a *Adapter) dispatch(group []models.Update) {
 			in.msg.Text = more.msg.Text
 		}
 	}
-	key := in.msg.From.Key()
-	if in.skip {
-		key = "telegram:skipped"
+	ids := make([]int64, len(group))
+	for i, u := range group {
+		ids[i] = u.ID
 	}
-	a.lanes.Go(key, func() {
-		handled := a.process(a.work, in, true)
-		for _, u := range group {
-			a.track.finish(u.ID, handled)
+	a.d.Submit(a.job(in, func() {
+		for _, id := range ids {
+			a.track.release(id)
 		}
-	})
+	}, func(o bot.Outcome) {
+		for _, id := range ids {
+			a.track.finish(id, o != bot.Unfinished)
+		}
+	}))
 }
 
 // sameAlbum reports whether b is another picture of a's album (media group), sent by the
@@ -205,9 +248,27 @@ func sameAlbum(a, b *models.Update) bool {
 		a.Message.From.ID == b.Message.From.ID && a.Message.MessageThreadID == b.Message.MessageThreadID
 }
 
+// lost counts the released updates still not handled: confirmed (or about to be) yet
+// never answered.
+func (t *tracker) lost() int {
+	t.init()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, released := range t.inflight {
+		if released {
+			n++
+		}
+	}
+	return n
+}
+
 // confirm tells Telegram, on the way out, that the updates handled since the last poll
 // are done, so a restart does not receive them again.
 func (a *Adapter) confirm() {
+	if n := a.track.lost(); n > 0 {
+		a.log.Warn("telegram: messages held for customers over the inbound limit were not handled and are dropped", "messages", n)
+	}
 	low := a.track.low()
 	if low == 0 {
 		return

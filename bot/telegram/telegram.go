@@ -1,7 +1,7 @@
 // Package telegram is the adapter for Telegram bots, built on github.com/go-telegram/bot.
 //
 // It turns updates into bot.Messages for a bot.Handler, one conversation at a time in
-// order (bot.Lanes), and sends replies in HTML with inline keyboards, within Telegram's
+// order (bot.Dispatcher), and sends replies in HTML with inline keyboards, within Telegram's
 // rate limits. No update is lost or handled twice across crashes: polled updates are
 // confirmed to Telegram only once handled (see poll.go), webhook updates are answered only
 // once handled, and the core drops a re-delivered update by its update_id.
@@ -20,7 +20,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -48,7 +47,8 @@ type Config struct {
 	// PollTimeout is the long-poll timeout of getUpdates; default 50s.
 	PollTimeout time.Duration
 	// PollIdle is how long to wait before asking again when getUpdates only returned
-	// updates still being handled; default 250ms.
+	// updates still being handled, and the least pause after an empty answer (a server
+	// that does not hold long polls must not make the loop spin); default 250ms.
 	PollIdle time.Duration
 
 	// ChatInterval and ChatBurst pace the messages to one chat: ChatBurst at once, then
@@ -61,17 +61,24 @@ type Config struct {
 	GlobalRate    int
 
 	// SendAttempts bounds the tries of a request failing for a passing reason (network,
-	// server error); default 0, no bound: a reply waits for Telegram to be reachable
-	// again, until shutdown. 429 answers are always retried after retry_after, never
-	// counted. RetryMin and RetryMax bound the backoff between tries and between retries of
-	// an update the store could not take; default 100ms and 5s.
+	// server error); default 5. SendFor bounds the time one request may take in all,
+	// waits for 429's retry_after included; default 1 minute. A request given up on is
+	// logged, and the lane goes on. RetryMin and RetryMax bound the backoff between tries
+	// and between retries of an update the store could not take; default 100ms and 5s.
 	SendAttempts int
+	SendFor      time.Duration
 	RetryMin     time.Duration
 	RetryMax     time.Duration
 
 	// DrainTimeout is how long Run waits on shutdown for updates being handled; default
-	// 10s. Updates not finished by then are handled again after a restart.
+	// 10s. Updates not finished by then stay unconfirmed and are handled after a restart.
 	DrainTimeout time.Duration
+
+	// Dispatch configures the runtime the updates run in: the inbound limit per customer,
+	// the queue bound per chat, retries of store failures (bot.DispatchConfig). Its
+	// Handler, Deliver and Platform are set by the adapter; DrainTimeout, RetryMin and
+	// RetryMax above take precedence.
+	Dispatch bot.DispatchConfig
 
 	// HTTPClient makes the requests; default a client with a 30s timeout (long polls get
 	// their own deadline).
@@ -96,6 +103,10 @@ func (c *Config) setDefaults() {
 	def(&c.RetryMin, 100*time.Millisecond)
 	def(&c.RetryMax, 5*time.Second)
 	def(&c.DrainTimeout, 10*time.Second)
+	def(&c.SendFor, time.Minute)
+	if c.SendAttempts <= 0 {
+		c.SendAttempts = 5
+	}
 	if c.ChatBurst == 0 {
 		c.ChatBurst = 3
 	}
@@ -111,9 +122,7 @@ func (c *Config) setDefaults() {
 }
 
 // Deliverer sends replies wherever they go; bot.Router is one.
-type Deliverer interface {
-	Deliver(ctx context.Context, out []bot.Outbound) error
-}
+type Deliverer = bot.Deliverer
 
 // Adapter connects a Telegram bot to a Handler. It is the bot.Sender of platform
 // "telegram", and a bot.PhotoSource and bot.ThreadOpener.
@@ -127,17 +136,9 @@ type Adapter struct {
 	// name is the bot's username, from getMe.
 	name string
 
-	lanes bot.Lanes
+	// d runs the updates: lanes per chat, the inbound limit, retries, drain, panics.
+	d     *bot.Dispatcher
 	track tracker
-	// work is the context updates are handled in: it outlives Run's context by the
-	// drain timeout, so shutdown finishes what it holds.
-	work     context.Context
-	stopWork context.CancelFunc
-
-	// mu orders the closing flag with queuing on lanes: once drain has set closing, no
-	// webhook request queues work, so lanes.Wait is never raced by lanes.Go.
-	mu      sync.Mutex
-	closing bool
 }
 
 // New connects to the Bot API (getMe checks the token) and returns an Adapter that hands
@@ -172,7 +173,13 @@ func New(ctx context.Context, cfg Config, h bot.Handler, out Deliverer) (*Adapte
 		return nil, fmt.Errorf("telegram: getMe: %w", a.scrub(err))
 	}
 	a.name = me.Username
-	a.work, a.stopWork = context.WithCancel(context.Background())
+	dc := cfg.Dispatch
+	dc.Handler, dc.Deliver, dc.Platform = h, a.out, Platform
+	dc.DrainTimeout, dc.RetryMin, dc.RetryMax = cfg.DrainTimeout, cfg.RetryMin, cfg.RetryMax
+	if dc.Log == nil {
+		dc.Log = a.log
+	}
+	a.d = bot.NewDispatcher(dc)
 	return a, nil
 }
 
@@ -245,57 +252,21 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return err
 }
 
-// drain waits for the updates being handled, then cancels the stragglers.
-func (a *Adapter) drain() {
-	a.mu.Lock()
-	a.closing = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { a.lanes.Wait(); close(done) }()
-	t := time.NewTimer(a.cfg.DrainTimeout)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-		a.log.Warn("telegram: drain timeout: unfinished updates will be handled after restart", "conversations", a.lanes.Busy())
-	}
-	a.stopWork()
-	<-done
-}
+// drain stops taking updates and waits, up to the drain timeout, for those held.
+func (a *Adapter) drain() { a.d.Close() }
 
-// process handles one update: it answers a pressed button, runs the message through the
-// handler and delivers the replies. It reports whether the update is done with; false
-// means it must be delivered again (the store was unavailable, or shutdown came first).
-// With retry, it retries a store failure until the work context ends.
-func (a *Adapter) process(ctx context.Context, in inbound, retry bool) bool {
+// job makes the dispatcher's job of an update: it answers a pressed button first, and an
+// update the bot does not handle (in.skip) is only confirmed.
+func (a *Adapter) job(in inbound, release func(), done func(bot.Outcome)) *bot.Job {
+	j := &bot.Job{Msg: in.msg, Release: release, Done: done}
 	if in.query != "" {
-		a.answer(ctx, in)
+		j.Before = func(ctx context.Context) { a.answer(ctx, in) }
 	}
 	if in.skip {
-		return true
+		j.Lane, j.NoLimit = "telegram:skipped", true
+		j.Run = func(context.Context) error { return nil }
 	}
-	for attempt := 1; ; attempt++ {
-		out, err := a.h.Handle(ctx, in.msg)
-		if errors.Is(err, bot.ErrUnavailable) {
-			// The apology in out asks to send the message again; instead the update stays
-			// unconfirmed and is handled once the store is back, so nothing is lost.
-			a.log.Warn("telegram: update not handled, will retry", "update", in.msg.ID, "conversation", in.msg.From.Key(), "err", err)
-			if !retry || sleep(ctx, a.backoff(attempt)) != nil {
-				return false
-			}
-			continue
-		}
-		if err != nil && ctx.Err() != nil {
-			return false // cut short by shutdown: Telegram keeps the update for the next run
-		}
-		if err != nil {
-			a.log.Error("telegram: handler failed", "update", in.msg.ID, "conversation", in.msg.From.Key(), "err", err)
-		}
-		if err := a.out.Deliver(ctx, out); err != nil {
-			a.log.Error("telegram: deliver replies", "update", in.msg.ID, "err", a.scrub(err))
-		}
-		return true
-	}
+	return j
 }
 
 // answer stops the spinner of a pressed button and removes the keyboard pressed, so the
@@ -400,9 +371,9 @@ func parseAddress(to bot.Address) (chat int64, thread int, err error) {
 	return chat, thread, nil
 }
 
-// call makes one request to chat within the rate limits. It waits out every 429 for as
-// long as Telegram says and tries again, so no message is dropped; other passing failures
-// are tried up to SendAttempts times. Errors returned are scrubbed of the token.
+// call makes one request to chat within the rate limits. It waits out a 429 for as long
+// as Telegram says and tries again; other passing failures are tried up to SendAttempts
+// times; all within SendFor. Errors returned are scrubbed of the token.
 func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context) error) error {
 	return a.retry(ctx, chat, true, fn)
 }
@@ -410,14 +381,21 @@ func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context)
 // retry is call, with the chat's pace kept only if paced: answering a button press is
 // not a message and must not wait behind them.
 func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.SendFor)
+	defer cancel()
 	for attempt := 1; ; attempt++ {
 		if paced {
 			if err := a.limit.wait(ctx, chat); err != nil {
-				return err
+				return a.gaveUp(chat, attempt, err)
 			}
 		}
 		err := fn(ctx)
 		if err == nil {
+			return nil
+		}
+		if sentAnyway(err) {
+			// Telegram said ok: the message is sent. Sending it again would repeat it.
+			a.log.Warn("telegram: request succeeded with an undecodable answer; taken as sent", "chat", chat, "err", a.scrub(err))
 			return nil
 		}
 		var flood *tgbot.TooManyRequestsError
@@ -427,19 +405,38 @@ func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(con
 			if paced {
 				a.limit.block(chat, time.Now().Add(wait))
 			} else if sleep(ctx, wait) != nil {
-				return a.scrub(err)
+				return a.gaveUp(chat, attempt, err)
 			}
-			attempt = 0
+			attempt--
 			continue
 		}
-		if permanent(err) || (a.cfg.SendAttempts > 0 && attempt >= a.cfg.SendAttempts) || ctx.Err() != nil {
+		if permanent(err) {
 			return a.scrub(err)
 		}
+		if attempt >= a.cfg.SendAttempts || ctx.Err() != nil {
+			return a.gaveUp(chat, attempt, err)
+		}
 		a.log.Warn("telegram: request failed, retrying", "chat", chat, "attempt", attempt, "err", a.scrub(err))
-		if err := sleep(ctx, a.backoff(attempt)); err != nil {
-			return err
+		if sleep(ctx, a.backoff(attempt)) != nil {
+			return a.gaveUp(chat, attempt, err)
 		}
 	}
+}
+
+// gaveUp logs and returns the error of a request given up on. A request cut short by
+// shutdown is not logged here: the dispatcher says what became of its update.
+func (a *Adapter) gaveUp(chat int64, attempts int, err error) error {
+	err = a.scrub(err)
+	if !errors.Is(err, context.Canceled) {
+		a.log.Error("telegram: request given up", "chat", chat, "attempts", attempts, "within", a.cfg.SendFor, "err", err)
+	}
+	return err
+}
+
+// sentAnyway reports whether err is the client failing to decode the result of a
+// request Telegram answered with ok:true: go-telegram/bot reports it with this text only.
+func sentAnyway(err error) bool {
+	return strings.Contains(err.Error(), "error decode response result for method")
 }
 
 // permanent reports whether a failed request would fail again the same way.
@@ -503,6 +500,9 @@ func (a *Adapter) OpenThread(ctx context.Context, chat bot.Address, title string
 		topic, err = a.api.CreateForumTopic(ctx, &tgbot.CreateForumTopicParams{ChatID: id, Name: title})
 		return err
 	})
+	if err == nil && topic == nil {
+		err = errors.New("created, but Telegram's answer names no topic")
+	}
 	if err != nil {
 		return bot.Address{}, fmt.Errorf("telegram: create forum topic in %s: %w", chat, err)
 	}

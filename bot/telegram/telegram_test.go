@@ -28,9 +28,6 @@ import (
 // wait bounds every wait for the bot; tests normally finish far sooner.
 const wait = 10 * time.Second
 
-// now is the bot's fixed clock, so dates in replies are known.
-var now = bottest.Now
-
 // harness is one adapter running against the fake server, with the real Service,
 // dialog Engine and memory store.
 type harness struct {
@@ -57,6 +54,9 @@ func fastConfig(srv *telegramtest.Server) telegram.Config {
 		RetryMin:      5 * time.Millisecond,
 		RetryMax:      50 * time.Millisecond,
 		DrainTimeout:  2 * time.Second,
+		// Tests run whole conversations in milliseconds: no inbound limit unless a test
+		// sets one.
+		Dispatch: bot.DispatchConfig{InboundRate: -1, RetryAttempts: 1 << 20},
 	}
 }
 
@@ -72,6 +72,7 @@ func start(t testing.TB, srv *telegramtest.Server, store dialog.Store, cfg teleg
 	t.Helper()
 	h := &harness{t: t, srv: srv, store: store, svc: newService(store), logs: &bottest.LogBuffer{}, done: make(chan error, 1)}
 	cfg.Log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.svc.Log = cfg.Log
 	var handler bot.Handler = h.svc
 	if wrap != nil {
 		handler = wrap(handler)
@@ -84,7 +85,12 @@ func start(t testing.TB, srv *telegramtest.Server, store dialog.Store, cfg teleg
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- a.Run(ctx) }()
-	t.Cleanup(func() { h.stop() })
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("adapter log:\n%s", h.logs)
+		}
+	})
 	return h
 }
 
@@ -403,8 +409,7 @@ func TestAlbumIsOneMessage(t *testing.T) {
 
 	srv.Album(alice, [][]byte{[]byte("one"), []byte("two"), []byte("three")}, "The lid cracked when I opened it")
 	msgs := h.expect(chat, 6)
-	h.settled()
-	time.Sleep(50 * time.Millisecond) // would let further answers show
+	h.settled() // an update is confirmed only after all its replies: none can follow
 	if got := len(srv.BotMessages(chat)); got != 6 {
 		t.Errorf("bot messages after an album of three: got %d, want one answer (6 in all)", got)
 	}
@@ -533,8 +538,7 @@ func TestRestartMidConversation(t *testing.T) {
 	if !strings.Contains(msgs[5].Text, "Good news") {
 		t.Errorf("decision after restart: got %q, want return eligible", msgs[5].Text)
 	}
-	second.settled()
-	time.Sleep(50 * time.Millisecond) // would let a duplicate reply show
+	second.settled() // every update confirmed, so done with: no reply can follow
 	if got := len(srv.BotMessages(chat)); got != 6 {
 		t.Errorf("bot messages: got %d, want 6 (nothing lost, nothing twice)", got)
 	}
@@ -677,7 +681,7 @@ func TestWebhook(t *testing.T) {
 	if resp, err := client.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET webhook: got %v %v, want 405", resp.StatusCode, err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// A refused request is answered before anything is queued: nothing can follow.
 	if got := len(srv.BotMessages(chat)); got != 3 {
 		t.Errorf("bot messages after refused requests: got %d, want 3 (none handled)", got)
 	}

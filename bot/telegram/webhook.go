@@ -11,6 +11,8 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"github.com/returnsbot/returnsbot/bot"
 )
 
 // secretHeader carries the webhook's secret_token on every update Telegram posts.
@@ -26,6 +28,9 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 		URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: allowedUpdates,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: not a failure
+		}
 		return fmt.Errorf("telegram: setWebhook: %w", a.scrub(err))
 	}
 	a.log.Info("telegram: webhook set")
@@ -37,8 +42,9 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 
 // WebhookHandler serves the updates Telegram posts to the webhook. A request without the
 // right secret gets 401. An update is answered 200 only once it is handled and its
-// replies are sent; if the store is unavailable (or the adapter is shutting down) it gets
-// 503, and Telegram posts it again later.
+// replies are sent (or it was dropped, or released, as over its customer's inbound
+// limit); if the store is unavailable, or shutdown cut it short, it gets 503, and
+// Telegram posts it again later.
 func (a *Adapter) WebhookHandler() http.Handler {
 	want := sha256.Sum256([]byte(a.cfg.WebhookSecret))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,25 +72,23 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			return
 		}
 		in := convert(&u, a.name)
-		key := in.msg.From.Key()
-		if in.skip {
-			key = "telegram:skipped"
-		}
-		done := make(chan bool, 1)
-		a.mu.Lock()
-		closing := a.closing
-		if !closing {
-			a.lanes.Go(key, func() { done <- a.process(a.work, in, false) })
-		}
-		a.mu.Unlock()
-		if closing {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
+		// Answered (Telegram forgets the update) once handled and its replies sent, or
+		// once released: its customer is over the inbound limit, and a request waiting on
+		// their backlog must not hold up Telegram's deliveries to the others.
+		answer := make(chan int, 2)
+		j := a.job(in, func() { answer <- http.StatusOK }, func(o bot.Outcome) {
+			if o == bot.Unfinished {
+				answer <- http.StatusServiceUnavailable
+				return
+			}
+			answer <- http.StatusOK
+		})
+		j.NoRetry = true // a 503 makes Telegram post it again
+		a.d.Submit(j)
 		select {
-		case ok := <-done:
-			if !ok {
-				http.Error(w, "not handled, try again", http.StatusServiceUnavailable)
+		case status := <-answer:
+			if status != http.StatusOK {
+				http.Error(w, "not handled, try again", status)
 				return
 			}
 			w.WriteHeader(http.StatusOK)

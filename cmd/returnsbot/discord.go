@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/discord"
 )
 
@@ -27,7 +28,12 @@ func startDiscord(ctx context.Context, env adapterEnv) (func(context.Context) er
 		}
 		guild = b
 	}
+	rate, err := inboundRate(env.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	a, err := discord.New(discord.Config{
+		Dispatch:      bot.DispatchConfig{InboundRate: rate},
 		Token:         env.Getenv("DISCORD_TOKEN"),
 		APIURL:        env.Getenv("DISCORD_API_URL"),
 		Handler:       env.Handler,

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 )
 
 // TestServeDiscord runs `returnsbot serve` with DISCORD_TOKEN and DISCORD_API_URL pointing
@@ -85,5 +87,43 @@ func TestServeDiscordBadToken(t *testing.T) {
 	}
 	if strings.Contains(err.Error()+errb.String(), "wrong-token") {
 		t.Errorf("the token appears in the error or log")
+	}
+}
+
+// TestServeDiscordShutdownDeadline: 40 DMs of one customer are queued while Discord
+// answers every send with 429. After cancel (SIGTERM), serve must exit once the drain
+// deadline (10s) has passed, not after the 40 sends have each waited out their 429s.
+func TestServeDiscordShutdownDeadline(t *testing.T) {
+	srv := discordtest.NewServer(t, discordtest.Config{Token: "drain-token"})
+	getenv := func(k string) string {
+		return map[string]string{"DISCORD_TOKEN": "drain-token", "DISCORD_API_URL": srv.URL, "INBOUND_RATE": "off"}[k]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, getenv, strings.NewReader(""), &stdout, &stderr) }()
+	srv.WaitReady(t)
+	srv.RateLimit("POST", "/channels/", 100000, 2*time.Second)
+	u := srv.NewUser("patient")
+	for range 40 {
+		srv.SendDM(u, "hi")
+	}
+	waittest.For(t, "a send answered 429", func() bool {
+		for _, r := range srv.Requests() {
+			if r.Status == http.StatusTooManyRequests {
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop 20s after cancel, with a 10s drain deadline")
 	}
 }

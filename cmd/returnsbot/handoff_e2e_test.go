@@ -73,6 +73,8 @@ func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 		"STAFF_TELEGRAM_CHAT": fmt.Sprint(tgDeskChat), "STAFF_TELEGRAM_USERS": fmt.Sprintf("%d, 502", tgTanya),
 		"STAFF_DISCORD_CHANNEL": w.desk, "STAFF_DISCORD_USERS": w.dana.ID, "STAFF_DISCORD_ROLES": staffRole,
 		"HANDOFF_RENOTIFY": "0",
+		// The scripted customers answer at machine speed, faster than any person.
+		"INBOUND_RATE": "off",
 	}
 	for k, v := range extra {
 		w.env[k] = v

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -132,6 +134,24 @@ func collect(errs <-chan error) []error {
 		out = append(out, err)
 	}
 	return out
+}
+
+// inboundRate reads INBOUND_RATE, the messages a minute one customer may send before the
+// excess is dropped with one slow-down reply: a number, or off. Unset is 0, the default
+// (20 a minute).
+func inboundRate(getenv func(string) string) (float64, error) {
+	v := getenv("INBOUND_RATE")
+	switch v {
+	case "":
+		return 0, nil
+	case "off":
+		return -1, nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n <= 0 || math.IsInf(n, 0) {
+		return 0, fmt.Errorf("INBOUND_RATE %q: want messages a minute per customer, such as 20, or off", v)
+	}
+	return n, nil
 }
 
 // health answers /healthz: 200 "ok", or 503 naming the failure when the session store

@@ -10,6 +10,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 )
 
 // serve answers /healthz and /metrics on LISTEN_ADDR, and the metrics count what the
@@ -64,16 +65,18 @@ func TestServeHealthFollowsRedis(t *testing.T) {
 	}))
 	status := func() int {
 		t.Helper()
-		for range 100 { // the listener may take a moment to come up
+		code := 0
+		// The listener may take a moment to come up.
+		waittest.For(t, "/healthz to answer", func() bool {
 			resp, err := http.Get("http://" + addr + "/healthz")
-			if err == nil {
-				resp.Body.Close()
-				return resp.StatusCode
+			if err != nil {
+				return false
 			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal("/healthz never answered")
-		return 0
+			resp.Body.Close()
+			code = resp.StatusCode
+			return true
+		})
+		return code
 	}
 	if got := status(); got != http.StatusOK {
 		t.Fatalf("/healthz with Redis up: %d, want 200", got)

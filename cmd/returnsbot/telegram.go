@@ -30,6 +30,9 @@ func startTelegram(ctx context.Context, env adapterEnv) (func(context.Context) e
 		Log:           env.Log,
 	}
 	var err error
+	if cfg.Dispatch.InboundRate, err = inboundRate(env.Getenv); err != nil {
+		return nil, err
+	}
 	if cfg.ChatInterval, err = pace(env.Getenv, "TELEGRAM_CHAT_INTERVAL"); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -98,6 +99,8 @@ func TestServeTelegramConfigErrors(t *testing.T) {
 		{"bad chat interval", map[string]string{"TELEGRAM_CHAT_INTERVAL": "fast"}, "TELEGRAM_CHAT_INTERVAL"},
 		{"negative group interval", map[string]string{"TELEGRAM_GROUP_INTERVAL": "-1s"}, "TELEGRAM_GROUP_INTERVAL"},
 		{"zero global rate", map[string]string{"TELEGRAM_GLOBAL_RATE": "0"}, "TELEGRAM_GLOBAL_RATE"},
+		{"inbound rate not a number", map[string]string{"INBOUND_RATE": "lots"}, "INBOUND_RATE"},
+		{"negative inbound rate", map[string]string{"INBOUND_RATE": "-3"}, "INBOUND_RATE"},
 	}
 	for _, tc := range tests {
 		env := map[string]string{"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL}
@@ -149,7 +152,7 @@ func TestTelegramKill9(t *testing.T) {
 		"TELEGRAM_TOKEN=" + telegramtest.Token, "TELEGRAM_API_URL=" + srv.URL,
 		"REDIS_URL=" + redistest.URL(t), "REDIS_KEY_PREFIX=" + prefix,
 		"TELEGRAM_CHAT_INTERVAL=off", "TELEGRAM_GROUP_INTERVAL=off", "TELEGRAM_GLOBAL_RATE=off",
-		"LOG_LEVEL=warn",
+		"INBOUND_RATE=off", "LOG_LEVEL=warn",
 	}
 	// /back and /restart make a repeated or lost message change the outcome.
 	inputs := []string{"/start", "yesterday", "damaged", "yes", "/back", "no", "/restart", "today", "intact", "no"}
@@ -180,10 +183,8 @@ func TestTelegramKill9(t *testing.T) {
 	}
 	first := startTelegramProc(t, bin, env)
 	// deleteWebhook comes just before the first poll (a poll is recorded when it returns).
-	for start := time.Now(); len(srv.Calls("deleteWebhook")) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("first process never polled\n%s", first.stderr)
-		}
+	if !waittest.Until(30*time.Second, func() bool { return len(srv.Calls("deleteWebhook")) > 0 }) {
+		t.Fatalf("first process never polled\n%s", first.stderr)
 	}
 	pushed := make(chan struct{})
 	go func() {
@@ -195,10 +196,7 @@ func TestTelegramKill9(t *testing.T) {
 			}
 		}
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for total() < 30 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waittest.Until(30*time.Second, func() bool { return total() >= 30 })
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -318,11 +316,18 @@ func equalStrings(a, b []string) bool {
 		return false
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if sameReply(a[i]) != sameReply(b[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameReply is a reply as the transcripts compare it: claim ids are random (the oracle's
+// differ from the bot's), and Telegram renders the quoted clauses as a blockquote, which
+// takes the blank line before the paragraph naming the claim.
+func sameReply(s string) string {
+	return claimIDs.ReplaceAllString(strings.ReplaceAll(s, "\n\n", "\n"), "R-XXXXXX")
 }
 
 func TestMatchTranscript(t *testing.T) {
@@ -354,5 +359,152 @@ func TestMatchTranscript(t *testing.T) {
 			t.Errorf("matchTranscript(%q): got %d missing, %d repeats, %v; want %d, %d, ok=%v",
 				tc.got, missing, repeats, err, tc.missing, tc.repeats, tc.ok)
 		}
+	}
+}
+
+// buildBinary builds returnsbot into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "returnsbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// stopProc sends SIGTERM and waits for a clean exit.
+func stopProc(t *testing.T, p *tgProc, within time.Duration) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Errorf("process after SIGTERM: %v\n%s", err, p.stderr)
+		}
+	case <-time.After(within):
+		t.Fatalf("process did not stop within %v of SIGTERM\n%s", within, p.stderr)
+	}
+}
+
+// TestTelegramSIGTERMKeepsReplies runs the real binary with the default pacing: 5 chats
+// send 30 messages each at once, more than the drain deadline can answer, and SIGTERM
+// comes mid-way. The updates whose replies were cut short must stay unconfirmed, so
+// after a restart every chat has every reply (the one cut short may be repeated).
+func TestTelegramSIGTERMKeepsReplies(t *testing.T) {
+	bin := buildBinary(t)
+	srv := telegramtest.NewServer(t, "")
+	prefix := redistest.Prefix(t)
+	env := []string{
+		"TELEGRAM_TOKEN=" + telegramtest.Token, "TELEGRAM_API_URL=" + srv.URL,
+		"REDIS_URL=" + redistest.URL(t), "REDIS_KEY_PREFIX=" + prefix,
+		"INBOUND_RATE=off", "LOG_LEVEL=warn",
+	}
+	base := []string{"/start", "yesterday", "damaged", "yes", "/back", "no", "/restart", "today", "intact", "no"}
+	var inputs []string
+	for range 3 {
+		inputs = append(inputs, base...)
+	}
+	const chats = 5
+	oracle := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New()}
+	var want [][]string
+	for i, in := range inputs {
+		out, err := oracle.Handle(context.Background(), bot.Message{ID: strconv.Itoa(i), From: bot.Address{Platform: "telegram", Chat: "1"}, Text: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, o := range out {
+			texts = append(texts, strings.NewReplacer("“", "", "”", "").Replace(o.Text))
+		}
+		want = append(want, texts)
+	}
+	first := startTelegramProc(t, bin, env)
+	waittest.For(t, "the first process to poll", func() bool { return len(srv.Calls("deleteWebhook")) > 0 })
+	for _, in := range inputs {
+		for i := range chats {
+			srv.Text(telegramtest.Private(int64(6000+i), "C", ""), in)
+		}
+	}
+	// SIGTERM once every chat is answering: with one message a second per chat, the
+	// 10s drain cannot send the rest.
+	waittest.For(t, "every chat's first replies", func() bool {
+		for i := range chats {
+			if len(srv.BotMessages(int64(6000+i))) < 3 {
+				return false
+			}
+		}
+		return true
+	})
+	stopProc(t, first, 20*time.Second)
+	if srv.Pending() == 0 {
+		t.Fatalf("every update confirmed at SIGTERM: the test needs a backlog the drain cannot answer")
+	}
+	t.Logf("unconfirmed after SIGTERM: %d of %d", srv.Pending(), chats*len(inputs))
+	second := startTelegramProc(t, bin, env)
+	if !srv.WaitFor(2*time.Minute, func() bool { return srv.PendingLocked() == 0 }) {
+		t.Fatalf("unconfirmed updates 2 minutes after restart: %d\n%s", srv.Pending(), second.stderr)
+	}
+	stopProc(t, second, 20*time.Second)
+	for i := range chats {
+		chat := int64(6000 + i)
+		var got []string
+		for _, m := range srv.BotMessages(chat) {
+			got = append(got, m.Text)
+		}
+		missing, _, _, err := matchTranscript(got, want)
+		if err != nil || missing > 0 {
+			t.Errorf("chat %d: %d inputs lost their replies (%v)\ngot %q", chat, missing, err, got)
+		}
+	}
+}
+
+// TestTelegramFloodDoesNotStallOthers runs the real binary with the default pacing and
+// limits: one chat sends 1000 messages at once, three others write a moment later. The
+// three must be answered while the flooder has had only a handful of replies (before,
+// they waited for the flooder's backlog: 15 minutes), the flooder gets one slow-down
+// reply, and every update is confirmed.
+func TestTelegramFloodDoesNotStallOthers(t *testing.T) {
+	bin := buildBinary(t)
+	srv := telegramtest.NewServer(t, "")
+	p := startTelegramProc(t, bin, []string{"TELEGRAM_TOKEN=" + telegramtest.Token, "TELEGRAM_API_URL=" + srv.URL, "LOG_LEVEL=warn"})
+	waittest.For(t, "the process to poll", func() bool { return len(srv.Calls("deleteWebhook")) > 0 })
+	flooder := telegramtest.Private(7000, "Flood", "")
+	for range 1000 {
+		srv.Text(flooder, "hello")
+	}
+	waittest.For(t, "the flooder's first reply", func() bool { return len(srv.BotMessages(7000)) > 0 })
+	quiet := []int64{7001, 7002, 7003}
+	for _, id := range quiet {
+		srv.Text(telegramtest.Private(id, "Quiet", ""), "/start")
+	}
+	answered := srv.WaitFor(30*time.Second, func() bool {
+		for _, id := range quiet {
+			if len(srv.BotMessagesLocked(id)) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	flood := srv.BotMessages(7000)
+	if !answered {
+		t.Fatalf("quiet customers unanswered after 30s while one floods; %d updates unconfirmed, flooder got %d replies", srv.Pending(), len(flood))
+	}
+	if len(flood) >= 20 {
+		t.Errorf("flooder's replies before the others were answered: got %d, want a handful (the limit's burst and one slow-down)", len(flood))
+	}
+	if !srv.WaitFor(30*time.Second, func() bool { return srv.PendingLocked() == 0 }) {
+		t.Errorf("unconfirmed updates: got %d, want 0 (the excess is dropped on purpose and confirmed)", srv.Pending())
+	}
+	stopProc(t, p, 20*time.Second)
+	slow := 0
+	for _, m := range srv.BotMessages(7000) {
+		if m.Text == bot.SlowDownText("en") {
+			slow++
+		}
+	}
+	if slow != 1 {
+		t.Errorf("slow-down replies to the flooder: got %d, want 1", slow)
 	}
 }

@@ -47,6 +47,9 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// InteractionTimeout is how long an interaction may go unacknowledged.
 	InteractionTimeout time.Duration
+	// Now is the clock interactions expire by; nil is time.Now. A test that sets it can
+	// move time past InteractionTimeout without waiting.
+	Now func() time.Time
 	// RefusePrivileged closes the gateway with 4014 when IDENTIFY asks for a privileged
 	// intent, as Discord does when the intent is not enabled in the developer portal.
 	RefusePrivileged bool
@@ -334,7 +337,7 @@ func (s *Server) SendGuild(u User, channelID, text string, roles ...string) map[
 }
 
 func (s *Server) newInteraction(channelID, messageID string) *Interaction {
-	in := &Interaction{ID: s.id(), Token: "tok-" + s.id(), ChannelID: channelID, MessageID: messageID, created: time.Now()}
+	in := &Interaction{ID: s.id(), Token: "tok-" + s.id(), ChannelID: channelID, MessageID: messageID, created: s.now()}
 	s.interactions[in.ID] = in
 	return in
 }
@@ -437,7 +440,7 @@ func (s *Server) dispatchLocked(event string, raw json.RawMessage) {
 		}
 		json.Unmarshal(raw, &v)
 		if in, ok := s.interactions[v.ID]; ok && !in.dispatched {
-			in.created, in.dispatched = time.Now(), true
+			in.created, in.dispatched = s.now(), true
 		}
 	}
 	s.sess.seq++
@@ -652,6 +655,13 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now()
+	}
+	return time.Now()
 }
 
 // waitFor waits until cond (called with s.mu held) is true, or timeout.
@@ -1200,7 +1210,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 404, 10062, "Unknown interaction")
 		return
 	}
-	after := time.Since(in.created)
+	after := s.now().Sub(in.created)
 	switch {
 	case len(in.Responses) > 0:
 		apiError(w, 400, 40060, "Interaction has already been acknowledged.")

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
+	"github.com/returnsbot/returnsbot/internal/waittest"
 )
 
 // These tests speak the protocol by hand, without discordgo, so the fake is checked
@@ -121,11 +123,7 @@ func TestGatewayHandshakeHeartbeatResume(t *testing.T) {
 	// A session closed with 1000 is over: RESUME gets op 9.
 	c2.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(1000, ""))
 	c2.Close()
-	for start := time.Now(); !slices.Contains(srv.Stats().ClientCloseCodes, 1000); time.Sleep(time.Millisecond) {
-		if time.Since(start) > 10*time.Second {
-			t.Fatal("the server did not see the close with 1000 within 10s")
-		}
-	}
+	waittest.For(t, "the server to see the close with 1000", func() bool { return slices.Contains(srv.Stats().ClientCloseCodes, 1000) })
 	c3 := dial(t, srv)
 	read(t, c3)
 	send(t, c3, 6, map[string]any{"token": "Bot test-token", "session_id": r.SessionID, "seq": 4})
@@ -201,7 +199,10 @@ func TestRESTValidation(t *testing.T) {
 }
 
 func TestInteractionCallbackRules(t *testing.T) {
-	srv := discordtest.NewServer(t, discordtest.Config{InteractionTimeout: 100 * time.Millisecond})
+	var clock atomic.Int64 // seconds the test moved the fake's clock on
+	start := time.Now()
+	srv := discordtest.NewServer(t, discordtest.Config{InteractionTimeout: 3 * time.Second,
+		Now: func() time.Time { return start.Add(time.Duration(clock.Load()) * time.Second) }})
 	c := dial(t, srv)
 	read(t, c)
 	send(t, c, 2, map[string]any{"token": "Bot test-token", "intents": 1 << 12})
@@ -229,7 +230,7 @@ func TestInteractionCallbackRules(t *testing.T) {
 	}
 	late := srv.SlashEvent(u, srv.DMChannel(u), "return")
 	srv.Dispatch("INTERACTION_CREATE", late)
-	time.Sleep(150 * time.Millisecond)
+	clock.Add(4) // past the 3 seconds an interaction lives
 	if got := callback(late["id"].(string), late["token"].(string)); got != 404 {
 		t.Errorf("callback after the timeout: got %d, want 404 (unknown interaction)", got)
 	}

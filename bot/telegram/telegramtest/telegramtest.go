@@ -122,6 +122,8 @@ type Server struct {
 	statuses []int                          // HTTP statuses of webhook deliveries
 	flood    Flood
 	floodTAT map[int64]time.Time // per chat; key 0 is the whole bot
+	garble   map[string]int      // method → calls still to answer ok:true with an undecodable result
+	noWait   bool                // getUpdates ignores timeout
 }
 
 // Flood are limits the fake enforces on messages sent (sendMessage, sendPhoto,
@@ -243,6 +245,51 @@ func (s *Server) Fail(method string, f ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[method] = append(s.failures[method], f...)
+}
+
+// Garble makes the next n calls of method succeed (a sendMessage is sent) but answer
+// {"ok":true} with a result no client can decode, as a broken proxy or a changed API
+// might.
+func (s *Server) Garble(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.garble == nil {
+		s.garble = map[string]int{}
+	}
+	s.garble[method] += n
+}
+
+// IgnoreTimeout makes getUpdates answer at once, even with nothing to return, whatever
+// timeout the client asks for, as some Bot API emulators do.
+func (s *Server) IgnoreTimeout() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noWait = true
+}
+
+// CallsLocked returns how many calls of method (all calls if method is empty) the fake
+// has answered, for use inside WaitFor.
+func (s *Server) CallsLocked(method string) int {
+	n := 0
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// WaitCalls waits until the fake has answered n more calls of method than it had when
+// WaitCalls was called, and fails the test after timeout. Waiting for a few later
+// getUpdates is how a test sees that the bot went round its loop and sent nothing more.
+func (s *Server) WaitCalls(tb testing.TB, method string, n int, timeout time.Duration) {
+	tb.Helper()
+	s.mu.Lock()
+	want := s.CallsLocked(method) + n
+	s.mu.Unlock()
+	if !s.WaitFor(timeout, func() bool { return s.CallsLocked(method) >= want }) {
+		tb.Fatalf("waited %v for %d more %s calls", timeout, n, method)
+	}
 }
 
 // TooManyRequests is the Failure Telegram gives when a bot sends too fast.
@@ -400,6 +447,9 @@ func (s *Server) BotMessages(chat int64) []Message {
 	defer s.mu.Unlock()
 	return s.messagesLocked(chat, true)
 }
+
+// BotMessagesLocked is BotMessages for use inside WaitFor.
+func (s *Server) BotMessagesLocked(chat int64) []Message { return s.messagesLocked(chat, true) }
 
 func (s *Server) messagesLocked(chat int64, botOnly bool) []Message {
 	var out []Message
@@ -571,6 +621,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	res, aerr := s.call(method, params, files)
+	if aerr == nil && s.garble[method] > 0 {
+		s.garble[method]--
+		res = "\u0000 not what the client expects"
+	}
 	s.mu.Unlock()
 	s.reply(w, call, res, aerr)
 }
@@ -690,15 +744,22 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) ([]models.
 		limit = 100
 	}
 	timeout, _ := strconv.Atoi(p["timeout"])
+	s.mu.Lock()
+	if s.noWait {
+		timeout = 0
+	}
+	s.mu.Unlock()
 	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
 	defer deadline.Stop()
-	for {
+	// The offset confirms updates when the call arrives, once: a long poll still waiting
+	// after its client went away must not forget updates queued since (a redelivery).
+	for first := true; ; first = false {
 		s.mu.Lock()
 		if s.webhook.URL != "" {
 			s.mu.Unlock()
 			return nil, &apiError{code: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
 		}
-		if offset > 0 {
+		if offset > 0 && first {
 			keep := s.updates[:0]
 			for _, u := range s.updates {
 				if u.ID >= offset {
