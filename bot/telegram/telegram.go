@@ -211,6 +211,7 @@ var commands = map[string][]models.BotCommand{
 		{Command: "restart", Description: "Start over"},
 		{Command: "back", Description: "Change your last answer"},
 		{Command: "staff", Description: "Talk to a person"},
+		{Command: "status", Description: "Where your claims stand"},
 		{Command: "help", Description: "How this works"},
 	},
 	"de": {
@@ -218,6 +219,7 @@ var commands = map[string][]models.BotCommand{
 		{Command: "restart", Description: "Von vorn beginnen"},
 		{Command: "back", Description: "Letzte Antwort ändern"},
 		{Command: "staff", Description: "Mit einem Menschen sprechen"},
+		{Command: "status", Description: "Stand Ihrer Vorgänge"},
 		{Command: "help", Description: "So funktioniert es"},
 	},
 }
