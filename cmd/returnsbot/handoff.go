@@ -126,11 +126,27 @@ func openCases(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
 		return handoff.NewMemoryStore(), func() {}, nil
 	}
+	retention, err := claims.ParseRetention(getenv("CLAIM_RETENTION"))
+	if err != nil {
+		return nil, nil, usageError{fmt.Sprintf("CLAIM_RETENTION: %v", err)}
+	}
+	recent := handoff.DefaultRecentTTL
+	if v := getenv("REDIS_SESSION_TTL"); v != "" {
+		ttl, err := time.ParseDuration(v)
+		if err != nil || ttl <= 0 {
+			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a positive Go duration such as 720h", v)
+		}
+		recent = ttl
+	}
 	rdb, err := redisstore.NewClient(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	return handoff.NewRedisStore(rdb, casePrefix(getenv)), func() { rdb.Close() }, nil
+	st := handoff.NewRedisStore(rdb, casePrefix(getenv))
+	// The rolling log lives no longer than the session it belongs to; cases as long as
+	// their claims.
+	st.RecentTTL, st.Retention = recent, retention
+	return st, func() { rdb.Close() }, nil
 }
 
 // casePrefix puts cases under the deployment's REDIS_KEY_PREFIX, beside its sessions.
