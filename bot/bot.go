@@ -131,6 +131,10 @@ type Service struct {
 	Claims        claims.Store
 	Outbox        claims.Outbox
 	PolicyVersion string
+	// ForgetCases, if set, erases the staff desk's cases and logs of a customer
+	// ("platform:user") when they confirm /forget, returning the conversation keys it
+	// found (handoff.Store.Forget).
+	ForgetCases func(ctx context.Context, who string) ([]string, error)
 }
 
 // Handle implements Handler. It loads the conversation's session, runs the dialog step,
@@ -143,6 +147,9 @@ type Service struct {
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	start := time.Now()
 	if out, ok, err := s.status(ctx, m); ok {
+		return out, err
+	}
+	if out, ok, err := s.forget(ctx, m); ok {
 		return out, err
 	}
 	key := m.From.Key()

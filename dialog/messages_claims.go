@@ -22,6 +22,12 @@ const (
 	lblStateDecided
 	lblStateWithStaff
 	lblStateClosed
+	msgForgetAsk
+	msgForgetDone
+	msgForgetKept
+	msgForgetFailed
+	lblForgetYes
+	lblForgetNo
 )
 
 var claimCatalogs = map[string]map[msg]string{
@@ -38,6 +44,12 @@ var claimCatalogs = map[string]map[msg]string{
 		lblStateDecided:      "decided",
 		lblStateWithStaff:    "with our staff",
 		lblStateClosed:       "closed",
+		msgForgetAsk:         "Shall I erase everything I keep about you: this conversation, your claims and their records? This cannot be undone, and our staff will no longer see your claims.",
+		msgForgetDone:        "Done: I have erased your conversation and your claims. If you write again, we start afresh.",
+		msgForgetKept:        "All right, I have erased nothing.",
+		msgForgetFailed:      "Sorry, I could not erase your data just now. Please try again in a moment.",
+		lblForgetYes:         "Yes, erase everything",
+		lblForgetNo:          "No, keep it",
 	},
 	"de": {
 		msgClaimNumber:       "Ihre Vorgangsnummer ist %s. Bitte geben Sie sie an, wenn Sie uns kontaktieren; mit /status sehen Sie, wo Ihre Vorgänge stehen.",
@@ -52,6 +64,12 @@ var claimCatalogs = map[string]map[msg]string{
 		lblStateDecided:      "entschieden",
 		lblStateWithStaff:    "bei unserem Team",
 		lblStateClosed:       "abgeschlossen",
+		msgForgetAsk:         "Soll ich alles löschen, was ich über Sie gespeichert habe: dieses Gespräch, Ihre Vorgänge und deren Aufzeichnungen? Das lässt sich nicht rückgängig machen, und unser Team sieht Ihre Vorgänge danach nicht mehr.",
+		msgForgetDone:        "Erledigt: Ich habe Ihr Gespräch und Ihre Vorgänge gelöscht. Wenn Sie wieder schreiben, beginnen wir neu.",
+		msgForgetKept:        "In Ordnung, ich habe nichts gelöscht.",
+		msgForgetFailed:      "Entschuldigung, ich konnte Ihre Daten gerade nicht löschen. Bitte versuchen Sie es gleich noch einmal.",
+		lblForgetYes:         "Ja, alles löschen",
+		lblForgetNo:          "Nein, behalten",
 	},
 }
 
@@ -84,6 +102,12 @@ var outcomeLabels = map[string]map[policy.Outcome]string{
 var statusWords = []string{
 	"status", "my claims", "my claim", "where is my claim", "claim status", "status of my claim", "my returns",
 	"mein status", "meine vorgänge", "mein vorgang", "wo ist mein vorgang", "vorgangsstatus",
+}
+
+// forgetWords are the plain words that ask for /forget.
+var forgetWords = []string{
+	"forget me", "delete my data", "erase my data", "delete me", "erase me",
+	"vergiss mich", "meine daten löschen", "lösche meine daten",
 }
 
 // claim formats a sentence of claimCatalogs in the session's language.

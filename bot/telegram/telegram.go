@@ -212,6 +212,7 @@ var commands = map[string][]models.BotCommand{
 		{Command: "back", Description: "Change your last answer"},
 		{Command: "staff", Description: "Talk to a person"},
 		{Command: "status", Description: "Where your claims stand"},
+		{Command: "forget", Description: "Erase what the bot keeps about you"},
 		{Command: "help", Description: "How this works"},
 	},
 	"de": {
@@ -220,6 +221,7 @@ var commands = map[string][]models.BotCommand{
 		{Command: "back", Description: "Letzte Antwort ändern"},
 		{Command: "staff", Description: "Mit einem Menschen sprechen"},
 		{Command: "status", Description: "Stand Ihrer Vorgänge"},
+		{Command: "forget", Description: "Ihre gespeicherten Daten löschen"},
 		{Command: "help", Description: "So funktioniert es"},
 	},
 }

@@ -225,7 +225,7 @@ func TestConversationToDecision(t *testing.T) {
 	for _, c := range cmds {
 		names = append(names, c.Command)
 	}
-	if got, want := strings.Join(names, ","), "start,restart,back,staff,status,help"; got != want {
+	if got, want := strings.Join(names, ","), "start,restart,back,staff,status,forget,help"; got != want {
 		t.Errorf("command menu: got %s, want %s", got, want)
 	}
 	sess, err := h.store.Load(context.Background(), "telegram:1001")
@@ -258,8 +258,8 @@ func TestGermanFromLanguageCode(t *testing.T) {
 	if !strings.HasPrefix(msgs[0].Text, "Hallo!") {
 		t.Errorf("greeting for language_code de-AT: got %q, want German", msgs[0].Text)
 	}
-	if got := srv.Commands("de"); len(got) != 6 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
-		t.Errorf("German command menu: got %+v, want the six commands described in German", got)
+	if got := srv.Commands("de"); len(got) != 7 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
+		t.Errorf("German command menu: got %+v, want the seven commands described in German", got)
 	}
 	pierre := telegramtest.Private(1003, "Pierre", "fr")
 	srv.Text(pierre, "/start")

@@ -107,6 +107,7 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	svc.ForgetCases = cases.Forget
 	desk := &handoff.Desk{
 		Service: svc, Cases: cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Log: logger,
