@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +15,6 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
@@ -30,6 +31,31 @@ func (p *staffPlatform) OpenThread(_ context.Context, chat bot.Address, _ string
 	return chat, nil
 }
 
+// testDesk wires a staff desk as newService and newHandoff do, on the stores getenv names,
+// with one staff member, staffnet:boss, on a desk that opens threads.
+func testDesk(t *testing.T, getenv func(string) string) (*handoff.Desk, handoff.Store) {
+	t.Helper()
+	ctx := context.Background()
+	logger := slog.New(slog.DiscardHandler)
+	svc, closeStore, err := newService(ctx, getenv, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeStore)
+	cases, closeCases, err := openCases(ctx, getenv, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeCases)
+	svc.ForgetCases = cases.Forget
+	desk := &handoff.Desk{
+		Service: svc, Cases: cases, Desks: []bot.Address{{Platform: "staffnet", Chat: "desk"}},
+		Access: handoff.Access{Users: map[string]bool{"staffnet:boss": true}},
+		Router: bot.Router{"staffnet": &staffPlatform{}}, Log: logger,
+	}
+	return desk, cases
+}
+
 // TestEveryKeyExpires scans every key the bot wrote to Redis after a conversation, an
 // escalation, a close and a forget, wired as cmd/returnsbot wires it, and checks each TTL
 // against the settings: sessions and the rolling log within REDIS_SESSION_TTL, claims,
@@ -39,25 +65,8 @@ func TestEveryKeyExpires(t *testing.T) {
 	srv := redistest.Start(t)
 	const sessionTTL, retention = 2 * time.Hour, 30 * 24 * time.Hour
 	getenv := env("REDIS_URL", srv.URL(), "REDIS_SESSION_TTL", "2h", "CLAIM_RETENTION", "30d")
-	logger := slog.New(slog.DiscardHandler)
-	st, err := openStorage(ctx, getenv, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
-	cases, closeCases, err := openCases(ctx, getenv, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeCases()
-	svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: st.sessions, Log: logger}
-	wireClaims(svc, st, "test")
-	staffDesk := bot.Address{Platform: "staffnet", Chat: "desk"}
-	desk := &handoff.Desk{
-		Service: svc, Cases: cases, Desks: []bot.Address{staffDesk},
-		Access: handoff.Access{Users: map[string]bool{"staffnet:boss": true}},
-		Router: bot.Router{"staffnet": &staffPlatform{}}, Log: logger,
-	}
+	desk, cases := testDesk(t, getenv)
+	var err error
 	rdb := redis.NewClient(&redis.Options{Addr: strings.TrimPrefix(srv.URL(), "redis://")})
 	defer rdb.Close()
 
@@ -117,5 +126,49 @@ func TestEveryKeyExpires(t *testing.T) {
 	keys, _ := rdb.Keys(ctx, "*ann*").Result()
 	if len(keys) != 0 {
 		t.Errorf("after forget, keys naming the customer remain: %q", keys)
+	}
+}
+
+// TestCaseShowKeepsStoredDecision: a decision stated under one policy file and disputed
+// after the shop edited the file shows, in `case show`, the clause as quoted then.
+func TestCaseShowKeepsStoredDecision(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	file := filepath.Join(t.TempDir(), "shop.policy")
+	if err := os.WriteFile(file, []byte("version: 2026-11\n"+policy.DefaultFile()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := env("REDIS_URL", srv.URL(), "POLICY_FILE", file)
+	desk, cases := testDesk(t, getenv)
+	ann := bot.Address{Platform: "console", Chat: "ann"}
+	for _, text := range []string{"hi", "yesterday", "intact", "no", "yes"} {
+		if _, err := desk.Handle(ctx, bot.Message{From: ann, User: "ann", Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old, _ := policy.Default().Clause(policy.ClauseReturnWindow)
+	edited := strings.Replace(policy.DefaultFile(), "within 14 days from", "within 30 days, counted from", 1)
+	if err := os.WriteFile(file, []byte("version: 2026-12\n"+edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	desk, cases = testDesk(t, getenv) // restarted with the edited file
+	if _, err := desk.Handle(ctx, bot.Message{From: ann, User: "ann", Text: "this is wrong"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := cases.OpenFor(ctx, ann.Key())
+	if err != nil {
+		t.Fatalf("no case after the dispute: %v", err)
+	}
+	out, _, err := runBot(t, getenv, "", "case", "show", c.ID)
+	if err != nil {
+		t.Fatalf("case show: %v", err)
+	}
+	for _, want := range []string{"Claim " + c.Claim + " (with_staff), policy 2026-11@", "Bot's decision: return_eligible", "“" + old.Text + "”"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("case show lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "within 30 days") {
+		t.Errorf("case show quotes the edited policy:\n%s", out)
 	}
 }
