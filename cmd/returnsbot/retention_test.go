@@ -139,7 +139,7 @@ func TestCaseShowKeepsStoredDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	getenv := env("REDIS_URL", srv.URL(), "POLICY_FILE", file)
-	desk, cases := testDesk(t, getenv)
+	desk, _ := testDesk(t, getenv)
 	ann := bot.Address{Platform: "console", Chat: "ann"}
 	for _, text := range []string{"hi", "yesterday", "intact", "no", "yes"} {
 		if _, err := desk.Handle(ctx, bot.Message{From: ann, User: "ann", Text: text}); err != nil {
@@ -151,7 +151,7 @@ func TestCaseShowKeepsStoredDecision(t *testing.T) {
 	if err := os.WriteFile(file, []byte("version: 2026-12\n"+edited), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	desk, cases = testDesk(t, getenv) // restarted with the edited file
+	desk, cases := testDesk(t, getenv) // restarted with the edited file
 	if _, err := desk.Handle(ctx, bot.Message{From: ann, User: "ann", Text: "this is wrong"}); err != nil {
 		t.Fatal(err)
 	}
