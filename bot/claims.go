@@ -65,7 +65,7 @@ func (s *Service) recordClaim(ctx context.Context, m Message, sess *dialog.Sessi
 		stored, gerr := s.Claims.Get(ctx, r.ID)
 		if gerr == nil && stored.UserKey() == r.UserKey() && stored.Address == r.Address {
 			if r.Outcome == policy.Escalated && stored.Outcome != policy.Escalated {
-				s.disputed(ctx, stored.ID, r.Reason)
+				s.disputed(ctx, stored.ID, r.Reason, sess.DecidedAt)
 				return replies
 			}
 			// Ours: created by an earlier attempt at this message. Its event may not have
@@ -121,8 +121,10 @@ func (s *Service) claimRecord(m Message, sess *dialog.Session, d policy.Decision
 
 // disputed hands a decided claim to staff: the customer disputes it, and the dialog kept
 // its id. The decision stays as stated; the claim's state and reason change, and
-// claim.escalated is queued (once per claim: its id is derived like a creation's).
-func (s *Service) disputed(ctx context.Context, id claims.ID, reason string) {
+// claim.escalated is queued, its id derived from the claim and the escalation's time as the
+// session keeps it (at), so the message handled again queues the same event and a later
+// dispute of the same claim a new one.
+func (s *Service) disputed(ctx context.Context, id claims.ID, reason string, at int64) {
 	r, err := s.Claims.Update(ctx, id, func(r *claims.Record) error {
 		r.State, r.Reason = claims.StateWithStaff, reason
 		return nil
@@ -133,7 +135,7 @@ func (s *Service) disputed(ctx context.Context, id claims.ID, reason string) {
 		return
 	}
 	e := claims.NewEvent(claims.ClaimEscalated, r, s.now())
-	e.ID = ClaimEventID(id, claims.ClaimEscalated)
+	e.ID = ClaimEventID(id, claims.EventType(fmt.Sprintf("%s@%d", claims.ClaimEscalated, at)))
 	if s.Outbox != nil {
 		if err := s.Outbox.Add(ctx, e); err != nil {
 			s.Metrics.count(metricClaimFailed)

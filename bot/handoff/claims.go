@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -47,6 +48,7 @@ func (d *Desk) linkClaim(ctx context.Context, c *Case) {
 
 // claimEvent applies change to the case's claim and queues the event typ with the claim
 // as changed. Failures are logged: the staff action stands whatever the claim store says.
+// It is idempotent, so an action repeated by a redelivered message calls it again.
 func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, change func(*claims.Record)) {
 	if c == nil || c.Claim == "" || d.Service.Claims == nil {
 		return
@@ -63,7 +65,11 @@ func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, ch
 	if d.Service.Outbox == nil {
 		return
 	}
-	if err := d.Service.Outbox.Add(ctx, claims.NewEvent(typ, r, d.now())); err != nil {
+	e := claims.NewEvent(typ, r, d.now())
+	// One event per case and type, whatever the tries: an action delivered again after a
+	// crash between the case's write and this one queues it then, or finds it queued.
+	e.ID = bot.ClaimEventID(r.ID, claims.EventType(string(typ)+"@"+c.ID))
+	if err := d.Service.Outbox.Add(ctx, e); err != nil {
 		d.log().ErrorContext(ctx, "handoff: webhook event not queued", "case", c.ID, "claim", c.Claim, "event", typ, "err", err)
 	}
 }

@@ -79,3 +79,46 @@ func TestPolicyEditKeepsStoredDecision(t *testing.T) {
 		t.Fatalf("events of the claim: %s, want %s", got, want)
 	}
 }
+
+// TestClaimEventsOncePerAction: a staff action delivered again queues its event once; a
+// claim disputed again after staff handed it back is escalated again, as a new event.
+func TestClaimEventsOncePerAction(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	for _, text := range []string{"hi", "yesterday", "intact", "no", "yes", "this is wrong"} {
+		w.send(customer(tgAnn, text))
+	}
+	c, err := w.cases.OpenFor(ctx, tgAnn.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := thread(t, c, "telegram")
+	claim := staffMsg(th, tgStaff, "/claim")
+	claim.ID, claim.Redelivery = "staff-1", true
+	w.send(claim)
+	w.send(claim) // delivered again
+	w.send(staffMsg(th, tgStaff, "/tobot"))
+	w.advance(time.Minute)
+	w.send(customer(tgAnn, "I still disagree, this is unfair"))
+	c2, err := w.cases.OpenFor(ctx, tgAnn.Key())
+	if err != nil || c2.ID == c.ID || c2.Claim != c.Claim {
+		t.Fatalf("second case %+v (%v): want a new case of the same claim %s", c2, err, c.Claim)
+	}
+	ds, err := w.outbox.Lease(ctx, time.Now().Add(time.Minute), 100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	ids := map[string]bool{}
+	for _, d := range ds {
+		types = append(types, string(d.Event.Type))
+		if ids[d.Event.ID] {
+			t.Errorf("event id %s twice", d.Event.ID)
+		}
+		ids[d.Event.ID] = true
+	}
+	want := "claim.decided claim.escalated case.claimed case.returned claim.escalated"
+	if got := strings.Join(types, " "); got != want {
+		t.Fatalf("events: %s, want %s", got, want)
+	}
+}

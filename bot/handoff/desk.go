@@ -497,11 +497,11 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 	if strings.TrimSpace(who.Name) != "" {
 		notice = tell(c.Lang, sayClaimed, who.Name)
 	}
+	d.claimEvent(ctx, c, claims.CaseClaimed, func(r *claims.Record) { r.State = claims.StateWithStaff })
 	if repeat {
 		d.logRepeat(ctx, m, id, ActClaim)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.claimEvent(ctx, c, claims.CaseClaimed, func(r *claims.Record) { r.State = claims.StateWithStaff })
 		d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
 	}
 	out := d.toThreads(c, fmt.Sprintf("Case %s claimed by %s.", id, who))
@@ -533,11 +533,11 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
 		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
 	}
+	d.claimEvent(ctx, c, claims.CaseReturned, func(r *claims.Record) { r.State = claims.StateDecided })
 	if repeat {
 		d.logRepeat(ctx, m, id, ActReturn)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
-		d.claimEvent(ctx, c, claims.CaseReturned, func(r *claims.Record) { r.State = claims.StateDecided })
 	}
 	back := tell(c.Lang, sayBackToBot)
 	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: back}}
@@ -577,11 +577,16 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason s
 		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", id, "err", err)
 	}
 	closing := tell(c.Lang, sayClosed)
+	d.claimEvent(ctx, c, claims.CaseClosed, func(r *claims.Record) {
+		r.State = claims.StateClosed
+		if reason != "" {
+			r.CloseReason = reason
+		}
+	})
 	if repeat {
 		d.logRepeat(ctx, m, id, ActClose)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.claimEvent(ctx, c, claims.CaseClosed, func(r *claims.Record) { r.State, r.CloseReason = claims.StateClosed, reason })
 		d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: closing})
 	}
 	out := d.toThreads(c, fmt.Sprintf("Case %s closed by %s. The transcript is kept: returnsbot case show %s", id, who, id))
