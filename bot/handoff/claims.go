@@ -74,6 +74,18 @@ func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, ch
 	}
 }
 
+// returnedClaim is a claim whose case staff handed back to the bot: a decision disputed
+// stands as stated again (decided); a claim that had no decision of the bot's (the
+// customer asked for a person, a carrier claim) is done with (closed), and the dialog goes
+// on towards a claim of its own.
+func returnedClaim(r *claims.Record) {
+	if r.Outcome != policy.Escalated {
+		r.State = claims.StateDecided
+		return
+	}
+	r.State, r.CloseReason = claims.StateClosed, "returned to the bot"
+}
+
 // WriteClaim writes a claim's stored decision for the card and "returnsbot case show": the
 // bot's outcome and the clauses as quoted when it decided, and the policy version.
 func WriteClaim(b *strings.Builder, r claims.Record) {

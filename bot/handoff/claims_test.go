@@ -122,3 +122,35 @@ func TestClaimEventsOncePerAction(t *testing.T) {
 		t.Fatalf("events: %s, want %s", got, want)
 	}
 }
+
+// TestReturnedClaimState: handed back, a disputed decision is decided again; an escalation
+// without a decision is closed, saying why.
+func TestReturnedClaimState(t *testing.T) {
+	tests := []struct {
+		name   string
+		texts  []string
+		want   claims.State
+		reason string
+	}{
+		{"disputed decision", []string{"hi", "yesterday", "intact", "no", "yes", "this is wrong"}, claims.StateDecided, ""},
+		{"asked for a person", []string{"hi", "person"}, claims.StateClosed, "returned to the bot"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+			for _, text := range tt.texts {
+				w.send(customer(tgAnn, text))
+			}
+			c, err := w.cases.OpenFor(ctx, tgAnn.Key())
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.send(staffMsg(thread(t, c, "telegram"), tgStaff, "/tobot"))
+			r, err := w.claims.Get(ctx, claims.ID(c.Claim))
+			if err != nil || r.State != tt.want || r.CloseReason != tt.reason {
+				t.Fatalf("claim %+v (%v): want state %s, close reason %q", r, err, tt.want, tt.reason)
+			}
+		})
+	}
+}

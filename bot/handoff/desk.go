@@ -533,7 +533,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
 		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
 	}
-	d.claimEvent(ctx, c, claims.CaseReturned, func(r *claims.Record) { r.State = claims.StateDecided })
+	d.claimEvent(ctx, c, claims.CaseReturned, returnedClaim)
 	if repeat {
 		d.logRepeat(ctx, m, id, ActReturn)
 	} else {
