@@ -9,7 +9,7 @@ import (
 // DefaultTTL is Store.TTL unless set: the Redis store's default session TTL.
 const DefaultTTL = 30 * 24 * time.Hour
 
-// DefaultMaxSessions is Store.MaxSessions unless set: about 60 MB of typical sessions.
+// DefaultMaxSessions is Store.MaxSessions unless set, as many as memclaims keeps claims.
 const DefaultMaxSessions = 100000
 
 // sweepEvery bounds how often a Save walks the map for expired sessions.
