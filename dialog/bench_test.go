@@ -3,6 +3,7 @@ package dialog_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/policy"
@@ -28,5 +29,22 @@ func BenchmarkConversation(b *testing.B) {
 		if s.Outcome != policy.WarrantyRepair {
 			b.Fatalf("outcome %s", s.Outcome)
 		}
+	}
+}
+
+// BenchmarkParseReceiptIn reads a receipt date per iteration in the customer's language,
+// for the phrasings of each language (the go-dateparser comparison in README).
+func BenchmarkParseReceiptIn(b *testing.B) {
+	for _, tt := range []struct{ lang, text string }{
+		{"en", "3 days ago"}, {"en", "12.11.2026"}, {"fr", "hier"}, {"es", "hace 3 días"}, {"ru", "3 дня назад"},
+		{"pl", "wczoraj"}, {"it", "3 giorni fa"}, {"uk", "3 дні тому"}, {"pt", "há 3 dias"}, {"fr", "vendredi dernier"},
+		{"fr", "12 novembre 2026"}, {"en", "the goods arrived"},
+	} {
+		b.Run(tt.lang+"/"+tt.text, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				dialog.ParseReceiptIn(tt.lang, tt.text, now, time.UTC)
+			}
+		})
 	}
 }

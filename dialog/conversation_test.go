@@ -306,12 +306,6 @@ func TestShopQuestionsGerman(t *testing.T) {
 	c.say("123").says("es sollte etwa so aussehen: AB123456")
 }
 
-func TestEveryTextIsInGerman(t *testing.T) {
-	if missing := dialog.UntranslatedGerman(); len(missing) != 0 {
-		t.Fatalf("the German catalog lacks the sentences with keys %v", missing)
-	}
-}
-
 // TestDiagramFollowsTheTable: a shop's questions are states of the machine, drawn where
 // the policy places them.
 func TestDiagramFollowsTheTable(t *testing.T) {

@@ -24,38 +24,11 @@ var (
 const oldestYear = 2000
 
 var (
-	notReceivedRe = regexp.MustCompile(`\b(noch nicht|nicht erhalten|nicht abgeholt|not (yet )?(received|picked|collected|delivered|arrived)|not yet|(haven'?t|have not|didn'?t|did not|hasn'?t|has not) (yet )?(received|receive|picked|pick|collected|collect|got|get|gotten|arrived|come)|at (the )?pick ?up|pick ?up point|still at|at the (post|carrier|office|depot|courier))`)
-	isoRe         = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
-	numericRe     = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{2,4}))?\b`)
-	agoRe         = regexp.MustCompile(`\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)\s+(day|week|month|year)s?\s+ago\b`)
-	// German: "vor 3 Tagen", "vor einer Woche".
-	agoDeRe    = regexp.MustCompile(`\bvor\s+(\d+|einem|einer|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)\s+(tag|woche|monat|jahr)(e|en|n)?\b`)
-	weekdayRe  = regexp.MustCompile(`\b(last|this|on|past)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`)
-	monthDayRe = regexp.MustCompile(`\b(` + monthPattern + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b`)
+	isoRe     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
+	numericRe = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{2,4}))?\b`)
 	// "the 12th", "on the 3rd", "am 12." of the latest month that has had that day.
-	ordinalRe  = regexp.MustCompile(`\b(?:the|am|den)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?:\s|$|[,!?])`)
-	dayMonthRe = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(` + monthPattern + `)\.?(?:,?\s+(\d{4}))?\b`)
+	ordinalRe = regexp.MustCompile(`\b(?:the|am|den)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?:\s|$|[,!?])`)
 )
-
-const monthPattern = `jan|january|januar|feb|february|februar|mar|march|märz|apr|april|may|mai|jun|june|juni|jul|july|juli|aug|august|sep|sept|september|oct|october|okt|oktober|nov|november|dec|december|dez|dezember`
-
-var numberWords = map[string]int{
-	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple of": 2, "few": 3,
-	"einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
-	"acht": 8, "neun": 9, "zehn": 10,
-}
-
-// agoUnits maps the units of "N units ago" in English and German to English.
-var agoUnits = map[string]string{"tag": "day", "woche": "week", "monat": "month", "jahr": "year"}
-
-var weekdays = map[string]time.Weekday{
-	"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
-	"tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday,
-	"wednesday": time.Wednesday, "wed": time.Wednesday, "thursday": time.Thursday,
-	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday,
-	"friday": time.Friday, "fri": time.Friday, "saturday": time.Saturday, "sat": time.Saturday,
-}
 
 // ReceiptAnswer is a parsed answer to "when did you receive the goods?".
 type ReceiptAnswer struct {
@@ -65,19 +38,37 @@ type ReceiptAnswer struct {
 	Date time.Time
 }
 
-// ParseReceipt reads a receipt date the way customers write it: 2026-11-12, 12.11.2026,
-// 12/11/2026 (day first unless that is impossible), "Nov 15", "15 November", "the 12th",
-// "today", "yesterday", "3 days ago", "last friday", or words saying the goods are not
-// received yet. The date may stand inside a sentence ("it was the 12th").
-// Days are counted in loc; dates after now are rejected with ErrFutureDate.
+// ParseReceipt reads a receipt date as ParseReceiptIn does, trying English first.
 func ParseReceipt(text string, now time.Time, loc *time.Location) (ReceiptAnswer, error) {
+	return ParseReceiptIn("", text, now, loc)
+}
+
+// ParseReceiptIn reads a receipt date the way customers write it: 2026-11-12, 12.11.2026,
+// 12/11/2026 (day first unless that is impossible), "Nov 15", "15 November", "the 12th",
+// and, in the words of each language's catalog (package i18n, the "date." ids), "today",
+// "yesterday", "the day before yesterday", "3 days ago", "last friday", month names, or
+// words saying the goods are not received yet. The date may stand inside a sentence ("it
+// was the 12th"). The words of lang (a BCP 47 code) are tried first, the other
+// languages' only when those find no date. Days are counted in loc; dates after now are
+// rejected with ErrFutureDate, impossible ones (31.02) with ErrImpossibleDate, ones
+// before 2000 with ErrAncientDate.
+func ParseReceiptIn(lang, text string, now time.Time, loc *time.Location) (ReceiptAnswer, error) {
 	s := strings.ToLower(strings.Join(strings.Fields(text), " "))
 	s = strings.ReplaceAll(s, "’", "'")
+	words := dateTokens(s)
 	today := policy.Day(now, loc)
-	if notReceivedRe.MatchString(s) {
-		return ReceiptAnswer{NotReceived: true}, nil
+	var (
+		d   time.Time
+		err error
+	)
+	for _, w := range dateLanguages(lang) {
+		if has(words, w.notReceived) {
+			return ReceiptAnswer{NotReceived: true}, nil
+		}
+		if d, err = parseDay(s, words, w, today, loc); !errors.Is(err, ErrNoDate) {
+			break
+		}
 	}
-	d, err := parseDay(s, today, loc)
 	if err != nil {
 		return ReceiptAnswer{}, err
 	}
@@ -90,16 +81,16 @@ func ParseReceipt(text string, now time.Time, loc *time.Location) (ReceiptAnswer
 	return ReceiptAnswer{Date: d}, nil
 }
 
-func parseDay(s string, today time.Time, loc *time.Location) (time.Time, error) {
+// parseDay reads a day from s (lower-cased) and its words, with one language's words.
+func parseDay(s string, words []string, w *dateWords, today time.Time, loc *time.Location) (time.Time, error) {
 	switch {
-	case strings.Contains(s, "day before yesterday"), strings.Contains(s, "vorgestern"):
+	case has(words, w.dayBefore):
 		return today.AddDate(0, 0, -2), nil
-	case strings.Contains(s, "yesterday"), strings.Contains(s, "gestern"):
+	case has(words, w.yesterday):
 		return today.AddDate(0, 0, -1), nil
-	case strings.Contains(s, "today"), strings.Contains(s, "this morning"), strings.Contains(s, "just now"),
-		strings.Contains(s, "heute"):
+	case has(words, w.today):
 		return today, nil
-	case strings.Contains(s, "tomorrow"):
+	case has(words, w.tomorrow):
 		return today.AddDate(0, 0, 1), nil
 	}
 	if m := isoRe.FindStringSubmatch(s); m != nil {
@@ -126,27 +117,17 @@ func parseDay(s string, today time.Time, loc *time.Location) (time.Time, error) 
 		}
 		return lastOccurrence(month, day, today, loc)
 	}
-	if m := monthDayRe.FindStringSubmatch(s); m != nil {
-		return textual(m[1], m[2], m[3], today, loc)
-	}
-	if m := dayMonthRe.FindStringSubmatch(s); m != nil {
-		return textual(m[2], m[1], m[3], today, loc)
-	}
-	m := agoRe.FindStringSubmatch(s)
-	if m == nil {
-		if de := agoDeRe.FindStringSubmatch(s); de != nil {
-			m = []string{de[0], de[1], agoUnits[de[2]]}
+	if month, day, year, ok := w.monthDate(words); ok {
+		if year != "" {
+			return mkdate(atoi(year), month, day, loc)
 		}
+		return lastOccurrence(month, day, today, loc)
 	}
-	if m != nil {
-		n, ok := numberWords[m[1]]
-		if !ok {
-			n = atoi(m[1])
-		}
+	if n, unit, ok := w.agoIn(words); ok {
 		if n > 100*366 {
 			return time.Time{}, ErrAncientDate
 		}
-		switch m[2] {
+		switch unit {
 		case "day":
 			return today.AddDate(0, 0, -n), nil
 		case "week":
@@ -160,24 +141,14 @@ func parseDay(s string, today time.Time, loc *time.Location) (time.Time, error) 
 	if m := ordinalRe.FindStringSubmatch(s + " "); m != nil {
 		return lastDayOfMonth(atoi(m[1]), today, loc)
 	}
-	if m := weekdayRe.FindStringSubmatch(s); m != nil {
-		wd := weekdays[m[2]]
+	if wd, last, ok := w.weekday(words); ok {
 		back := (int(today.Weekday()) - int(wd) + 7) % 7
-		if back == 0 && m[1] == "last" {
+		if back == 0 && last {
 			back = 7
 		}
 		return today.AddDate(0, 0, -back), nil
 	}
 	return time.Time{}, ErrNoDate
-}
-
-// textual builds a date from a month name, a day and an optional year.
-func textual(month, dayOfMonth, year string, today time.Time, loc *time.Location) (time.Time, error) {
-	mon := monthNumber(month)
-	if year != "" {
-		return mkdate(atoi(year), mon, atoi(dayOfMonth), loc)
-	}
-	return lastOccurrence(mon, atoi(dayOfMonth), today, loc)
 }
 
 // lastDayOfMonth returns the latest date with this day of the month that is not after
@@ -217,25 +188,6 @@ func lastOccurrence(month, dayOfMonth int, today time.Time, loc *time.Location) 
 		d = d.AddDate(-1, 0, 0)
 	}
 	return d, nil
-}
-
-func monthNumber(name string) int {
-	switch name {
-	case "märz":
-		return 3
-	case "mai":
-		return 5
-	case "okt", "oktober":
-		return 10
-	case "dez", "dezember":
-		return 12
-	}
-	for i, m := range []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"} {
-		if strings.HasPrefix(name, m) {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // mkdate builds a calendar date, refusing the ones time.Date would normalise (31 February).

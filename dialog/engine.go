@@ -177,7 +177,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 	case text == "":
 		return e.reprompt(s, t.get(msgEmpty), now)
 	}
-	if cmd, ok := command(text); ok {
+	if cmd, ok := command(s.Lang, text); ok {
 		return e.command(s, cmd, now)
 	}
 	tr := &turn{s: s, now: now, cur: cur}
@@ -197,7 +197,7 @@ func (e *Engine) Step(s *Session, in Input, now time.Time) []Reply {
 		return []Reply{{Text: t.get(msgWithStaff)}}
 	case StateDecided:
 		switch {
-		case req.Intent == understand.Dispute || req.Intent == understand.Person || isDispute(text):
+		case req.Intent == understand.Dispute || req.Intent == understand.Person || isDispute(s.Lang, text):
 			return e.escalate(s, policy.ReasonDisputed, now)
 		case req.Intent == understand.Change:
 			return e.change(tr, req.Target, req.Rest)
@@ -289,6 +289,8 @@ func (e *Engine) command(s *Session, cmd string, now time.Time) []Reply {
 		return e.reprompt(s, t.get(msgHelp), now)
 	case "status": // bot.Service answers it from the claim store; without one, there is none
 		return e.StatusUnavailable(s)
+	case "language":
+		return []Reply{e.languageMenu(s)}
 	default:
 		return e.reprompt(s, t.get(msgUnknownCommand, cmd), now)
 	}
@@ -311,6 +313,8 @@ func (e *Engine) button(s *Session, id string, now time.Time, cur *question) []R
 			return e.reprompt(s, t.get(msgStaleButton), now)
 		}
 		return e.change(tr, value, "")
+	case "language":
+		return e.switchLanguage(s, value, now)
 	case StateSummary:
 		if s.State != StateSummary || value != "yes" {
 			return e.reprompt(s, t.get(msgStaleButton), now)

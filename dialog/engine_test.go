@@ -359,3 +359,22 @@ func TestRepeat(t *testing.T) {
 		})
 	}
 }
+
+// TestSwitchLanguage: /language offers the languages, each in its own name; a choice
+// goes on with the claim in that language and keeps the answers; an unknown one is stale.
+func TestSwitchLanguage(t *testing.T) {
+	c := newChat(t)
+	c.say("hi").say("yesterday").awaiting("packaging")
+	c.say("/language").awaiting("language").says("Which language")
+	if got := c.last().Buttons; len(got) != 9 || got[2].ID != "language:es" || got[2].Label != "Español" {
+		t.Fatalf("language buttons: got %+v, want the nine languages by their own names", got)
+	}
+	c.press("language:fr").awaiting("packaging").says("À partir de maintenant, je vous parle en français.").
+		says("Dans quel état étaient l'emballage")
+	if c.s.Lang != "fr" {
+		t.Fatalf("session language: got %q, want fr", c.s.Lang)
+	}
+	c.press("language:xx").awaiting("packaging").says("Ce bouton appartient à une question précédente.")
+	c.say("langue").awaiting("language")
+	c.press("language:de").awaiting("packaging").says("Ab jetzt spreche ich Deutsch")
+}

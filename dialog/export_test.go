@@ -6,17 +6,6 @@ import "github.com/looplab/fsm"
 // none, and the fuzz test holds it to that.
 func (e *Engine) Refused() int64 { return e.refused.Load() }
 
-// UntranslatedGerman lists the sentence keys the German catalog lacks.
-func UntranslatedGerman() []int {
-	var missing []int
-	for key := range catalogs["en"] {
-		if _, ok := catalogs["de"][key]; !ok {
-			missing = append(missing, int(key))
-		}
-	}
-	return missing
-}
-
 // Events returns the transitions the engine's state machine is built with.
 func (e *Engine) Events() fsm.Events { return e.events() }
 

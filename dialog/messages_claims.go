@@ -2,32 +2,34 @@ package dialog
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
-// The sentences of claims and /status, in their own catalog beside catalogs (messages.go),
-// English complete, other languages falling back to it key by key.
+// The sentences of claims, /status and /forget, in their own catalog beside package i18n's
+// (not yet moved into its locale files), English complete, other languages falling back to
+// it key by key.
 const (
-	msgClaimNumber msg = 1000 + iota
-	msgStatusNone
-	msgStatusHead
-	msgStatusLine
-	msgStatusOne
-	msgStatusClosedWhy
-	msgStatusNotFound
-	msgStatusBadID
-	msgStatusUnavailable
-	lblStateDecided
-	lblStateWithStaff
-	lblStateClosed
-	msgForgetAsk
-	msgForgetDone
-	msgForgetKept
-	msgForgetFailed
-	lblForgetYes
-	lblForgetNo
+	msgClaimNumber       msg = "claims.msgClaimNumber"
+	msgStatusNone        msg = "claims.msgStatusNone"
+	msgStatusHead        msg = "claims.msgStatusHead"
+	msgStatusLine        msg = "claims.msgStatusLine"
+	msgStatusOne         msg = "claims.msgStatusOne"
+	msgStatusClosedWhy   msg = "claims.msgStatusClosedWhy"
+	msgStatusNotFound    msg = "claims.msgStatusNotFound"
+	msgStatusBadID       msg = "claims.msgStatusBadID"
+	msgStatusUnavailable msg = "claims.msgStatusUnavailable"
+	lblStateDecided      msg = "claims.lblStateDecided"
+	lblStateWithStaff    msg = "claims.lblStateWithStaff"
+	lblStateClosed       msg = "claims.lblStateClosed"
+	msgForgetAsk         msg = "claims.msgForgetAsk"
+	msgForgetDone        msg = "claims.msgForgetDone"
+	msgForgetKept        msg = "claims.msgForgetKept"
+	msgForgetFailed      msg = "claims.msgForgetFailed"
+	lblForgetYes         msg = "claims.lblForgetYes"
+	lblForgetNo          msg = "claims.lblForgetNo"
 )
 
 var claimCatalogs = map[string]map[msg]string{
@@ -140,4 +142,10 @@ func (t texts) state(s claims.State) string {
 		return t.claim(lblStateClosed)
 	}
 	return t.claim(lblStateDecided)
+}
+
+// baseLang is the language of a code, "de" of "de-AT", as claimCatalogs are keyed.
+func baseLang(code string) string {
+	base, _, _ := strings.Cut(strings.ToLower(code), "-")
+	return base
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/returnsbot/returnsbot/dialog/understand"
+	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -25,13 +26,20 @@ const (
 	readChoice                    // one of choices, by button, value or label
 )
 
-// text is a sentence of the dialog: a catalog key, or a shop's literal words.
+// text is a sentence of the dialog: a catalog key, or a shop's literal words, perhaps
+// with the shop's own translations of them by language.
 type text struct {
 	key msg
 	lit string
+	tr  map[string]string
 }
 
 func (x text) in(t texts) string {
+	if len(x.tr) > 0 {
+		if s, ok := x.tr[i18n.Current().Match(t.lang)]; ok {
+			return s
+		}
+	}
 	if x.lit != "" {
 		return x.lit
 	}
@@ -169,11 +177,17 @@ func builtinQuestions() []*question {
 
 // exclusionQuestion returns the row that confirms ex, asked when the defect description
 // hints at it (or always) and no exclusion asked before it applies (see Engine.plan).
-func exclusionQuestion(ex *policy.Exclusion) *question {
+func exclusionQuestion(p *policy.Policy, ex *policy.Exclusion) *question {
 	id := "confirm_" + ex.ID
+	asks := map[string]string{}
+	for _, l := range p.Translations() {
+		if a, ok := p.AskIn(l, ex.ID); ok {
+			asks[l] = a
+		}
+	}
 	return &question{
 		ID: id, State: StateConfirm,
-		prompt: text{lit: ex.Ask}, label: text{lit: ex.Ask}, reason: text{key: whyExclusion},
+		prompt: text{lit: ex.Ask, tr: asks}, label: text{lit: ex.Ask, tr: asks}, reason: text{key: whyExclusion},
 		choices: yesNoChoices(), reader: readClosed, kind: understand.YesNo, exclusion: ex,
 		when: []cond{{q: StateDefectDetails, any: true}},
 		get: func(a *Answers) (string, bool) {
@@ -260,7 +274,7 @@ func buildTable(p *policy.Policy) (rows []*question, exclusions map[string]*ques
 	builtins := builtinQuestions()
 	exclusions = map[string]*question{}
 	for i := range p.Exclusions {
-		q := exclusionQuestion(&p.Exclusions[i])
+		q := exclusionQuestion(p, &p.Exclusions[i])
 		exclusions[p.Exclusions[i].ID] = q
 	}
 	for slot := 0; slot <= len(policy.BuiltinQuestions); slot++ {

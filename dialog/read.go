@@ -27,7 +27,7 @@ func (e *Engine) read(q *question, s *Session, text string, now time.Time) (valu
 		if text == "pickup" {
 			text = "not received yet"
 		}
-		r, err := ParseReceipt(text, now, e.policy.Location)
+		r, err := ParseReceiptIn(s.Lang, text, now, e.policy.Location)
 		switch {
 		case errors.Is(err, ErrFutureDate):
 			return "", t.get(msgFutureDate, t.date(r.Date))
@@ -78,7 +78,7 @@ func (e *Engine) find(q *question, s *Session, text string, now time.Time) (stri
 	t := e.texts(s)
 	switch q.reader {
 	case readDate:
-		r, err := ParseReceipt(text, now, e.policy.Location)
+		r, err := ParseReceiptIn(s.Lang, text, now, e.policy.Location)
 		switch {
 		case err != nil:
 			return "", false

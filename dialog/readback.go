@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/returnsbot/returnsbot/dialog/understand"
+	"github.com/returnsbot/returnsbot/policy"
 )
 
 // The read-back: before any decision the bot states every fact it understood, and only
@@ -87,7 +88,7 @@ func (e *Engine) why(s *Session) string {
 	}
 	reason := q.reason.in(t)
 	if q.exclusion != nil {
-		reason += "\n\n“" + q.exclusion.Clause.Text + "”"
+		reason += "\n\n“" + e.clausesIn(s, []policy.Clause{q.exclusion.Clause})[0].Text + "”"
 	}
 	return reason
 }

@@ -1,17 +1,23 @@
 package dialog
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/returnsbot/returnsbot/i18n"
+)
 
 // command recognises the words that work at any step: slash commands (with or without a
-// Telegram "@botname" suffix) and their plain-word twins. Any other slash word is returned
-// as an unknown command, so the customer hears that it was not understood.
-func command(text string) (string, bool) {
+// Telegram "@botname" suffix) and their plain-word twins, the "command." lists of the
+// catalogs in the customer's language and English. Any other slash word is returned as an
+// unknown command, so the customer hears that it was not understood.
+func command(lang, text string) (string, bool) {
 	lower := strings.ToLower(strings.TrimSpace(text))
 	if strings.HasPrefix(lower, "/") {
 		name, _, _ := strings.Cut(lower[1:], " ")
 		name, _, _ = strings.Cut(name, "@")
 		switch name {
-		case "start", "restart", "back", "help", "status":
+		case "start", "restart", "back", "help", "status", "language":
 			return name, true
 		case "staff", "human", "person", "operator", "agent":
 			return "staff", true
@@ -21,29 +27,39 @@ func command(text string) (string, bool) {
 		return name, true
 	}
 	lower = strings.Trim(lower, ".!? ")
-	switch lower {
-	case "restart", "start over", "start again", "new claim", "reset", "neustart", "neu starten", "von vorne":
-		return "restart", true
-	case "back", "go back", "undo", "previous", "change my answer", "change answer", "zurück":
-		return "back", true
-	case "help", "?", "hilfe":
-		return "help", true
-	case "person", "human", "staff", "operator", "agent", "manager", "a person", "a human",
-		"real person", "a real person", "talk to a person", "talk to a human", "speak to a person",
-		"speak to a human", "talk to staff", "contact staff", "support", "mitarbeiter", "mensch", "ein mensch":
-		return "staff", true
+	if lower == "" {
+		return "", false
+	}
+	c := i18n.Current()
+	for _, l := range []string{c.Match(lang), "en"} {
+		for _, cmd := range []string{"restart", "back", "help", "staff", "language"} {
+			if slices.Contains(c.List(l, "command."+cmd), lower) {
+				return cmd, true
+			}
+		}
 	}
 	return "", false
 }
 
 // isDispute reports whether a message after a decision disagrees with it in one of the
-// words the dialog always knew, beside understand.ReadRequest's readings.
-func isDispute(text string) bool {
-	for _, w := range strings.Fields(strings.ToLower(text)) {
-		switch strings.Trim(w, ".,!?") {
-		case "disagree", "dispute", "unfair", "wrong", "complaint", "appeal", "incorrect",
-			"ungerecht", "falsch", "widerspruch", "beschwerde":
-			return true
+// words of the catalogs' "words.dispute" (the customer's language and English), beside
+// understand.ReadRequest's readings.
+func isDispute(lang, text string) bool {
+	c := i18n.Current()
+	lower := strings.ToLower(text)
+	for _, l := range []string{c.Match(lang), "en"} {
+		for _, w := range c.List(l, "words.dispute") {
+			if strings.Contains(w, " ") {
+				if strings.Contains(lower, w) {
+					return true
+				}
+				continue
+			}
+			for _, f := range strings.Fields(lower) {
+				if strings.Trim(f, ".,!?¡¿") == w {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -36,6 +36,9 @@ var RequiredClauses = []string{
 type Clause struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Lang is set when Text is quoted from the shop's translation into that language
+	// (Policy.ClauseIn); empty for the shop's own text.
+	Lang string `json:"lang,omitempty"`
 }
 
 // An Exclusion is a case in which the warranty does not apply.
@@ -74,7 +77,12 @@ type Policy struct {
 	// edition of its policy; claims record it beside a hash of the file.
 	Version string
 
-	clauses map[string]Clause
+	// TranslationFiles are the policy's "translation LANG: FILE" lines, in order; the
+	// caller reads each file and adds it with ParseTranslation and AddTranslation.
+	TranslationFiles []TranslationRef
+
+	clauses      map[string]Clause
+	translations map[string]*Translation
 }
 
 // Clause returns the clause with the given id, which may also be an exclusion id.
@@ -130,6 +138,7 @@ func (e *ParseError) Error() string {
 //	  applies_if: yes|no          the answer that means it applies (default yes)
 //	  always: yes|no              ask for every defect, not only when hinted (default no)
 //	  hints: WORD, WORD*, ...     words in a defect description that suggest it
+//	translation LANG: FILE        the policy text in language LANG (see Translation)
 //	question ID: QUESTION         a question of the shop's own, with indented lines below it:
 //	  label: NAME                 the fact's name in the read-back and on the case card
 //	  reason: TEXT                the answer to a customer who asks why
@@ -274,6 +283,12 @@ func Parse(file string) (*Policy, error) {
 				continue
 			}
 			p.Location = loc
+		case "translation":
+			if !validLang(id) || value == "" {
+				fail(n, `want "translation LANG: FILE" with LANG a language code like fr, got %q`, trimmed)
+				continue
+			}
+			p.TranslationFiles = append(p.TranslationFiles, TranslationRef{Lang: id, File: value, Line: n})
 		case "question":
 			if err := p.checkQuestionID(id); err != nil {
 				fail(n, "%v", err)
@@ -415,6 +430,19 @@ func validID(id string) bool {
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validLang reports whether s is a base language code: two or three lower-case letters.
+func validLang(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
 			return false
 		}
 	}

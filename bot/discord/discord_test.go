@@ -27,6 +27,7 @@ import (
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
+	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -161,11 +162,20 @@ func TestReturnFromServerToDecision(t *testing.T) {
 	srv := h.srv
 
 	var cmds []struct {
-		Name     string `json:"name"`
-		Contexts []int  `json:"contexts"`
+		Name                     string            `json:"name"`
+		Contexts                 []int             `json:"contexts"`
+		DescriptionLocalizations map[string]string `json:"description_localizations"`
 	}
 	if err := json.Unmarshal(srv.Commands(), &cmds); err != nil || len(cmds) != 1 || cmds[0].Name != "return" {
 		t.Fatalf("got registered commands %s, want just /return", srv.Commands())
+	}
+	for locale, lang := range map[string]string{"de": "de", "fr": "fr", "es-ES": "es", "pt-BR": "pt", "uk": "uk", "ru": "ru", "pl": "pl", "it": "it", "en-GB": "en"} {
+		if got, want := cmds[0].DescriptionLocalizations[locale], i18n.Builtin().Text(lang, "menu.start", nil); got != want {
+			t.Errorf("/return described for locale %s: got %q, want %q", locale, got, want)
+		}
+	}
+	if _, ok := cmds[0].DescriptionLocalizations["ja"]; ok {
+		t.Errorf("/return described for locale ja, a language the bot does not speak")
 	}
 	if got, want := srv.Stats().Intents, discordtest.IntentDirectMessages; got != want {
 		t.Errorf("got intents %d, want %d (DMs only)", got, want)

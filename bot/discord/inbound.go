@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // recoverEvent keeps a panic in event handling from killing the gateway read loop.
@@ -165,28 +166,17 @@ func (a *Adapter) dmLane(user string) string {
 	return "user:" + user
 }
 
-// returnNotes are the ephemeral answers to /return in a server, in the languages the
-// dialog speaks; the interaction's locale picks one.
+// returnNotes are the ephemeral answers to /return in a server, in the interaction's
+// locale (the "discord." texts of package i18n).
 type returnNotes struct{ moved, closed, failed string }
 
-var notes = map[string]returnNotes{
-	"en": {
-		moved:  "I have sent you a direct message. Let's continue there.",
-		closed: "I could not send you a direct message. Please allow direct messages from server members (Privacy Settings of this server), then use /return again.",
-		failed: "Sorry, I could not reach you by direct message just now. Please use /return again in a moment.",
-	},
-	"de": {
-		moved:  "Ich habe Ihnen eine Direktnachricht geschickt. Machen wir dort weiter.",
-		closed: "Ich konnte Ihnen keine Direktnachricht senden. Bitte erlauben Sie Direktnachrichten von Servermitgliedern (Privatsphäre-Einstellungen dieses Servers) und verwenden Sie dann erneut /return.",
-		failed: "Entschuldigung, ich konnte Sie gerade nicht per Direktnachricht erreichen. Bitte verwenden Sie /return gleich noch einmal.",
-	},
-}
-
 func notesIn(lang string) returnNotes {
-	if n, ok := notes[lang]; ok {
-		return n
+	c := i18n.Current()
+	return returnNotes{
+		moved:  c.Text(lang, "discord.moved", nil),
+		closed: c.Text(lang, "discord.closed", nil),
+		failed: c.Text(lang, "discord.failed", nil),
 	}
-	return notes["en"]
 }
 
 // cannotDM reports whether err is Discord refusing a DM to the user (their privacy

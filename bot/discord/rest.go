@@ -8,17 +8,34 @@ import (
 	"sync"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
-// ReturnCommand is the slash command customers start with, in a server or a DM.
+// ReturnCommand is the slash command customers start with, in a server or a DM, its
+// description in every Discord locale of a language the bot speaks.
 func ReturnCommand() *discordgo.ApplicationCommand {
-	return &discordgo.ApplicationCommand{
-		Name:        "return",
-		Type:        discordgo.ChatApplicationCommand,
-		Description: "Start a return or warranty claim",
-		Contexts:    &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
-		Options:     []*discordgo.ApplicationCommandOption{},
+	c := i18n.Current()
+	loc := map[discordgo.Locale]string{}
+	for _, l := range discordLocales {
+		if lang := c.Match(string(l)); c.Has(string(l)) {
+			loc[l] = c.Text(lang, "menu.start", nil)
+		}
 	}
+	return &discordgo.ApplicationCommand{
+		Name:                     "return",
+		Type:                     discordgo.ChatApplicationCommand,
+		Description:              c.Text("en", "menu.start", nil),
+		DescriptionLocalizations: &loc,
+		Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
+		Options:                  []*discordgo.ApplicationCommandOption{},
+	}
+}
+
+// discordLocales are the locales Discord offers (developer docs, "Locales").
+var discordLocales = []discordgo.Locale{
+	"id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl",
+	"pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko",
 }
 
 // registerCommands replaces the bot's global commands with /return and Config.Commands.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -40,6 +41,7 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Case %s: %s, %s customer (%s)\n", c.ID, displayName(c.Name, c.User), c.Customer.Platform, c.Customer.Key())
 	fmt.Fprintf(&b, "Why: %s\nOpened: %s\n", reasonText(c.Reason), c.Opened.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "Speaks: %s\n", languageText(c.Lang))
 	sess, err := d.Service.Store.Load(ctx, c.Customer.Key())
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: load session for the case card", "case", c.ID, "err", err)
@@ -204,4 +206,12 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// languageText names the customer's language for staff: the code and the language's own
+// name ("fr (Français)"); the shop's default when the customer's is unknown.
+func languageText(code string) string {
+	c := i18n.Current()
+	lang := c.Match(code)
+	return lang + " (" + c.Text(lang, "language.name", nil) + ")"
 }

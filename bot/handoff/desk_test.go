@@ -889,16 +889,20 @@ func TestCaseStoreDownLosesNothing(t *testing.T) {
 
 func TestCustomerHearsTheirLanguage(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	var opened []bot.Outbound
 	for _, text := range []string{"hallo", "mensch"} {
 		m := customer(tgAnn, text)
 		m.Lang = "de"
-		w.send(m)
+		opened = append(opened, w.send(m)...)
 	}
 	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
 	if err != nil {
 		t.Fatalf("no case after a German customer asked for a person: %v", err)
 	}
 	dcThread := thread(t, c, "discord")
+	if got := texts(to(opened, dcThread)); !strings.Contains(got, "Speaks: de (Deutsch)") {
+		t.Fatalf("the case card: got %q, want it to say the customer speaks German", got)
+	}
 	out := w.send(press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
 	if got := texts(to(out, tgAnn)); got != "Staff8 aus unserem Team hat Ihren Fall übernommen und antwortet Ihnen hier." {
 		t.Fatalf("German customer got %q on claim, want the German notice", got)
@@ -920,5 +924,23 @@ func TestCustomerHearsTheirLanguage(t *testing.T) {
 	}
 	if override == "" {
 		t.Fatalf("the German override notice is not in the transcript")
+	}
+}
+
+// TestFrenchCustomerHearsFrench: the desk's notices reach a French customer in French.
+func TestFrenchCustomerHearsFrench(t *testing.T) {
+	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	for _, text := range []string{"bonjour", "conseiller"} {
+		m := customer(tgAnn, text)
+		m.Lang = "fr-CA"
+		w.send(m)
+	}
+	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
+	if err != nil {
+		t.Fatalf("no case after a French customer asked for a person: %v", err)
+	}
+	out := w.send(press(thread(t, c, "discord"), dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
+	if got := texts(to(out, tgAnn)); got != "Staff8, de notre équipe, a pris en charge votre dossier et vous répondra ici." {
+		t.Fatalf("French customer got %q on claim, want the French notice", got)
 	}
 }

@@ -27,7 +27,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/returnsbot/returnsbot/bot"
-	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // DefaultAPIURL is the official Bot API server.
@@ -202,37 +202,30 @@ func checkSecret(s string) error {
 // BotName returns the bot's username.
 func (a *Adapter) BotName() string { return a.name }
 
-// commands is the bot's command menu by language ("" for everyone else); the dialog
-// understands the commands in every language. A language is offered only once the dialog
-// speaks it (dialog.HasLanguage).
-var commands = map[string][]models.BotCommand{
-	"": {
-		{Command: "start", Description: "Start a return or warranty claim"},
-		{Command: "restart", Description: "Start over"},
-		{Command: "back", Description: "Change your last answer"},
-		{Command: "staff", Description: "Talk to a person"},
-		{Command: "status", Description: "Where your claims stand"},
-		{Command: "forget", Description: "Erase what the bot keeps about you"},
-		{Command: "help", Description: "How this works"},
-	},
-	"de": {
-		{Command: "start", Description: "Rückgabe oder Garantiefall beginnen"},
-		{Command: "restart", Description: "Von vorn beginnen"},
-		{Command: "back", Description: "Letzte Antwort ändern"},
-		{Command: "staff", Description: "Mit einem Menschen sprechen"},
-		{Command: "status", Description: "Stand Ihrer Vorgänge"},
-		{Command: "forget", Description: "Ihre gespeicherten Daten löschen"},
-		{Command: "help", Description: "So funktioniert es"},
-	},
+// menuCommands are the commands of the bot's menu, each described by the catalog text
+// "menu.<command>"; the dialog understands the commands in every language.
+var menuCommands = []string{"start", "restart", "back", "staff", "status", "forget", "language", "help"}
+
+// commands returns the command menu described in lang.
+func commands(lang string) []models.BotCommand {
+	c := i18n.Current()
+	out := make([]models.BotCommand, 0, len(menuCommands))
+	for _, cmd := range menuCommands {
+		out = append(out, models.BotCommand{Command: cmd, Description: c.Text(lang, "menu."+cmd, nil)})
+	}
+	return out
 }
 
-// setCommands publishes the command menu in every language the dialog speaks.
+// setCommands publishes the command menu in every language the bot speaks, and in the
+// shop's default language for users of any other.
 func (a *Adapter) setCommands(ctx context.Context) {
-	for lang, cmds := range commands {
-		if lang != "" && !dialog.HasLanguage(lang) {
-			continue
+	c := i18n.Current()
+	for _, lang := range append([]string{""}, c.Languages()...) {
+		menuLang := lang
+		if lang == "" {
+			menuLang = c.Default()
 		}
-		if _, err := a.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: cmds, LanguageCode: lang}); err != nil {
+		if _, err := a.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: commands(menuLang), LanguageCode: lang}); err != nil {
 			// The menu is a convenience: typed commands work without it.
 			a.log.Warn("telegram: setMyCommands failed", "lang", lang, "err", a.scrub(err))
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -225,7 +226,7 @@ func TestConversationToDecision(t *testing.T) {
 	for _, c := range cmds {
 		names = append(names, c.Command)
 	}
-	if got, want := strings.Join(names, ","), "start,restart,back,staff,status,forget,help"; got != want {
+	if got, want := strings.Join(names, ","), "start,restart,back,staff,status,forget,language,help"; got != want {
 		t.Errorf("command menu: got %s, want %s", got, want)
 	}
 	sess, err := h.store.Load(context.Background(), "telegram:1001")
@@ -258,14 +259,41 @@ func TestGermanFromLanguageCode(t *testing.T) {
 	if !strings.HasPrefix(msgs[0].Text, "Hallo!") {
 		t.Errorf("greeting for language_code de-AT: got %q, want German", msgs[0].Text)
 	}
-	if got := srv.Commands("de"); len(got) != 7 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
-		t.Errorf("German command menu: got %+v, want the seven commands described in German", got)
+	if got := srv.Commands("de"); len(got) != 8 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
+		t.Errorf("German command menu: got %+v, want the eight commands described in German", got)
 	}
 	pierre := telegramtest.Private(1003, "Pierre", "fr")
 	srv.Text(pierre, "/start")
 	msgs = h.expect(pierre.Chat.ID, 2)
+	if !strings.HasPrefix(msgs[0].Text, "Bonjour !") {
+		t.Errorf("greeting for language_code fr: got %q, want French", msgs[0].Text)
+	}
+	yuki := telegramtest.Private(1004, "Yuki", "ja")
+	srv.Text(yuki, "/start")
+	msgs = h.expect(yuki.Chat.ID, 2)
 	if !strings.HasPrefix(msgs[0].Text, "Hello!") {
-		t.Errorf("greeting for language_code fr (no translation): got %q, want English", msgs[0].Text)
+		t.Errorf("greeting for language_code ja (no catalog): got %q, want English, the shop's default", msgs[0].Text)
+	}
+}
+
+// TestCommandMenuInEveryLanguage: setMyCommands publishes the menu in each shipped
+// language, described in that language's words.
+func TestCommandMenuInEveryLanguage(t *testing.T) {
+	srv := telegramtest.NewServer(t, "")
+	h := start(t, srv, memstore.New(), fastConfig(srv), nil)
+	srv.Text(alice, "/start")
+	h.expect(alice.Chat.ID, 2) // the menu is set before the first update is taken
+	for _, lang := range i18n.Shipped {
+		got := srv.Commands(lang)
+		if len(got) != 8 || got[0].Command != "start" {
+			t.Fatalf("menu for %s: got %+v, want the six commands", lang, got)
+		}
+		if want := i18n.Builtin().Text(lang, "menu.start", nil); got[0].Description != want {
+			t.Errorf("menu for %s: /start described as %q, want %q", lang, got[0].Description, want)
+		}
+	}
+	if got, want := srv.Commands("")[0].Description, "Start a return or warranty claim"; got != want {
+		t.Errorf("menu for everyone else: got %q, want the English %q", got, want)
 	}
 }
 

@@ -10,6 +10,8 @@
 //	returnsbot case show ID             print a staff case and its transcript (Redis)
 //	returnsbot forget USER              erase a customer's claims, cases and sessions (Redis)
 //	returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
+//	returnsbot locales check DIR        validate a directory of language files
+//	returnsbot locales default LANG     print a built-in language file
 package main
 
 import (
@@ -21,6 +23,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +35,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/console"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -64,7 +68,9 @@ const usage = `usage:
   returnsbot case show ID                     print a staff case and its transcript (needs REDIS_URL)
   returnsbot forget USER                      erase a customer's claims, cases and sessions (needs REDIS_URL)
   returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
-                                              one row per claim (needs REDIS_URL)`
+                                              one row per claim (needs REDIS_URL)
+  returnsbot locales check DIR                validate a directory of language files (LOCALES_DIR)
+  returnsbot locales default LANG             print a built-in language file, a start for your own`
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -91,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runForget(ctx, args[1:], getenv, stdout, logger)
 	case "claims":
 		return runClaims(ctx, args[1:], getenv, stdout, logger)
+	case "locales":
+		return runLocales(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -112,19 +120,22 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return usageError{fmt.Sprintf("console --now: %v", err)}
 	}
-	if *lang != "" && !dialog.HasLanguage(*lang) {
-		return usageError{fmt.Sprintf("console --lang: no translation for %q", *lang)}
-	}
 	svc, closeStore, err := newService(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	if *lang != "" && !dialog.HasLanguage(*lang) {
+		return usageError{fmt.Sprintf("console --lang: no translation for %q (have %s)", *lang, strings.Join(i18n.Current().Languages(), " "))}
+	}
 	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
 	if err != nil {
 		return err
 	}
-	svc.Now, svc.Lang = clock, *lang
+	svc.Now = clock
+	if *lang != "" {
+		svc.Lang = *lang
+	}
 	if *nowFlag != "" {
 		svc.Engine.SetClaimIDs(fixedClaimIDs(clock()))
 	}
@@ -142,6 +153,10 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 // newService builds the dialog service from the environment: the policy from POLICY_FILE
 // (or the default) and the session store from REDIS_URL (or memory).
 func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, func(), error) {
+	cat, err := loadLocales(getenv)
+	if err != nil {
+		return nil, nil, err
+	}
 	pol, version, err := loadPolicyVersion(getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
@@ -151,8 +166,26 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 		return nil, nil, err
 	}
 	svc := &bot.Service{Engine: dialog.NewEngine(pol), Store: st.sessions, Log: logger}
+	if cat.Default() != "en" {
+		svc.Lang = cat.Default()
+	}
 	wireClaims(svc, st, version)
 	return svc, st.close, nil
+}
+
+// loadLocales makes the catalogs of package i18n the built-in ones plus the shop's
+// LOCALES_DIR, with DEFAULT_LANGUAGE the language for customers whose own the bot lacks.
+func loadLocales(getenv func(string) string) (*i18n.Catalog, error) {
+	dir, def := getenv("LOCALES_DIR"), getenv("DEFAULT_LANGUAGE")
+	cat := i18n.Builtin()
+	if dir != "" || def != "" {
+		var err error
+		if cat, err = i18n.New(i18n.Options{Dir: dir, Default: def}); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	i18n.Use(cat)
+	return cat, nil
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
@@ -175,7 +208,24 @@ func loadPolicyVersion(path string) (*policy.Policy, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("POLICY_FILE %s: %w", path, err)
 	}
-	return p, claims.PolicyVersion(data, p.Version), nil
+	raw := append([]byte(nil), data...) // the version hashes the translations too: they are quoted
+	for _, ref := range p.TranslationFiles {
+		file := ref.File
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(filepath.Dir(path), file)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, "", fmt.Errorf("POLICY_FILE %s line %d: translation %s: %w", path, ref.Line, ref.Lang, err)
+		}
+		t, err := policy.ParseTranslation(p, ref.Lang, string(data))
+		if err != nil {
+			return nil, "", fmt.Errorf("POLICY_FILE %s line %d: translation %s (%s): %w", path, ref.Line, ref.Lang, file, err)
+		}
+		p.AddTranslation(t)
+		raw = append(append(raw, 0), data...)
+	}
+	return p, claims.PolicyVersion(raw, p.Version), nil
 }
 
 func runPolicy(args []string, stdout io.Writer) error {
@@ -190,6 +240,9 @@ func runPolicy(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s: ok: return window %d days, warranty %d months, %d exclusions, time zone %s\n",
 			args[1], p.ReturnWindowDays, p.WarrantyMonths, len(p.Exclusions), p.Location)
+		if langs := p.Translations(); len(langs) > 0 {
+			fmt.Fprintf(stdout, "translations: %s (every clause and exclusion mapped)\n", strings.Join(langs, " "))
+		}
 		for _, w := range p.Warnings() {
 			fmt.Fprintln(stdout, "warning:", w)
 		}

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // token is one word of a text: its normalised form in tokens.norm and where it stands in
@@ -16,7 +18,8 @@ type token struct {
 
 // tokens is a text split into words. Words are lower-cased, apostrophes dropped ("don't"
 // reads as "dont", so either spelling matches), and German letters folded (ä → ae,
-// ö → oe, ü → ue, ß → ss) so "weiß" and "weiss" are one word.
+// ö → oe, ü → ue, ß → ss) so "weiß" and "weiss" are one word; other Latin letters lose
+// their accents ("sí" is "si", "ł" "l"), Cyrillic letters keep theirs.
 type tokens struct {
 	norm  []byte
 	toks  []token
@@ -119,6 +122,14 @@ func fold(dst []byte, r rune) []byte {
 		return append(dst, 'u', 'e')
 	case 'ß':
 		return append(dst, 's', 's')
+	case 'ł':
+		return append(dst, 'l')
+	}
+	if 0xC0 <= r && r <= 0x24F {
+		// Other Latin letters lose their accents: "sí" is "si", "não" "nao", "è" "e".
+		if base := []rune(norm.NFD.String(string(r))); len(base) > 0 && base[0] < utf8.RuneSelf {
+			return append(dst, byte(base[0]))
+		}
 	}
 	if r < utf8.RuneSelf {
 		return append(dst, byte(r))

@@ -273,4 +273,4 @@ func order(code string) [maxLangs]*lang {
 }
 
 // maxLangs bounds the languages tried for one message.
-const maxLangs = 8
+const maxLangs = 16

@@ -1,0 +1,315 @@
+// Package i18n is the one place the bot's languages live: every text it says (the dialog,
+// the read-back, the staff desk's notices to customers, command menus), its button labels
+// and plural forms, and the words its date reader knows ("yesterday", month and weekday
+// names, "3 days ago"), one embedded catalog per language, locales/<code>.json. The answer
+// words of the dialog's readers (yes/no, packaging, symptoms, a person) are the word files
+// of dialog/understand, one per language too.
+//
+// Catalogs are go-i18n message files (github.com/nicksnyder/go-i18n/v2, which parses them):
+// a flat JSON object of message id to text, where a text names its placeholders the way
+// go-i18n's templates do ({{.Date}}), or, for a text that counts ({{.Count}}), an object of
+// CLDR plural forms ("one", "few", "many", "other"), chosen by golang.org/x/text's plural
+// rules. Texts are rendered by substituting the placeholders, not by text/template: its
+// reflection would keep every method of every type in the binary (+8 MB here), and a
+// shop's text has no business running template code. Ids starting with "date." or "command." hold lists of
+// words, comma-separated. English is the reference: every catalog has every English id,
+// with the placeholders the English text has (Check).
+//
+// A shop overrides any text or adds a language with files of the same format in a
+// directory of its own (New with Options.Dir, LOCALES_DIR); a customer's language is
+// matched to the catalogs with golang.org/x/text/language (de-AT reads German, pt-BR
+// Portuguese, anything unknown the shop's default).
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var builtin embed.FS
+
+// Shipped are the languages with a built-in catalog, English first.
+var Shipped = []string{"en", "de", "fr", "es", "it", "pt", "pl", "ru", "uk"}
+
+// HasBuiltin reports whether a catalog file name ("fr.json", "active.fr.json") is of a
+// language with a built-in catalog, which it then only overrides.
+func HasBuiltin(name string) bool {
+	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	if i := strings.LastIndex(base, "."); i >= 0 {
+		base = base[i+1:]
+	}
+	t, err := language.Parse(base)
+	if err != nil {
+		return false
+	}
+	b, _ := t.Base()
+	_, err = builtin.ReadFile("locales/" + b.String() + ".json")
+	return err == nil
+}
+
+// Options configure a Catalog.
+type Options struct {
+	// Dir is a directory of the shop's own catalogs (<code>.json), overriding built-in
+	// texts and adding languages; empty for the built-in catalogs only.
+	Dir string
+	// Default is the shop's language, for customers whose language the bot lacks;
+	// empty for English.
+	Default string
+}
+
+// Catalog is a set of loaded catalogs. It is safe for concurrent use.
+type Catalog struct {
+	def     string
+	langs   []string // base codes, sorted
+	tags    []language.Tag
+	matcher language.Matcher
+	msgs    map[string]map[string]*goi18n.Message // by base code, then id
+	lists   sync.Map                              // lang+"\x00"+id -> []string
+}
+
+// New loads the built-in catalogs and then the shop's from opts.Dir.
+func New(opts Options) (*Catalog, error) {
+	c := &Catalog{msgs: map[string]map[string]*goi18n.Message{}}
+	entries, err := builtin.ReadDir("locales")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: built-in catalogs: %w", err)
+	}
+	for _, e := range entries {
+		data, err := builtin.ReadFile("locales/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("i18n: built-in catalog %s: %w", e.Name(), err)
+		}
+		if err := c.add(data, e.Name()); err != nil {
+			return nil, fmt.Errorf("i18n: built-in catalog %s: %w", e.Name(), err)
+		}
+	}
+	if opts.Dir != "" {
+		files, err := filepath.Glob(filepath.Join(opts.Dir, "*.json"))
+		if err != nil {
+			return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %w", opts.Dir, err)
+		}
+		if len(files) == 0 {
+			if _, err := os.Stat(opts.Dir); err != nil {
+				return nil, fmt.Errorf("i18n: LOCALES_DIR: %w", err)
+			}
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: LOCALES_DIR: %w", err)
+			}
+			name := filepath.Base(f)
+			if problems := Check(data, name, HasBuiltin(name)); len(problems) > 0 {
+				return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %s", f, problems[0])
+			}
+			if err := c.add(data, name); err != nil {
+				return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %w", f, err)
+			}
+		}
+	}
+	for l := range c.msgs {
+		c.langs = append(c.langs, l)
+	}
+	sort.Strings(c.langs)
+	c.def = "en"
+	if opts.Default != "" {
+		d, ok := c.exact(opts.Default)
+		if !ok {
+			return nil, fmt.Errorf("i18n: DEFAULT_LANGUAGE %q: no catalog for it (have %s)", opts.Default, strings.Join(c.langs, " "))
+		}
+		c.def = d
+	}
+	// The matcher's first tag is the fallback for anything unknown: the shop's default.
+	c.tags = []language.Tag{language.Make(c.def)}
+	for _, l := range c.langs {
+		if l != c.def {
+			c.tags = append(c.tags, language.Make(l))
+		}
+	}
+	c.matcher = language.NewMatcher(c.tags)
+	return c, nil
+}
+
+// add parses one catalog file and lays its texts over those of its language.
+func (c *Catalog) add(data []byte, name string) error {
+	f, err := goi18n.ParseMessageFileBytes(data, name, nil)
+	if err != nil {
+		return err
+	}
+	base, _ := f.Tag.Base()
+	if f.Tag == language.Und {
+		return fmt.Errorf("name the file by its language, like fr.json")
+	}
+	l := base.String()
+	if c.msgs[l] == nil {
+		c.msgs[l] = map[string]*goi18n.Message{}
+	}
+	for _, m := range f.Messages {
+		c.msgs[l][m.ID] = m
+	}
+	return nil
+}
+
+var (
+	builtinOnce sync.Once
+	builtinCat  *Catalog
+	current     atomic.Pointer[Catalog]
+)
+
+// Builtin returns the built-in catalogs with English as the default.
+func Builtin() *Catalog {
+	builtinOnce.Do(func() {
+		c, err := New(Options{})
+		if err != nil {
+			// The embedded catalogs are proved by the tests; a broken one is a build error.
+			panic(err)
+		}
+		builtinCat = c
+	})
+	return builtinCat
+}
+
+// Current returns the catalogs the bot speaks from: Builtin until Use sets others.
+func Current() *Catalog {
+	if c := current.Load(); c != nil {
+		return c
+	}
+	return Builtin()
+}
+
+// Use makes c the catalogs every part of the bot speaks from (a shop's LOCALES_DIR and
+// DEFAULT_LANGUAGE, set once at start-up).
+func Use(c *Catalog) { current.Store(c) }
+
+// Default is the shop's language code.
+func (c *Catalog) Default() string { return c.def }
+
+// Languages returns the base codes of every language with a catalog, sorted.
+func (c *Catalog) Languages() []string { return append([]string(nil), c.langs...) }
+
+// exact returns the base code of code when a catalog has that base language.
+func (c *Catalog) exact(code string) (string, bool) {
+	t, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return "", false
+	}
+	base, _ := t.Base()
+	for _, l := range c.langs {
+		if l == base.String() {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// Has reports whether a catalog speaks code's language ("de", "pt-BR").
+func (c *Catalog) Has(code string) bool {
+	_, ok := c.exact(code)
+	return ok
+}
+
+// Match returns the base code of the catalog for a customer's language code (a BCP 47
+// tag: "de-AT" → "de", "pt-BR" → "pt"); the shop's default for anything else.
+func (c *Catalog) Match(code string) string {
+	if l, ok := c.exact(code); ok {
+		return l
+	}
+	if code == "" {
+		return c.def
+	}
+	t, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return c.def
+	}
+	_, i, conf := c.matcher.Match(t)
+	if conf < language.High {
+		return c.def
+	}
+	base, _ := c.tags[i].Base()
+	return base.String()
+}
+
+// Text renders message id in language lang (matched as Match does), with data naming
+// its placeholders; data["Count"], when set, chooses the plural form. A message the
+// language lacks is said in English; an id no catalog has comes back as itself, so a
+// missing text shows rather than vanishes.
+func (c *Catalog) Text(lang, id string, data map[string]any) string {
+	l := c.Match(lang)
+	m := c.msgs[l][id]
+	if m == nil {
+		l, m = "en", c.msgs["en"][id]
+	}
+	if m == nil {
+		return id
+	}
+	text := m.Other
+	if n, ok := data["Count"]; ok {
+		if count, ok := n.(int); ok {
+			if s := form(m, pluralForm(l, count)); s != "" {
+				text = s
+			}
+		}
+	}
+	return render(text, data)
+}
+
+// render fills the placeholders of text ({{.Name}}) from data.
+func render(text string, data map[string]any) string {
+	if !strings.Contains(text, "{{") {
+		return text
+	}
+	return placeholderRe.ReplaceAllStringFunc(text, func(p string) string {
+		name := placeholderRe.FindStringSubmatch(p)[1]
+		if v, ok := data[name]; ok {
+			return fmt.Sprint(v)
+		}
+		return ""
+	})
+}
+
+// List returns the comma-separated words of id in lang, lower-cased and trimmed; a
+// language that lacks the id has none.
+func (c *Catalog) List(lang, id string) []string {
+	key := lang + "\x00" + id
+	if v, ok := c.lists.Load(key); ok {
+		return v.([]string)
+	}
+	var out []string
+	if l, ok := c.exact(lang); ok {
+		if m := c.msgs[l][id]; m != nil {
+			out = SplitList(m.Other)
+		}
+	}
+	c.lists.Store(key, out)
+	return out
+}
+
+// SplitList splits a comma-separated word list, lower-cased, dropping empty items.
+func SplitList(s string) []string {
+	var out []string
+	for _, w := range strings.Split(s, ",") {
+		if w = strings.ToLower(strings.Join(strings.Fields(w), " ")); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// DefaultFile returns the built-in catalog of lang, a starting point for a shop's own.
+func DefaultFile(lang string) ([]byte, error) {
+	data, err := builtin.ReadFile("locales/" + lang + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in catalog for %q (have %s)", lang, strings.Join(Shipped, " "))
+	}
+	return data, nil
+}
