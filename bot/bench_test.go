@@ -7,6 +7,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/bottest"
+	"github.com/returnsbot/returnsbot/claims/memclaims"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
 )
@@ -18,6 +19,32 @@ import (
 //	go test -run '^$' -bench Handle -benchmem ./bot/
 func BenchmarkHandle(b *testing.B) {
 	svc := bottest.NewService(memstore.New())
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		in := loadgen.Claim[i%len(loadgen.Claim)]
+		m := bot.Message{
+			ID:     strconv.Itoa(i),
+			From:   bot.Address{Platform: "telegram", Chat: strconv.Itoa(i / len(loadgen.Claim))},
+			Text:   in.Text,
+			Button: in.Button,
+		}
+		out, err := svc.Handle(ctx, m)
+		if err != nil || len(out) == 0 {
+			b.Fatalf("message %d: %d replies, %v", i, len(out), err)
+		}
+	}
+}
+
+// BenchmarkHandleWithClaims is BenchmarkHandle with the claim record and its outbox event
+// (memory stores): what recording every decision adds to a message, on average over a
+// claim's messages.
+//
+//	go test -run '^$' -bench Handle -benchmem ./bot/
+func BenchmarkHandleWithClaims(b *testing.B) {
+	svc := bottest.NewService(memstore.New())
+	svc.Claims = memclaims.New(memclaims.Options{})
+	svc.Outbox = memclaims.NewOutbox(memclaims.OutboxOptions{})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 )
 
@@ -124,6 +125,16 @@ type Service struct {
 	Log  *slog.Logger
 	// Metrics, if set, counts messages, decisions, conflicts and store failures.
 	Metrics *Metrics
+	// Claims, if set, records every decision and escalation stated (see recordClaim) and
+	// answers /status; Outbox, if set, gets their webhook events. PolicyVersion names the
+	// policy in the records (claims.PolicyVersion).
+	Claims        claims.Store
+	Outbox        claims.Outbox
+	PolicyVersion string
+	// ForgetCases, if set, erases the staff desk's cases and logs of a customer
+	// ("platform:user") when they confirm /forget, returning the conversation keys it
+	// found (handoff.Store.Forget).
+	ForgetCases func(ctx context.Context, who string) ([]string, error)
 }
 
 // Handle implements Handler. It loads the conversation's session, runs the dialog step,
@@ -135,10 +146,17 @@ type Service struct {
 // conversation's alone: the customer starts afresh, told so (see Update).
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	start := time.Now()
+	if out, ok, err := s.status(ctx, m); ok {
+		return out, err
+	}
+	if out, ok, err := s.forget(ctx, m); ok {
+		return out, err
+	}
 	key := m.From.Key()
 	var dropped, repeated bool
+	var saved *dialog.Session
 	replies, unreadable, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
-		dropped, repeated = false, false
+		dropped, repeated, saved = false, false, sess
 		if sess.HasSeen(m.ID) {
 			if m.Redelivery && sess.Seen[len(sess.Seen)-1] == m.ID {
 				// The bot may have stopped between saving this message's step and sending
@@ -175,8 +193,10 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	case repeated:
 		s.Metrics.count(metricRepeated)
 		s.log().InfoContext(ctx, "redelivered message answered with where the conversation stands", "conversation", key, "id", m.ID)
+		s.ensureClaim(ctx, m, saved)
 		return s.outbound(m.From, replies), nil
 	}
+	replies = s.recordClaim(ctx, m, saved, replies)
 	if unreadable {
 		replies = append([]dialog.Reply{{Text: UnreadableText(s.language(m.Lang))}}, replies...)
 	}

@@ -23,6 +23,11 @@ type Metrics struct {
 	limited     atomic.Int64
 	panics      atomic.Int64
 	gaveUp      atomic.Int64
+	claimFailed atomic.Int64
+
+	// Outbox, if set, is read for the webhook outbox's pending, delivered and failed
+	// events on every scrape.
+	Outbox OutboxCounter
 
 	mu       sync.Mutex
 	outcomes map[policy.Outcome]int64
@@ -69,6 +74,7 @@ const (
 	metricLimited
 	metricPanic
 	metricGaveUp
+	metricClaimFailed
 )
 
 func (m *Metrics) count(which metric) {
@@ -92,6 +98,8 @@ func (m *Metrics) count(which metric) {
 		m.panics.Add(1)
 	case metricGaveUp:
 		m.gaveUp.Add(1)
+	case metricClaimFailed:
+		m.claimFailed.Add(1)
 	}
 }
 
@@ -110,6 +118,8 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	counter("returnsbot_limited_total", "Messages dropped because their customer was over the inbound limit (INBOUND_RATE).", m.limited.Load())
 	counter("returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again).", m.panics.Load())
 	counter("returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure.", m.gaveUp.Load())
+	counter("returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged).", m.claimFailed.Load())
+	m.writeOutbox(r.Context(), w)
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -71,6 +71,10 @@ type Record struct {
 	// PolicyVersion names the policy text the decision rests on (see PolicyVersion).
 	PolicyVersion string `json:"policy_version"`
 
+	// Override is the decision staff put in place of the bot's, if any; Outcome and
+	// Clauses stay the bot's.
+	Override *Override `json:"override,omitempty"`
+
 	State       State  `json:"state"`
 	CloseReason string `json:"close_reason,omitempty"`
 	// CaseID is the staff desk's case, for escalated claims.
@@ -78,6 +82,15 @@ type Record struct {
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+}
+
+// Override is a decision staff made in place of the bot's (claim.overridden).
+type Override struct {
+	Outcome policy.Outcome `json:"outcome"`
+	Note    string         `json:"note,omitempty"`
+	// By names the staff member, "Name (platform)".
+	By string    `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // UserKey is the customer as "platform:user", the form `returnsbot forget` and Store.ByUser
@@ -110,6 +123,10 @@ func (r Record) Clone() Record {
 		r.Answers = a
 	}
 	r.Clauses = append([]policy.Clause(nil), r.Clauses...)
+	if r.Override != nil {
+		o := *r.Override
+		r.Override = &o
+	}
 	return r
 }
 

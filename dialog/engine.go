@@ -88,6 +88,8 @@ type Engine struct {
 	machines sync.Pool
 	// refused counts transitions the machine refused (a bug; tests hold it at 0).
 	refused atomic.Int64
+	// claimIDs draws the id of each new claim (see SetClaimIDs).
+	claimIDs func() string
 
 	// hints remembers which exclusions recent defect descriptions lead to: a step plans
 	// several times, and matching is much of a step's CPU.
@@ -250,7 +252,7 @@ func (e *Engine) start(tr *turn, first string) []Reply {
 	s := tr.s
 	t := e.texts(s)
 	s.Answers = Answers{Photos: s.Answers.Photos}
-	s.Outcome, s.DecidedAt, s.Resume, s.Reason = "", 0, "", ""
+	s.Outcome, s.DecidedAt, s.Resume, s.Reason, s.Claim = "", 0, "", "", ""
 	greeting := t.get(msgGreeting)
 	if found := e.findAll(s, first, tr.now, nil); len(found) > 0 {
 		greeting += "\n\n" + t.get(msgUnderstood) + "\n" + e.factLines(s, found)
@@ -285,6 +287,8 @@ func (e *Engine) command(s *Session, cmd string, now time.Time) []Reply {
 		return e.escalate(s, policy.ReasonAsked, now)
 	case "help":
 		return e.reprompt(s, t.get(msgHelp), now)
+	case "status": // bot.Service answers it from the claim store; without one, there is none
+		return e.StatusUnavailable(s)
 	case "language":
 		return []Reply{e.languageMenu(s)}
 	default:

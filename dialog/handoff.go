@@ -21,8 +21,8 @@ func (e *Engine) escalate(s *Session, reason string, now time.Time) []Reply {
 }
 
 func (e *Engine) escalation(s *Session, reason string) Reply {
-	d := &policy.Decision{Outcome: escalated, Reason: reason, Clauses: []policy.Clause{}}
-	return Reply{Text: e.texts(s).get(msgEscalated), Decision: d}
+	d := &policy.Decision{Outcome: escalated, Reason: reason, Clauses: []policy.Clause{}, Claim: s.Claim}
+	return Reply{Text: e.texts(s).get(msgEscalated) + e.claimLine(s), Decision: d}
 }
 
 // Resume hands an escalated conversation back to the bot at the step where it left off,

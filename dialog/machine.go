@@ -115,6 +115,9 @@ func (e *Engine) callbacks() fsm.Callbacks {
 		t.s.State, t.s.Misses = StateDecided, 0
 		d := e.policy.Decide(e.facts(t.s.Answers), t.now)
 		t.s.Outcome, t.s.DecidedAt = d.Outcome, t.now.Unix()
+		if !t.handBack || t.s.Claim == "" { // handed back, the claim stays the one staff had
+			t.s.Claim = e.newClaimID()
+		}
 		if t.handBack && d.Outcome == escalated {
 			t.add(e.afterDecision(t.s))
 			return
@@ -133,13 +136,17 @@ func (e *Engine) callbacks() fsm.Callbacks {
 			return
 		}
 		t.s.Outcome, t.s.DecidedAt = escalated, t.now.Unix()
+		if ev.Src != StateDecided || t.s.Claim == "" {
+			// A decision disputed stays one claim, now with staff; anything else is new.
+			t.s.Claim = e.newClaimID()
+		}
 		t.add(e.escalation(t.s, t.reason))
 	}
 	cb["after_"+eventRestart] = func(_ context.Context, ev *fsm.Event) {
 		t := ev.Args[0].(*turn)
 		t.s.State, t.s.Misses = StateNew, 0
 		t.s.Answers = Answers{Photos: t.s.Answers.Photos}
-		t.s.Outcome, t.s.DecidedAt, t.s.Resume, t.s.Reason = "", 0, "", ""
+		t.s.Outcome, t.s.DecidedAt, t.s.Resume, t.s.Reason, t.s.Claim = "", 0, "", "", ""
 	}
 	return cb
 }

@@ -217,6 +217,8 @@ func (e *Engine) render(s *Session, d policy.Decision) Reply {
 			b.WriteString("\n\n“" + c.Text + "”")
 		}
 	}
+	d.Claim = s.Claim
+	b.WriteString(e.claimLine(s))
 	r := Reply{Text: b.String(), Decision: &d}
 	if d.Outcome != policy.Escalated {
 		r.Buttons = t.afterButtons()

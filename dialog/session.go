@@ -28,6 +28,10 @@ type Session struct {
 	// Reason why it was escalated.
 	Resume string `json:"rs,omitempty"`
 	Reason string `json:"er,omitempty"`
+	// Claim is the id of the claim record of the decision or escalation stated last. It
+	// is drawn in the step that states it, so it is saved with that step: a message
+	// delivered again finds it and creates no second claim.
+	Claim string `json:"cl,omitempty"`
 	// Seen holds the ids of the last inbound messages handled, newest last, so a message a
 	// platform delivers twice is handled once.
 	Seen []string `json:"n,omitempty"`

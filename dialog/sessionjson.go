@@ -47,6 +47,10 @@ func (s *Session) AppendJSON(b []byte) []byte {
 		b = append(b, `,"er":`...)
 		b = appendString(b, s.Reason)
 	}
+	if s.Claim != "" {
+		b = append(b, `,"cl":`...)
+		b = appendString(b, s.Claim)
+	}
 	if len(s.Seen) != 0 {
 		b = append(b, `,"n":`...)
 		b = appendStrings(b, s.Seen)

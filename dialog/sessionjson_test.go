@@ -57,6 +57,7 @@ func TestAppendJSON(t *testing.T) {
 			DecidedAt: 1_780_000_000,
 			Resume:    dialog.StateDefect,
 			Reason:    "customer asked for a human",
+			Claim:     "R-7K2Q9M",
 			Seen:      []string{"m1", "m2", "m3"},
 			Updated:   1_780_000_123,
 		}},

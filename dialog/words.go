@@ -17,7 +17,7 @@ func command(lang, text string) (string, bool) {
 		name, _, _ := strings.Cut(lower[1:], " ")
 		name, _, _ = strings.Cut(name, "@")
 		switch name {
-		case "start", "restart", "back", "help", "language":
+		case "start", "restart", "back", "help", "status", "language":
 			return name, true
 		case "staff", "human", "person", "operator", "agent":
 			return "staff", true

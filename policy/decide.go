@@ -68,6 +68,9 @@ type Decision struct {
 	Reason string `json:"reason,omitempty"`
 	// Answers are the answers to the shop's own questions the claim was decided with.
 	Answers map[string]string `json:"answers,omitempty"`
+	// Claim is the id of the claim record of the decision. Decide leaves it empty: the
+	// dialog draws it when it states the decision.
+	Claim string `json:"claim,omitempty"`
 
 	// ReceiptDate is the calendar day the goods were received; today if they are not yet.
 	ReceiptDate time.Time `json:"receipt_date"`

@@ -73,6 +73,9 @@ type Policy struct {
 	Exclusions []Exclusion
 	// Questions are the shop's own questions, in the order the file lists them.
 	Questions []Question
+	// Version is the file's optional `version:` setting, the shop's own name for this
+	// edition of its policy; claims record it beside a hash of the file.
+	Version string
 
 	// TranslationFiles are the policy's "translation LANG: FILE" lines, in order; the
 	// caller reads each file and adds it with ParseTranslation and AddTranslation.
@@ -271,6 +274,8 @@ func Parse(file string) (*Policy, error) {
 			} else {
 				p.WarrantyMonths, seenWarranty = v, true
 			}
+		case "version":
+			p.Version = value
 		case "timezone":
 			loc, err := time.LoadLocation(value)
 			if err != nil {

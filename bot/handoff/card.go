@@ -50,8 +50,8 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	} else {
 		writeFacts(&b, d.Service.Engine, sess)
 		photos = sess.Answers.Photos
-		if dec, ok := d.decision(sess); ok {
-			writeDecision(&b, dec)
+		if r, ok := d.storedClaim(ctx, c); ok {
+			WriteClaim(&b, r)
 		} else {
 			fmt.Fprintf(&b, "\nBot's decision: none yet; the customer left the dialog at %q.\n", orNone(sess.Resume))
 		}
@@ -112,17 +112,6 @@ func writeFacts(b *strings.Builder, e *dialog.Engine, s *dialog.Session) {
 	}
 	if len(facts) == 0 {
 		b.WriteString("- (no answers yet)\n")
-	}
-}
-
-func writeDecision(b *strings.Builder, d policy.Decision) {
-	fmt.Fprintf(b, "\nBot's decision: %s", d.Outcome)
-	if d.Reason != "" {
-		fmt.Fprintf(b, " (%s)", reasonText(d.Reason))
-	}
-	b.WriteString("\n")
-	for _, c := range d.Clauses {
-		fmt.Fprintf(b, "“%s” [%s]\n", c.Text, c.ID)
 	}
 }
 

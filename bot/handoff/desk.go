@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -226,7 +227,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 	now := d.now()
 	c := &Case{
 		ID: NewID(), Status: Open, Customer: m.From, User: m.User, Name: m.UserName,
-		Lang: sess.Lang, Reason: sess.Reason, Opened: now, Notified: now,
+		Lang: sess.Lang, Reason: sess.Reason, Claim: sess.Claim, Opened: now, Notified: now,
 	}
 	c, created, err := d.Cases.Open(ctx, c)
 	if err != nil {
@@ -244,6 +245,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 		d.log().ErrorContext(ctx, "handoff: start transcript", "case", c.ID, "err", err)
 	}
 	d.log().InfoContext(ctx, "handoff: case opened", "case", c.ID, "conversation", m.From.Key(), "reason", c.Reason)
+	d.linkClaim(ctx, c)
 	return c, true, nil
 }
 
@@ -455,7 +457,7 @@ func (d *Desk) act(ctx context.Context, m bot.Message, who Staff, action, id, ar
 	case ActReturn:
 		return d.giveBack(ctx, m, who, id)
 	case ActClose:
-		return d.close(ctx, m, who, id)
+		return d.close(ctx, m, who, id, args)
 	case "override":
 		return d.override(ctx, m, who, id, args)
 	}
@@ -492,6 +494,7 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 	if strings.TrimSpace(who.Name) != "" {
 		notice = tell(c.Lang, sayClaimed, who.Name)
 	}
+	d.claimEvent(ctx, c, claims.CaseClaimed, func(r *claims.Record) { r.State = claims.StateWithStaff })
 	if repeat {
 		d.logRepeat(ctx, m, id, ActClaim)
 	} else {
@@ -527,6 +530,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
 		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
 	}
+	d.claimEvent(ctx, c, claims.CaseReturned, returnedClaim)
 	if repeat {
 		d.logRepeat(ctx, m, id, ActReturn)
 	} else {
@@ -547,7 +551,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 }
 
 // close ends the case with a closing message and starts the customer afresh.
-func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) ([]bot.Outbound, error) {
+func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason string) ([]bot.Outbound, error) {
 	now := d.now()
 	c, err := end(ctx, d.Cases, id, Closed, who, now, m.ID)
 	repeat := errors.Is(err, errRepeat)
@@ -570,6 +574,12 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id string) (
 		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", id, "err", err)
 	}
 	closing := tell(c.Lang, sayClosed)
+	d.claimEvent(ctx, c, claims.CaseClosed, func(r *claims.Record) {
+		r.State = claims.StateClosed
+		if reason != "" {
+			r.CloseReason = reason
+		}
+	})
 	if repeat {
 		d.logRepeat(ctx, m, id, ActClose)
 	} else {
@@ -590,13 +600,11 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 		return reply(m.From, textOverrideUsage), nil
 	}
 	note = strings.TrimSpace(note)
-	// The decision overridden is the bot's, recomputed from the customer's answers.
+	// The decision overridden is the bot's, as its claim record stored it.
 	var from policy.Outcome
 	if cur, err := d.Cases.Get(ctx, id); err == nil {
-		if sess, err := d.Service.Store.Load(ctx, cur.Customer.Key()); err == nil {
-			if dec, ok := d.decision(sess); ok {
-				from = dec.Outcome
-			}
+		if r, ok := d.storedClaim(ctx, cur); ok && r.Outcome != policy.Escalated {
+			from = r.Outcome
 		}
 	}
 	c, err := d.Cases.Update(ctx, id, func(c *Case) error {
@@ -622,6 +630,9 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 	}
 	d.log().InfoContext(ctx, "handoff: decision overridden", "case", id, "staff", who.User, "platform", who.Platform,
 		"from", string(from), "to", string(to), "note", note)
+	d.claimEvent(ctx, c, claims.ClaimOverridden, func(r *claims.Record) {
+		r.Override = &claims.Override{Outcome: to, Note: note, By: who.String(), At: now}
+	})
 	notice := tell(c.Lang, sayOverride, outcomeText(c.Lang, to))
 	d.append(ctx, id,
 		Entry{At: now, Who: System, Text: fmt.Sprintf("decision overridden by %s: %s -> %s %s", who, orNone(string(from)), to, note)},
@@ -751,14 +762,6 @@ func (d *Desk) Run(ctx context.Context) error {
 			}
 		}
 	}
-}
-
-// decision returns the bot's decision on a session, if the dialog got as far as one.
-func (d *Desk) decision(s *dialog.Session) (policy.Decision, bool) {
-	if s.State == dialog.StateEscalated && s.Resume != dialog.StateDecided {
-		return policy.Decision{}, false // escalated mid-dialog: the facts are incomplete
-	}
-	return d.Service.Engine.Decision(s)
 }
 
 func (d *Desk) append(ctx context.Context, id string, es ...Entry) {

@@ -16,6 +16,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
+	"github.com/returnsbot/returnsbot/claims/memclaims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
@@ -96,16 +97,23 @@ type world struct {
 	desk     *handoff.Desk
 	cases    handoff.Store
 	sessions dialog.Store
+	claims   *memclaims.Store
+	outbox   *memclaims.Outbox
 	tg, dc   *platform
 	logs     *bottest.LogBuffer
 	clock    atomic.Int64 // Unix nanoseconds
 	msgID    atomic.Int64
+
+	// policy is the policy newDesk's instance loads; nil is the default.
+	policy *policy.Policy
 }
 
 func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
 	t.Helper()
 	w := &world{t: t, cases: cases, sessions: sessions, tg: &platform{name: "telegram"}, dc: &platform{name: "discord"}, logs: &bottest.LogBuffer{}}
 	w.clock.Store(now0.UnixNano())
+	w.claims = memclaims.New(memclaims.Options{})
+	w.outbox = memclaims.NewOutbox(memclaims.OutboxOptions{})
 	w.desk = w.newDesk()
 	return w
 }
@@ -114,10 +122,15 @@ func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
 func (w *world) newDesk() *handoff.Desk {
 	now := func() time.Time { return time.Unix(0, w.clock.Load()).UTC() }
 	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	pol := w.policy
+	if pol == nil {
+		pol = policy.Default()
+	}
 	return &handoff.Desk{
-		Service: &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: w.sessions, Now: now, Log: log},
-		Cases:   w.cases,
-		Desks:   []bot.Address{tgDesk, dcDesk},
+		Service: &bot.Service{Engine: dialog.NewEngine(pol), Store: w.sessions, Now: now, Log: log,
+			Claims: w.claims, Outbox: w.outbox, PolicyVersion: "test"},
+		Cases: w.cases,
+		Desks: []bot.Address{tgDesk, dcDesk},
 		Access: handoff.Access{
 			Users: map[string]bool{"telegram:" + tgStaff: true, "discord:" + dcStaff: true},
 			Roles: map[string]bool{"discord:" + dcRole: true},

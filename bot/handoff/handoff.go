@@ -44,7 +44,10 @@ type Case struct {
 	// Lang is the customer's language code, for what the Desk tells them.
 	Lang string `json:"lang,omitempty"`
 	// Reason is the dialog's escalation reason (policy.ReasonAsked, ...).
-	Reason string    `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Claim is the id of the claim record of the escalation (claims.Record), whose
+	// stored decision the card shows.
+	Claim  string    `json:"claim,omitempty"`
 	Opened time.Time `json:"opened"`
 	// Threads are the case's threads on the staff desks, one per desk at most.
 	Threads []bot.Address `json:"threads,omitempty"`

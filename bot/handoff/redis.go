@@ -26,12 +26,25 @@ import (
 //	recent:{CONV}        the conversation's rolling log before a case exists
 //	who:{REF}            "case:ID" and "conv:KEY" members, for Forget
 //	{due}                open, unclaimed cases scored by when staff were last notified
+//
+// Every key expires: the rolling log RecentTTL after its last message (no longer than a
+// session lives, so the words of a customer who never reached a case go with their
+// session), everything else Retention after its last write (CLAIM_RETENTION: cases and
+// transcripts are kept as long as the claims they belong to).
 type RedisStore struct {
 	rdb    redis.UniversalClient
 	prefix string
 	// RecentTTL is how long a conversation's rolling log outlives its last message.
 	RecentTTL time.Duration
+	// Retention is how long cases, transcripts and indexes outlive their last write.
+	Retention time.Duration
 }
+
+// DefaultRetention is RedisStore.Retention unless set: claims.DefaultRetention, 365 days.
+const DefaultRetention = 365 * 24 * time.Hour
+
+// DefaultRecentTTL is RedisStore.RecentTTL unless set: the session store's default TTL.
+const DefaultRecentTTL = 30 * 24 * time.Hour
 
 // DefaultPrefix is the key prefix of NewRedisStore with an empty prefix.
 const DefaultPrefix = "returnsbot:handoff:"
@@ -42,7 +55,7 @@ func NewRedisStore(rdb redis.UniversalClient, prefix string) *RedisStore {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &RedisStore{rdb: rdb, prefix: prefix, RecentTTL: 30 * 24 * time.Hour}
+	return &RedisStore{rdb: rdb, prefix: prefix, RecentTTL: DefaultRecentTTL, Retention: DefaultRetention}
 }
 
 func (s *RedisStore) caseKey(id string) string       { return s.prefix + "case:{" + id + "}" }
@@ -82,7 +95,7 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
-	ok, err := s.rdb.SetNX(ctx, s.caseKey(c.ID), data, 0).Result()
+	ok, err := s.rdb.SetNX(ctx, s.caseKey(c.ID), data, s.Retention).Result()
 	if err != nil {
 		return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
@@ -92,7 +105,7 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 	conv := c.Customer.Key()
 	openKey := s.openKey(conv)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		set, err := s.rdb.SetNX(ctx, openKey, c.ID, 0).Result()
+		set, err := s.rdb.SetNX(ctx, openKey, c.ID, s.Retention).Result()
 		if err != nil {
 			return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 		}
@@ -115,8 +128,10 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 	pipe := s.rdb.Pipeline()
 	for _, ref := range c.refs() {
 		pipe.SAdd(ctx, s.whoKey(ref), "case:"+c.ID)
+		pipe.Expire(ctx, s.whoKey(ref), s.Retention)
 	}
 	pipe.ZAdd(ctx, s.dueKey(), redis.Z{Score: score(c.Notified), Member: c.ID})
+	pipe.Expire(ctx, s.dueKey(), s.Retention)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, false, fmt.Errorf("open case %s: index: %w", c.ID, err)
 	}
@@ -192,7 +207,7 @@ func (s *RedisStore) Update(ctx context.Context, id string, fn func(*Case) error
 				return err
 			}
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.Set(ctx, key, data, 0)
+				p.Set(ctx, key, data, s.Retention)
 				return nil
 			})
 			return err
@@ -241,10 +256,11 @@ func (a indexed) equal(b indexed) bool {
 func (s *RedisStore) reindex(ctx context.Context, c *Case) error {
 	pipe := s.rdb.Pipeline()
 	for _, t := range c.Threads {
-		pipe.Set(ctx, s.threadKey(t.Key()), c.ID, 0)
+		pipe.Set(ctx, s.threadKey(t.Key()), c.ID, s.Retention)
 	}
 	if c.waiting() {
 		pipe.ZAdd(ctx, s.dueKey(), redis.Z{Score: score(c.Notified), Member: c.ID})
+		pipe.Expire(ctx, s.dueKey(), s.Retention)
 	} else {
 		pipe.ZRem(ctx, s.dueKey(), c.ID)
 	}
@@ -258,7 +274,7 @@ func (s *RedisStore) reindex(ctx context.Context, c *Case) error {
 
 // Append implements Store.
 func (s *RedisStore) Append(ctx context.Context, id string, es ...Entry) error {
-	if err := s.push(ctx, s.logKey(id), TranscriptLimit, 0, es); err != nil {
+	if err := s.push(ctx, s.logKey(id), TranscriptLimit, s.Retention, es); err != nil {
 		return fmt.Errorf("append to case %s: %w", id, err)
 	}
 	return nil
@@ -333,6 +349,9 @@ func (s *RedisStore) Record(ctx context.Context, conv, user string, es ...Entry)
 	s.pushTo(ctx, pipe, s.recentKey(conv), RecentLimit, s.RecentTTL, vals)
 	if user != "" && user != conv {
 		pipe.SAdd(ctx, s.whoKey(user), "conv:"+conv)
+		// Retention, like the case members it may hold: a shorter TTL set here would
+		// let it expire before the cases it names.
+		pipe.Expire(ctx, s.whoKey(user), s.Retention)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("record %s: %w", conv, err)

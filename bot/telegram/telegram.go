@@ -214,7 +214,7 @@ func (a *Adapter) BotName() string { return a.name }
 
 // menuCommands are the commands of the bot's menu, each described by the catalog text
 // "menu.<command>"; the dialog understands the commands in every language.
-var menuCommands = []string{"start", "restart", "back", "staff", "language", "help"}
+var menuCommands = []string{"start", "restart", "back", "staff", "status", "forget", "language", "help"}
 
 // commands returns the command menu described in lang.
 func commands(lang string) []models.BotCommand {

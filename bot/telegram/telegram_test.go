@@ -226,7 +226,7 @@ func TestConversationToDecision(t *testing.T) {
 	for _, c := range cmds {
 		names = append(names, c.Command)
 	}
-	if got, want := strings.Join(names, ","), "start,restart,back,staff,language,help"; got != want {
+	if got, want := strings.Join(names, ","), "start,restart,back,staff,status,forget,language,help"; got != want {
 		t.Errorf("command menu: got %s, want %s", got, want)
 	}
 	sess, err := h.store.Load(context.Background(), "telegram:1001")
@@ -259,8 +259,8 @@ func TestGermanFromLanguageCode(t *testing.T) {
 	if !strings.HasPrefix(msgs[0].Text, "Hallo!") {
 		t.Errorf("greeting for language_code de-AT: got %q, want German", msgs[0].Text)
 	}
-	if got := srv.Commands("de"); len(got) != 6 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
-		t.Errorf("German command menu: got %+v, want the six commands described in German", got)
+	if got := srv.Commands("de"); len(got) != 8 || got[0].Command != "start" || got[0].Description == srv.Commands("")[0].Description {
+		t.Errorf("German command menu: got %+v, want the eight commands described in German", got)
 	}
 	pierre := telegramtest.Private(1003, "Pierre", "fr")
 	srv.Text(pierre, "/start")
@@ -285,7 +285,7 @@ func TestCommandMenuInEveryLanguage(t *testing.T) {
 	h.expect(alice.Chat.ID, 2) // the menu is set before the first update is taken
 	for _, lang := range i18n.Shipped {
 		got := srv.Commands(lang)
-		if len(got) != 6 || got[0].Command != "start" {
+		if len(got) != 8 || got[0].Command != "start" {
 			t.Fatalf("menu for %s: got %+v, want the six commands", lang, got)
 		}
 		if want := i18n.Builtin().Text(lang, "menu.start", nil); got[0].Description != want {

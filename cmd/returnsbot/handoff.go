@@ -13,6 +13,8 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 )
 
@@ -110,6 +112,7 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	svc.ForgetCases = cases.Forget
 	desk := &handoff.Desk{
 		Service: svc, Cases: cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Log: logger,
@@ -129,11 +132,27 @@ func openCases(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
 		return handoff.NewMemoryStore(), func() {}, nil
 	}
+	retention, err := claims.ParseRetention(getenv("CLAIM_RETENTION"))
+	if err != nil {
+		return nil, nil, usageError{fmt.Sprintf("CLAIM_RETENTION: %v", err)}
+	}
+	recent := handoff.DefaultRecentTTL
+	if v := getenv("REDIS_SESSION_TTL"); v != "" {
+		ttl, err := time.ParseDuration(v)
+		if err != nil || ttl <= 0 {
+			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a positive Go duration such as 720h", v)
+		}
+		recent = ttl
+	}
 	rdb, err := redisstore.NewClient(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	return handoff.NewRedisStore(rdb, casePrefix(getenv)), func() { rdb.Close() }, nil
+	st := handoff.NewRedisStore(rdb, casePrefix(getenv))
+	// The rolling log lives no longer than the session it belongs to; cases as long as
+	// their claims.
+	st.RecentTTL, st.Retention = recent, retention
+	return st, func() { rdb.Close() }, nil
 }
 
 // casePrefix puts cases under the deployment's REDIS_KEY_PREFIX, beside its sessions.
@@ -172,7 +191,34 @@ func runCase(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("case show: %w", err)
 	}
-	return handoff.WriteCase(stdout, c, es)
+	if err := handoff.WriteCase(stdout, c, es); err != nil {
+		return err
+	}
+	return writeCaseClaim(ctx, getenv, stdout, logger, c)
+}
+
+// writeCaseClaim writes the stored decision of the case's claim, if it has one.
+func writeCaseClaim(ctx context.Context, getenv func(string) string, stdout io.Writer, logger *slog.Logger, c *handoff.Case) error {
+	if c.Claim == "" {
+		return nil
+	}
+	st, err := openStorage(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	r, err := st.claims.Get(ctx, claims.ID(c.Claim))
+	if errors.Is(err, claims.ErrNotFound) {
+		_, err = fmt.Fprintf(stdout, "\nClaim %s: no longer stored (past CLAIM_RETENTION, or erased)\n", c.Claim)
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("case show: claim %s: %w", c.Claim, err)
+	}
+	var b strings.Builder
+	handoff.WriteClaim(&b, r)
+	_, err = io.WriteString(stdout, b.String())
+	return err
 }
 
 // runForget is "returnsbot forget USER": it erases the customer's cases, transcripts,
@@ -190,14 +236,22 @@ func runForget(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeCases()
-	sessions, closeSessions, err := openStore(ctx, getenv, logger)
+	st, err := openStorage(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
-	defer closeSessions()
+	defer st.close()
 	convs, err := cases.Forget(ctx, who)
 	if err != nil {
 		return fmt.Errorf("forget %s: %w", who, err)
+	}
+	nClaims, err := st.claims.Forget(ctx, who)
+	if err != nil {
+		return fmt.Errorf("forget %s: claims: %w", who, err)
+	}
+	nEvents, err := st.outbox.Forget(ctx, who)
+	if err != nil {
+		return fmt.Errorf("forget %s: webhook events: %w", who, err)
 	}
 	// USER may itself be a conversation key (a Telegram private chat's is the user's id).
 	keys := convs
@@ -205,12 +259,37 @@ func runForget(ctx context.Context, args []string, getenv func(string) string, s
 		keys = append(keys, who)
 	}
 	slices.Sort(keys)
+	var sessions []string
 	for _, k := range keys {
-		if err := sessions.Delete(ctx, k); err != nil {
+		had, err := hasSession(ctx, st.sessions, k)
+		if err != nil {
 			return fmt.Errorf("forget %s: session %s: %w", who, k, err)
 		}
+		if err := st.sessions.Delete(ctx, k); err != nil {
+			return fmt.Errorf("forget %s: session %s: %w", who, k, err)
+		}
+		if had {
+			sessions = append(sessions, k)
+		}
 	}
-	logger.Info("customer data erased", "user", who, "conversations", len(keys))
-	fmt.Fprintf(stdout, "forgot %s: erased the cases, transcripts, logs and sessions of %s\n", who, strings.Join(keys, ", "))
+	if len(convs) == 0 && len(sessions) == 0 && nClaims == 0 && nEvents == 0 {
+		fmt.Fprintf(stdout, "forgot %s: nothing stored\n", who)
+		return nil
+	}
+	logger.Info("customer data erased", "user", who, "conversations", len(keys), "claims", nClaims, "events", nEvents)
+	fmt.Fprintf(stdout, "forgot %s: erased %d claim(s), %d webhook event(s), and the cases, transcripts, logs and sessions of %s\n",
+		who, nClaims, nEvents, strings.Join(keys, ", "))
 	return nil
+}
+
+// hasSession reports whether a session is stored under key (an unreadable one counts).
+func hasSession(ctx context.Context, st dialog.Store, key string) (bool, error) {
+	s, err := st.Load(ctx, key)
+	if errors.Is(err, dialog.ErrUnreadable) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return s.Version != 0, nil
 }

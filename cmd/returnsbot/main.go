@@ -8,7 +8,8 @@
 //	returnsbot policy default           print the built-in policy file
 //	returnsbot diagram                  print the dialog's state diagram (Mermaid)
 //	returnsbot case show ID             print a staff case and its transcript (Redis)
-//	returnsbot forget USER              erase a customer's cases and sessions (Redis)
+//	returnsbot forget USER              erase a customer's claims, cases and sessions (Redis)
+//	returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
 //	returnsbot locales check DIR        validate a directory of language files
 //	returnsbot locales default LANG     print a built-in language file
 package main
@@ -32,6 +33,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/console"
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/internal/bounded"
@@ -67,7 +69,9 @@ const usage = `usage:
   returnsbot policy default                   print the built-in policy file
   returnsbot diagram                          print the dialog's state diagram (Mermaid)
   returnsbot case show ID                     print a staff case and its transcript (needs REDIS_URL)
-  returnsbot forget USER                      erase a customer's cases and sessions (needs REDIS_URL)
+  returnsbot forget USER                      erase a customer's claims, cases and sessions (needs REDIS_URL)
+  returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
+                                              one row per claim (needs REDIS_URL)
   returnsbot locales check DIR                validate a directory of language files (LOCALES_DIR)
   returnsbot locales default LANG             print a built-in language file, a start for your own`
 
@@ -99,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runCase(ctx, args[1:], getenv, stdout, logger)
 	case "forget":
 		return runForget(ctx, args[1:], getenv, stdout, logger)
+	case "claims":
+		return runClaims(ctx, args[1:], getenv, stdout, logger)
 	case "locales":
 		return runLocales(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -130,9 +136,16 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if *lang != "" && !dialog.HasLanguage(*lang) {
 		return usageError{fmt.Sprintf("console --lang: no translation for %q (have %s)", *lang, strings.Join(i18n.Current().Languages(), " "))}
 	}
+	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
+	if err != nil {
+		return err
+	}
 	svc.Now = clock
 	if *lang != "" {
 		svc.Lang = *lang
+	}
+	if *nowFlag != "" {
+		svc.Engine.SetClaimIDs(fixedClaimIDs(clock()))
 	}
 	serveConsole := func() error { return console.ServeChat(ctx, svc, *user, stdin, stdout) }
 	if *asJSON {
@@ -140,6 +153,9 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if err := serveConsole(); err != nil && (ctx.Err() == nil || !errors.Is(err, context.Canceled)) {
 		return err
+	}
+	if ctx.Err() == nil { // end of input: deliver what the outbox holds, bounded
+		flushWebhooks(ctx, deliverer, logger)
 	}
 	return nil // end of input, or stopped by a signal as serve is
 }
@@ -151,19 +167,20 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	pol, err := loadPolicy(ctx, getenv("POLICY_FILE"))
+	pol, version, err := loadPolicyVersion(ctx, "POLICY_FILE", getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
 	}
-	store, closeStore, err := openStore(ctx, getenv, logger)
+	st, err := openStorage(ctx, getenv, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := &bot.Service{Engine: dialog.NewEngine(pol), Store: store, Log: logger}
+	svc := &bot.Service{Engine: dialog.NewEngine(pol), Store: st.sessions, Log: logger}
 	if cat.Default() != "en" {
 		svc.Lang = cat.Default()
 	}
-	return svc, closeStore, nil
+	wireClaims(svc, st, version)
+	return svc, st.close, nil
 }
 
 // loadLocales makes the catalogs of package i18n the built-in ones plus the shop's
@@ -181,23 +198,29 @@ func loadLocales(getenv func(string) string) (*i18n.Catalog, error) {
 	return cat, nil
 }
 
-func loadPolicy(ctx context.Context, path string) (*policy.Policy, error) {
-	return loadPolicyAs(ctx, "POLICY_FILE", path)
+// loadPolicyAs loads the policy at path (the built-in one if empty), its errors starting
+// with what, the setting or command.
+func loadPolicyAs(ctx context.Context, what, path string) (*policy.Policy, error) {
+	p, _, err := loadPolicyVersion(ctx, what, path)
+	return p, err
 }
 
-// loadPolicyAs is loadPolicy with its errors starting with what, the setting or command.
-func loadPolicyAs(ctx context.Context, what, path string) (*policy.Policy, error) {
+// loadPolicyVersion loads the policy and names its version for claim records: its
+// `version:` setting and a hash of the file.
+func loadPolicyVersion(ctx context.Context, what, path string) (*policy.Policy, string, error) {
 	if path == "" {
-		return policy.Default(), nil
+		p := policy.Default()
+		return p, claims.PolicyVersion([]byte(policy.DefaultFile()), p.Version), nil
 	}
 	data, err := bounded.ReadFile(ctx, path, maxPolicyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, "", fmt.Errorf("%s: %w", what, err)
 	}
 	p, err := policy.Parse(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
+		return nil, "", fmt.Errorf("%s %s: %w", what, path, err)
 	}
+	raw := append([]byte(nil), data...) // the version hashes the translations too: they are quoted
 	for _, ref := range p.TranslationFiles {
 		file := ref.File
 		if !filepath.IsAbs(file) {
@@ -205,15 +228,16 @@ func loadPolicyAs(ctx context.Context, what, path string) (*policy.Policy, error
 		}
 		data, err := bounded.ReadFile(ctx, file, maxPolicyBytes)
 		if err != nil {
-			return nil, fmt.Errorf("POLICY_FILE %s line %d: translation %s: %w", path, ref.Line, ref.Lang, err)
+			return nil, "", fmt.Errorf("%s %s line %d: translation %s: %w", what, path, ref.Line, ref.Lang, err)
 		}
 		t, err := policy.ParseTranslation(p, ref.Lang, string(data))
 		if err != nil {
-			return nil, fmt.Errorf("POLICY_FILE %s line %d: translation %s (%s): %w", path, ref.Line, ref.Lang, file, err)
+			return nil, "", fmt.Errorf("%s %s line %d: translation %s (%s): %w", what, path, ref.Line, ref.Lang, file, err)
 		}
 		p.AddTranslation(t)
+		raw = append(append(raw, 0), data...)
 	}
-	return p, nil
+	return p, claims.PolicyVersion(raw, p.Version), nil
 }
 
 func runPolicy(ctx context.Context, args []string, stdout io.Writer) error {

@@ -60,12 +60,16 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		return err
 	}
 	defer closeStore()
+	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health(svc.Store, logger))
-	svc.Metrics = &bot.Metrics{}
+	svc.Metrics = &bot.Metrics{Outbox: svc.Outbox}
 	// /metrics on its own address when METRICS_ADDR is set (keep it off the public webhook
 	// port); unset, on LISTEN_ADDR as before.
 	metricsAddr := getenv("METRICS_ADDR")
@@ -95,6 +99,12 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		runs = append(runs, run)
 	}
 	runs = append(runs, runDesk) // after the adapters: reminders go through their Senders
+	if deliverer != nil {
+		if getenv("REDIS_URL") == "" {
+			logger.Warn("webhook events wait in memory until delivered: set REDIS_URL to keep them across restarts")
+		}
+		runs = append(runs, deliverer.Run)
+	}
 
 	var wg sync.WaitGroup
 	errs := make(chan error, len(runs)+2) // and the HTTP servers

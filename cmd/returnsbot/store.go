@@ -10,6 +10,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/claims/memclaims"
+	"github.com/returnsbot/returnsbot/claims/redisclaims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
@@ -17,14 +20,44 @@ import (
 
 // openStore returns the session store REDIS_URL names, or an in-memory one, and a function
 // that releases it.
+func openStore(ctx context.Context, getenv func(string) string, logger *slog.Logger) (dialog.Store, func(), error) {
+	st, err := openStorage(ctx, getenv, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st.sessions, st.close, nil
+}
+
+// storage is what the bot keeps: sessions, claims and the webhook outbox, in Redis on one
+// client and one key prefix when REDIS_URL is set, in memory otherwise.
+type storage struct {
+	sessions dialog.Store
+	claims   claims.Store
+	outbox   claims.Outbox
+	// retention is CLAIM_RETENTION.
+	retention time.Duration
+	close     func()
+}
+
+// openStorage opens the stores the environment names.
 //
 // A Redis that does not answer at start is logged and not fatal: every message then gets
 // the "try again in a moment" answer until Redis is back, as it would if Redis stopped
 // later, and the bot needs no restart.
-func openStore(ctx context.Context, getenv func(string) string, logger *slog.Logger) (dialog.Store, func(), error) {
+func openStorage(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*storage, error) {
+	retention, err := claims.ParseRetention(getenv("CLAIM_RETENTION"))
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("CLAIM_RETENTION: %v", err)}
+	}
 	raw := getenv("REDIS_URL")
 	if raw == "" {
-		return memstore.New(), func() {}, nil
+		return &storage{
+			sessions:  memstore.New(),
+			claims:    memclaims.New(memclaims.Options{Retention: retention}),
+			outbox:    memclaims.NewOutbox(memclaims.OutboxOptions{Retention: retention}),
+			retention: retention,
+			close:     func() {},
+		}, nil
 	}
 	opt := redisstore.Options{Prefix: getenv("REDIS_KEY_PREFIX"), AutoPipeline: true}
 	switch v := getenv("REDIS_AUTOPIPELINE"); v {
@@ -32,19 +65,19 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 	case "off", "0", "false":
 		opt.AutoPipeline = false
 	default:
-		return nil, nil, fmt.Errorf("REDIS_AUTOPIPELINE %q: want on or off", v)
+		return nil, fmt.Errorf("REDIS_AUTOPIPELINE %q: want on or off", v)
 	}
 	if v := getenv("REDIS_SESSION_TTL"); v != "" {
 		ttl, err := time.ParseDuration(v)
 		if err != nil || ttl < time.Second {
 			// Redis keeps whole milliseconds at least: less would store nothing.
-			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a Go duration of at least 1s, such as 720h", v)
+			return nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a Go duration of at least 1s, such as 720h", v)
 		}
 		opt.TTL = ttl
 	}
 	rdb, err := redisstore.NewClient(raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	redis.SetLogger(redisLogger{logger})
 	where := redisAddr(raw)
@@ -56,7 +89,17 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Info("sessions in redis", "redis", where)
 		checkEviction(ctx, rdb, logger)
 	}
-	return redisstore.New(rdb, opt), func() { rdb.Close() }, nil
+	prefix := opt.Prefix
+	if prefix == "" {
+		prefix = redisstore.DefaultPrefix
+	}
+	return &storage{
+		sessions:  redisstore.New(rdb, opt),
+		claims:    redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention}),
+		outbox:    redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention}),
+		retention: retention,
+		close:     func() { rdb.Close() },
+	}, nil
 }
 
 // redisAddr names the Redis of a URL for logs: scheme and host only, since a password

@@ -1,5 +1,7 @@
 // Package memstore keeps dialog sessions in process memory: the default when no Redis is
-// configured, and a store for tests. Sessions are lost when the process ends.
+// configured, and a store for tests. Sessions are lost when the process ends. The store is
+// bounded: a session expires TTL after its last save, and beyond MaxSessions the least
+// recently saved tenth is dropped (see bound.go).
 package memstore
 
 import (
@@ -8,14 +10,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/returnsbot/returnsbot/dialog"
 )
 
 // Store is an in-memory dialog.Store. The zero value is ready to use.
 type Store struct {
+	// TTL is how long a session outlives its last save; 0 means DefaultTTL.
+	TTL time.Duration
+	// MaxSessions bounds the sessions held; 0 means DefaultMaxSessions.
+	MaxSessions int
+	// Now is the clock of expiry; nil means time.Now.
+	Now func() time.Time
+
 	mu sync.Mutex
-	m  map[string]entry
+	// swept is when expired sessions were last removed.
+	swept time.Time
+	m     map[string]entry
 	// last is the last version handed out, across all keys: versions are never reused,
 	// so a copy loaded before a Delete cannot overwrite the session created after it.
 	last int64
@@ -25,6 +37,7 @@ type Store struct {
 type entry struct {
 	version int64
 	data    []byte
+	saved   time.Time
 }
 
 // New returns an empty Store.
@@ -38,6 +51,10 @@ func New() *Store { return &Store{} }
 func (s *Store) Load(ctx context.Context, key string) (*dialog.Session, error) {
 	s.mu.Lock()
 	e, ok := s.m[key]
+	if ok && s.expired(e, s.now()) {
+		delete(s.m, key)
+		ok = false
+	}
 	s.mu.Unlock()
 	if !ok {
 		return &dialog.Session{}, nil
@@ -61,7 +78,13 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	data := bytes.Clone(sess.AppendJSON(make([]byte, 0, 1024)))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.m[key].version != sess.Version {
+	now := s.now()
+	cur, ok := s.m[key]
+	if ok && s.expired(cur, now) {
+		delete(s.m, key)
+		cur = entry{}
+	}
+	if cur.version != sess.Version {
 		return fmt.Errorf("save session %s at version %d: %w", key, sess.Version, dialog.ErrConflict)
 	}
 	if s.m == nil {
@@ -69,7 +92,8 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	}
 	s.last++
 	next := s.last
-	s.m[key] = entry{version: next, data: data}
+	s.m[key] = entry{version: next, data: data, saved: now}
+	s.bound(now)
 	sess.Version = next
 	return nil
 }

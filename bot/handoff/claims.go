@@ -1,0 +1,115 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/policy"
+)
+
+// A case is the staff side of a claim: the card and "case show" show the claim's stored
+// decision, never one recomputed with the policy loaded now, and what staff do to the case
+// updates the claim and goes to the webhook outbox (case.claimed, case.returned,
+// case.closed, claim.overridden).
+
+// storedClaim returns the claim record of the case, if it has one and it can be read.
+func (d *Desk) storedClaim(ctx context.Context, c *Case) (claims.Record, bool) {
+	if c == nil || c.Claim == "" || d.Service.Claims == nil {
+		return claims.Record{}, false
+	}
+	r, err := d.Service.Claims.Get(ctx, claims.ID(c.Claim))
+	if err != nil {
+		if !errors.Is(err, claims.ErrNotFound) {
+			d.log().ErrorContext(ctx, "handoff: read the case's claim", "case", c.ID, "claim", c.Claim, "err", err)
+		}
+		return claims.Record{}, false
+	}
+	return r, true
+}
+
+// linkClaim records the new case in its claim.
+func (d *Desk) linkClaim(ctx context.Context, c *Case) {
+	if c.Claim == "" || d.Service.Claims == nil {
+		return
+	}
+	_, err := d.Service.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
+		r.CaseID, r.State = c.ID, claims.StateWithStaff
+		return nil
+	})
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: link the case to its claim", "case", c.ID, "claim", c.Claim, "err", err)
+	}
+}
+
+// claimEvent applies change to the case's claim and queues the event typ with the claim
+// as changed. Failures are logged: the staff action stands whatever the claim store says.
+// It is idempotent, so an action repeated by a redelivered message calls it again.
+func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, change func(*claims.Record)) {
+	if c == nil || c.Claim == "" || d.Service.Claims == nil {
+		return
+	}
+	r, err := d.Service.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
+		r.CaseID = c.ID
+		change(r)
+		return nil
+	})
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: update the case's claim", "case", c.ID, "claim", c.Claim, "event", typ, "err", err)
+		return
+	}
+	if d.Service.Outbox == nil {
+		return
+	}
+	e := claims.NewEvent(typ, r, d.now())
+	// One event per case and type, whatever the tries: an action delivered again after a
+	// crash between the case's write and this one queues it then, or finds it queued.
+	e.ID = bot.ClaimEventID(r.ID, claims.EventType(string(typ)+"@"+c.ID))
+	if err := d.Service.Outbox.Add(ctx, e); err != nil {
+		d.log().ErrorContext(ctx, "handoff: webhook event not queued", "case", c.ID, "claim", c.Claim, "event", typ, "err", err)
+	}
+}
+
+// returnedClaim is a claim whose case staff handed back to the bot: a decision disputed
+// stands as stated again (decided); a claim that had no decision of the bot's (the
+// customer asked for a person, a carrier claim) is done with (closed), and the dialog goes
+// on towards a claim of its own.
+func returnedClaim(r *claims.Record) {
+	if r.Outcome != policy.Escalated {
+		r.State = claims.StateDecided
+		return
+	}
+	r.State, r.CloseReason = claims.StateClosed, "returned to the bot"
+}
+
+// WriteClaim writes a claim's stored decision for the card and "returnsbot case show": the
+// bot's outcome and the clauses as quoted when it decided, and the policy version.
+func WriteClaim(b *strings.Builder, r claims.Record) {
+	fmt.Fprintf(b, "\nClaim %s (%s), policy %s\n", r.ID, r.State, r.PolicyVersion)
+	fmt.Fprintf(b, "Bot's decision: %s", r.Outcome)
+	if r.Reason != "" {
+		fmt.Fprintf(b, " (%s)", reasonText(r.Reason))
+	}
+	b.WriteString("\n")
+	for _, c := range r.Clauses {
+		fmt.Fprintf(b, "“%s” [%s]\n", c.Text, c.ID)
+	}
+	if r.Outcome != policy.Escalated {
+		if !r.LastReturnDay.IsZero() {
+			fmt.Fprintf(b, "Last return day: %s\n", r.LastReturnDay.Format(time.DateOnly))
+		}
+		if !r.WarrantyEnd.IsZero() {
+			fmt.Fprintf(b, "Warranty end: %s\n", r.WarrantyEnd.Format(time.DateOnly))
+		}
+	}
+	if o := r.Override; o != nil {
+		fmt.Fprintf(b, "Overridden: %s by %s\n", o.Outcome, o.By)
+	}
+	if r.CloseReason != "" {
+		fmt.Fprintf(b, "Close reason: %s\n", r.CloseReason)
+	}
+}
