@@ -32,7 +32,7 @@ func (e *Engine) claimLine(s *Session) string {
 	if s.Claim == "" {
 		return ""
 	}
-	return "\n\n" + e.texts(s).claim(msgClaimNumber, s.Claim)
+	return "\n\n" + e.texts(s).get(msgClaimNumber, s.Claim)
 }
 
 // AnswerValues returns the session's answers by question id, as a claim record keeps

@@ -21,7 +21,7 @@ func ForgetRequest(text string) bool {
 		return name == "forget"
 	}
 	lower = strings.Trim(lower, ".!? ")
-	for _, w := range forgetWords {
+	for _, w := range forgetWords() {
 		if lower == w {
 			return true
 		}
@@ -32,20 +32,20 @@ func ForgetRequest(text string) bool {
 // ForgetAsk asks the customer to confirm erasing their data.
 func (e *Engine) ForgetAsk(s *Session) Reply {
 	t := e.texts(s)
-	return Reply{Text: t.claim(msgForgetAsk), Buttons: []Button{
-		{ID: ForgetYes, Label: t.claim(lblForgetYes)}, {ID: ForgetNo, Label: t.claim(lblForgetNo)},
+	return Reply{Text: t.get(msgForgetAsk), Buttons: []Button{
+		{ID: ForgetYes, Label: t.get(lblForgetYes)}, {ID: ForgetNo, Label: t.get(lblForgetNo)},
 	}}
 }
 
 // ForgetDone says the customer's data is erased, in the language code lang (the session
 // is gone).
-func ForgetDone(lang string) Reply { return Reply{Text: texts{lang: lang}.claim(msgForgetDone)} }
+func ForgetDone(lang string) Reply { return Reply{Text: texts{lang: lang}.get(msgForgetDone)} }
 
 // ForgetFailed says the erasure failed and may be tried again.
-func ForgetFailed(lang string) Reply { return Reply{Text: texts{lang: lang}.claim(msgForgetFailed)} }
+func ForgetFailed(lang string) Reply { return Reply{Text: texts{lang: lang}.get(msgForgetFailed)} }
 
 // ForgetKept answers the customer who chose to keep their data, then where the
 // conversation stands.
 func (e *Engine) ForgetKept(s *Session) []Reply {
-	return e.withWhere(s, e.texts(s).claim(msgForgetKept))
+	return e.withWhere(s, e.texts(s).get(msgForgetKept))
 }

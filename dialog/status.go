@@ -23,7 +23,7 @@ func StatusRequest(text string) (arg string, ok bool) {
 		return strings.TrimSpace(rest), true
 	}
 	lower = strings.Trim(lower, ".!? ")
-	for _, w := range statusWords {
+	for _, w := range statusWords() {
 		if lower == w {
 			return "", true
 		}
@@ -42,12 +42,12 @@ func ParseStatusID(arg string) (claims.ID, error) { return claims.ParseID(arg) }
 func (e *Engine) StatusList(s *Session, recs []claims.Record) []Reply {
 	t := e.texts(s)
 	if len(recs) == 0 {
-		return e.withWhere(s, t.claim(msgStatusNone))
+		return e.withWhere(s, t.get(msgStatusNone))
 	}
 	var b strings.Builder
-	b.WriteString(t.claim(msgStatusHead))
+	b.WriteString(t.get(msgStatusHead))
 	for _, r := range recs {
-		b.WriteString("\n" + t.claim(msgStatusLine, r.ID, t.date(r.Created), t.outcome(r.Outcome), t.state(r.State)))
+		b.WriteString("\n" + t.get(msgStatusLine, r.ID, t.date(r.Created), t.outcome(r.Outcome), t.state(r.State)))
 	}
 	return e.withWhere(s, b.String())
 }
@@ -57,11 +57,11 @@ func (e *Engine) StatusList(s *Session, recs []claims.Record) []Reply {
 func (e *Engine) StatusOne(s *Session, id claims.ID, r *claims.Record) []Reply {
 	t := e.texts(s)
 	if r == nil {
-		return e.withWhere(s, t.claim(msgStatusNotFound, id))
+		return e.withWhere(s, t.get(msgStatusNotFound, id))
 	}
-	text := t.claim(msgStatusOne, r.ID, t.date(r.Created), t.outcome(r.Outcome), t.state(r.State))
+	text := t.get(msgStatusOne, r.ID, t.date(r.Created), t.outcome(r.Outcome), t.state(r.State))
 	if r.CloseReason != "" {
-		text += "\n" + t.claim(msgStatusClosedWhy, r.CloseReason)
+		text += "\n" + t.get(msgStatusClosedWhy, r.CloseReason)
 	}
 	for _, c := range r.Clauses {
 		text += "\n\n“" + c.Text + "”"
@@ -71,12 +71,12 @@ func (e *Engine) StatusOne(s *Session, id claims.ID, r *claims.Record) []Reply {
 
 // StatusBadID answers a status request whose argument is no claim id.
 func (e *Engine) StatusBadID(s *Session, arg string) []Reply {
-	return e.withWhere(s, e.texts(s).claim(msgStatusBadID, arg))
+	return e.withWhere(s, e.texts(s).get(msgStatusBadID, arg))
 }
 
 // StatusUnavailable answers a status request the claim store could not serve.
 func (e *Engine) StatusUnavailable(s *Session) []Reply {
-	return e.withWhere(s, e.texts(s).claim(msgStatusUnavailable))
+	return e.withWhere(s, e.texts(s).get(msgStatusUnavailable))
 }
 
 // withWhere is text, then the question the session waits for (so a status request in

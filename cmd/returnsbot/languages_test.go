@@ -92,6 +92,9 @@ func TestClaimInEveryLanguage(t *testing.T) {
 						if m.Decision.Outcome != s.outcome {
 							t.Fatalf("step %d (%q): got outcome %s, want %s\n%s", i+1, s.text, m.Decision.Outcome, s.outcome, m.Text)
 						}
+						if lang != "en" && strings.Contains(m.Text, "Your claim number") {
+							t.Fatalf("step %d: the decision names its claim in English, not %s:\n%s", i+1, lang, m.Text)
+						}
 						found = true
 						next++
 						break
