@@ -97,7 +97,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "policy":
 		return runPolicy(ctx, args[1:], stdout)
 	case "diagram":
-		_, err := io.WriteString(stdout, dialog.Diagram())
+		// The shop's own questions change the machine: draw the one POLICY_FILE makes.
+		p, err := loadPolicyAs(ctx, "POLICY_FILE", getenv("POLICY_FILE"))
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, dialog.NewEngine(p).Diagram())
 		return err
 	case "case":
 		return runCase(ctx, args[1:], getenv, stdout, logger)

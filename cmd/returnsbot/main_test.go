@@ -98,6 +98,11 @@ func TestDiagramCommand(t *testing.T) {
 	if err != nil || out != dialog.Diagram() {
 		t.Fatalf("diagram: %v\n%s", err, out)
 	}
+	// A shop's own questions are states of its machine, so they are in its diagram.
+	shop, _, err := runBot(t, env("POLICY_FILE", shopQuestionsPolicy), "", "diagram")
+	if err != nil || !strings.Contains(shop, "order_number") || strings.Contains(out, "order_number") {
+		t.Fatalf("diagram with POLICY_FILE %s: %v; want order_number in it, and only in it:\n%s", shopQuestionsPolicy, err, shop)
+	}
 }
 
 func TestServeNeedsAPlatform(t *testing.T) {
