@@ -19,21 +19,7 @@ import (
 //	go test -run '^$' -bench Handle -benchmem ./bot/
 func BenchmarkHandle(b *testing.B) {
 	svc := bottest.NewService(memstore.New())
-	ctx := context.Background()
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		in := loadgen.Claim[i%len(loadgen.Claim)]
-		m := bot.Message{
-			ID:     strconv.Itoa(i),
-			From:   bot.Address{Platform: "telegram", Chat: strconv.Itoa(i / len(loadgen.Claim))},
-			Text:   in.Text,
-			Button: in.Button,
-		}
-		out, err := svc.Handle(ctx, m)
-		if err != nil || len(out) == 0 {
-			b.Fatalf("message %d: %d replies, %v", i, len(out), err)
-		}
-	}
+	benchHandle(b, svc)
 }
 
 // BenchmarkHandleWithClaims is BenchmarkHandle with the claim record and its outbox event
@@ -45,6 +31,11 @@ func BenchmarkHandleWithClaims(b *testing.B) {
 	svc := bottest.NewService(memstore.New())
 	svc.Claims = memclaims.New(memclaims.Options{})
 	svc.Outbox = memclaims.NewOutbox(memclaims.OutboxOptions{})
+	benchHandle(b, svc)
+}
+
+// benchHandle runs svc through one claim after another, each in a new chat.
+func benchHandle(b *testing.B, svc *bot.Service) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

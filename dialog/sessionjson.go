@@ -98,7 +98,7 @@ func (a *Answers) appendJSON(b []byte) []byte {
 	}
 	if len(a.Exclusions) != 0 {
 		b = key(b, `"x":`)
-		b = appendBoolMap(b, a.Exclusions)
+		b = appendMap(b, a.Exclusions, strconv.AppendBool)
 	}
 	if len(a.Photos) != 0 {
 		b = key(b, `"ph":`)
@@ -106,7 +106,7 @@ func (a *Answers) appendJSON(b []byte) []byte {
 	}
 	if len(a.Shop) != 0 {
 		b = key(b, `"q":`)
-		b = appendStringMap(b, a.Shop)
+		b = appendMap(b, a.Shop, appendString)
 	}
 	return append(b, '}')
 }
@@ -122,10 +122,11 @@ func appendStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
-// appendBoolMap writes m's keys in sorted order, as encoding/json does. The keys of a
-// session's maps are the policy's exclusion ids, a dozen or so, so sorting them in an
-// array on the stack avoids an allocation on every step.
-func appendBoolMap(b []byte, m map[string]bool) []byte {
+// appendMap writes m's keys in sorted order, as encoding/json does, each value by
+// appendValue. The keys of a session's maps are the policy's exclusion ids and a shop's
+// question ids, a dozen or so, so sorting them in an array on the stack avoids an
+// allocation on every step.
+func appendMap[V any](b []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	var stack [16]string
 	keys := stack[:0]
 	for k := range m {
@@ -139,28 +140,7 @@ func appendBoolMap(b []byte, m map[string]bool) []byte {
 		}
 		b = appendString(b, k)
 		b = append(b, ':')
-		b = strconv.AppendBool(b, m[k])
-	}
-	return append(b, '}')
-}
-
-// appendStringMap writes m's keys in sorted order, as encoding/json does; the keys are
-// a shop's question ids, a handful.
-func appendStringMap(b []byte, m map[string]string) []byte {
-	var stack [16]string
-	keys := stack[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = appendString(b, m[k])
+		b = appendValue(b, m[k])
 	}
 	return append(b, '}')
 }
