@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 )
@@ -206,20 +207,8 @@ func Parse(file string) (*Policy, error) {
 		cur, sawAsk, curQ, when = nil, false, nil, ""
 	}
 	seenWindow, seenWarranty := false, false
-	lines := strings.Split(header, "\n")
-	for i, raw := range lines {
-		n := i + 1
-		trimmed := strings.TrimSpace(raw)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		key, value, ok := strings.Cut(trimmed, ":")
-		if !ok {
-			fail(n, `want "key: value", got %q`, trimmed)
-			continue
-		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		indented := raw[0] == ' ' || raw[0] == '\t'
+	for l := range settingLines(header, fail) {
+		n, key, value, indented, trimmed := l.n, l.key, l.value, l.indented, l.text
 		if indented && curQ != nil {
 			if key == "when" {
 				when, whenLine = value, n
@@ -322,7 +311,7 @@ func Parse(file string) (*Policy, error) {
 			fail(n, "unknown setting %q", key)
 		}
 	}
-	finish(len(lines))
+	finish(strings.Count(header, "\n") + 1) // the last line
 	for i := range p.Exclusions {
 		p.Exclusions[i].compiled = compileHints(p.Exclusions[i].Hints)
 	}
@@ -447,4 +436,35 @@ func validLang(s string) bool {
 		}
 	}
 	return true
+}
+
+// settingLine is one "key: value" line of a policy file's settings.
+type settingLine struct {
+	n          int // line number
+	key, value string
+	indented   bool   // it configures the setting above it
+	text       string // the line, trimmed
+}
+
+// settingLines yields the setting lines of header, skipping blank lines and comments and
+// reporting to fail, by line number, those that are no "key: value".
+func settingLines(header string, fail func(line int, format string, args ...any)) iter.Seq[settingLine] {
+	return func(yield func(settingLine) bool) {
+		for i, raw := range strings.Split(header, "\n") {
+			trimmed := strings.TrimSpace(raw)
+			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+				continue
+			}
+			key, value, ok := strings.Cut(trimmed, ":")
+			if !ok {
+				fail(i+1, `want "key: value", got %q`, trimmed)
+				continue
+			}
+			l := settingLine{n: i + 1, key: strings.TrimSpace(key), value: strings.TrimSpace(value),
+				indented: raw[0] == ' ' || raw[0] == '\t', text: trimmed}
+			if !yield(l) {
+				return
+			}
+		}
+	}
 }

@@ -46,19 +46,9 @@ func ParseTranslation(p *Policy, lang, file string) (*Translation, error) {
 	}
 	paragraphs := splitClauses(text)
 	cur := ""
-	for i, raw := range strings.Split(header, "\n") {
-		n := i + 1
-		trimmed := strings.TrimSpace(raw)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		key, value, ok := strings.Cut(trimmed, ":")
-		if !ok {
-			fail(n, `want "key: value", got %q`, trimmed)
-			continue
-		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		if raw[0] == ' ' || raw[0] == '\t' {
+	for l := range settingLines(header, fail) {
+		n, key, value := l.n, l.key, l.value
+		if l.indented {
 			switch {
 			case cur != "" && key == "ask":
 				t.asks[cur] = value
