@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/returnsbot/returnsbot/dialog"
 )
 
@@ -240,18 +242,15 @@ func (d *Dispatcher) allowLocked(j *Job, full bool) bool {
 	key := j.Lane + "|" + j.Msg.User
 	b := d.limits[key]
 	if b == nil {
-		b = &bucket{tokens: float64(d.cfg.InboundBurst), at: now}
+		b = &bucket{Limiter: rate.NewLimiter(d.perSecond(), d.cfg.InboundBurst)}
 		d.limits[key] = b
 	}
-	if d.cfg.InboundRate >= 0 {
-		b.refill(now, d.cfg.InboundRate/60, float64(d.cfg.InboundBurst))
-		if b.tokens >= float64(d.cfg.InboundBurst) {
-			// Back to the full burst: the customer paused, so a new stretch over the
-			// limit gets its own slow-down. A flood that goes on gets one in all.
-			b.warned = false
-		}
+	if b.full(now) {
+		// Back to the full burst: the customer paused, so a new stretch over the
+		// limit gets its own slow-down. A flood that goes on gets one in all.
+		b.warned = false
 	}
-	if !full && (d.cfg.InboundRate < 0 || b.take(now, d.cfg.InboundRate/60, float64(d.cfg.InboundBurst))) {
+	if !full && b.AllowN(now, 1) {
 		return true
 	}
 	if !b.warned {
@@ -269,7 +268,7 @@ func (d *Dispatcher) sweepLocked(now time.Time) {
 	}
 	d.swept = now
 	for k, b := range d.limits {
-		if b.full(now, d.cfg.InboundRate/60, float64(d.cfg.InboundBurst)) {
+		if b.full(now) {
 			delete(d.limits, k)
 		}
 	}
@@ -446,32 +445,22 @@ func (j *Job) release() {
 	}
 }
 
-// bucket is a customer's token bucket: tokens refill at a rate up to a burst.
+// bucket is a customer's token bucket (INBOUND_RATE a minute, InboundBurst at once).
 type bucket struct {
-	tokens float64
-	at     time.Time
+	*rate.Limiter
 	warned bool // the slow-down reply of this stretch over the limit was sent
 }
 
-func (b *bucket) refill(now time.Time, perSecond, burst float64) {
-	if now.After(b.at) {
-		b.tokens = min(burst, b.tokens+now.Sub(b.at).Seconds()*perSecond)
-		b.at = now
-	}
-}
+// full reports whether the customer is back at the full burst: paused long enough that
+// forgetting their limit changes nothing.
+func (b *bucket) full(now time.Time) bool { return b.TokensAt(now) >= float64(b.Burst()) }
 
-func (b *bucket) take(now time.Time, perSecond, burst float64) bool {
-	b.refill(now, perSecond, burst)
-	if b.tokens < 1 {
-		return false
+// perSecond is the inbound limit's rate; off (a negative InboundRate) lets everything by.
+func (d *Dispatcher) perSecond() rate.Limit {
+	if d.cfg.InboundRate < 0 {
+		return rate.Inf
 	}
-	b.tokens--
-	return true
-}
-
-func (b *bucket) full(now time.Time, perSecond, burst float64) bool {
-	b.refill(now, perSecond, burst)
-	return b.tokens >= burst
+	return rate.Limit(d.cfg.InboundRate / 60)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
