@@ -106,13 +106,14 @@ func (f HandlerFunc) Handle(ctx context.Context, m Message) ([]Outbound, error) 
 // be retried. The Outbound returned with it tells the person to try again.
 var ErrUnavailable = errors.New("session store unavailable")
 
-// maxAttempts bounds compare-and-set retries of one message or update under contention.
+// MaxAttempts bounds compare-and-set retries of one message or update under contention.
 // Only writers of the same conversation contend (instances, staff actions), and each
 // conflict means another of them succeeded: the bound is reached only by many writers of
 // one conversation at once (40 in TestServiceConcurrentMessagesLoseNothing now and then
 // used up the earlier 16), and it bounds the work of one message all the same. The staff
-// desk, which had its own loop with 64, shares this one (Update).
-const maxAttempts = 64
+// desk, which had its own loop with 64, shares this one (Update), and the Redis case store
+// (bot/handoff/rediscases) bounds its optimistic transactions by it: one retry budget.
+const MaxAttempts = 64
 
 // Service runs messages through the dialog against a session store.
 type Service struct {
@@ -236,7 +237,7 @@ func (s *Service) Update(ctx context.Context, key string, change func(*dialog.Se
 // read and change ran on a new one. Errors wrap ErrUnavailable, or dialog.ErrDuplicate
 // when the store refused the write as a message it remembers handling.
 func (s *Service) update(ctx context.Context, key string, change func(*dialog.Session) ([]dialog.Reply, bool)) (replies []dialog.Reply, unreadable bool, err error) {
-	for attempt := 0; attempt < maxAttempts; attempt++ {
+	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		sess, err := s.Store.Load(ctx, key)
 		if errors.Is(err, dialog.ErrUnreadable) {
 			s.Unreadable(ctx, key, "", err)
@@ -262,7 +263,7 @@ func (s *Service) update(ctx context.Context, key string, change func(*dialog.Se
 		}
 		return replies, unreadable, nil
 	}
-	return nil, unreadable, fmt.Errorf("session %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, maxAttempts)
+	return nil, unreadable, fmt.Errorf("session %s: %w: gave up after %d conflicting writes", key, ErrUnavailable, MaxAttempts)
 }
 
 func (s *Service) outbound(to Address, replies []dialog.Reply) []Outbound {

@@ -8,7 +8,9 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
+	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
 // benchStores are the case stores the benchmarks compare.
@@ -17,7 +19,7 @@ func benchStores(b *testing.B) map[string]func() handoff.Store {
 		"memory": func() handoff.Store { return handoff.NewMemoryStore() },
 		"redis": func() handoff.Store {
 			rdb := redisClient(b)
-			return handoff.NewRedisStore(rdb, casetest.Prefix(b, rdb))
+			return rediscases.New(rdb, rediscases.Options{Prefix: redistest.Prefix(b)})
 		},
 	}
 }

@@ -707,7 +707,7 @@ func (d *Desk) Remind(ctx context.Context) error {
 	var errs []error
 	for _, id := range ids {
 		c, err := d.Cases.Update(ctx, id, func(c *Case) error {
-			if !c.waiting() || c.Notified.After(before) {
+			if !c.Waiting() || c.Notified.After(before) {
 				return errNoChange
 			}
 			c.Notified = now

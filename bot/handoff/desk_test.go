@@ -15,11 +15,12 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
+	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
 	"github.com/returnsbot/returnsbot/claims/memclaims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 	"github.com/returnsbot/returnsbot/internal/waittest"
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -762,14 +763,14 @@ func TestRecoverEscalatedSessionWithoutCase(t *testing.T) {
 func TestRestartMidCase(t *testing.T) {
 	// Cases and sessions in Redis: a new instance finds everything there.
 	rdb := redisClient(t)
-	sessionPrefix, casePrefix := casetest.Prefix(t, rdb), casetest.Prefix(t, rdb)
-	w := newWorld(t, handoff.NewRedisStore(rdb, casePrefix), redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix}))
+	sessionPrefix, casePrefix := redistest.Prefix(t), redistest.Prefix(t)
+	w := newWorld(t, rediscases.New(rdb, rediscases.Options{Prefix: casePrefix}), redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix}))
 	c := w.escalate(dcBob, "hi")
 	tgThread := thread(t, c, "telegram")
 	w.send(press(tgThread, tgStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
 
 	// A new process: new store values over the same Redis keys, nothing else carried over.
-	w.cases = handoff.NewRedisStore(rdb, casePrefix)
+	w.cases = rediscases.New(rdb, rediscases.Options{Prefix: casePrefix})
 	w.sessions = redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix})
 	w.desk = w.newDesk()
 	out := w.send(staffMsg(tgThread, tgStaff, "Still here after the restart."))
@@ -855,7 +856,7 @@ func TestRunRemindsOnItsOwn(t *testing.T) {
 
 func newRedisCases(t *testing.T) handoff.Store {
 	rdb := redisClient(t)
-	return handoff.NewRedisStore(rdb, casetest.Prefix(t, rdb))
+	return rediscases.New(rdb, rediscases.Options{Prefix: redistest.Prefix(t)})
 }
 
 func TestCaseStoreDownLosesNothing(t *testing.T) {
@@ -870,7 +871,7 @@ func TestCaseStoreDownLosesNothing(t *testing.T) {
 		t.Fatalf("NewClient: %v", err)
 	}
 	defer rdb.Close()
-	w := newWorld(t, handoff.NewRedisStore(rdb, "down:"), sessions)
+	w := newWorld(t, rediscases.New(rdb, rediscases.Options{Prefix: "down:"}), sessions)
 	for _, m := range []bot.Message{
 		customer(tgAnn, "yesterday"),
 		press(tgDesk, tgStaff, handoff.ButtonID(handoff.ActClaim, "abcdefgh")),

@@ -161,8 +161,9 @@ type Store interface {
 // UserRef names a platform user for Store.Record and Store.Forget.
 func UserRef(platform, user string) string { return platform + ":" + user }
 
-// refs are the names Forget finds the case by.
-func (c *Case) refs() []string {
+// Refs are the names Forget finds the case by: the conversation key and, when it differs,
+// the customer's UserRef. Stores index the case under each.
+func (c *Case) Refs() []string {
 	refs := []string{c.Customer.Key()}
 	if c.User != "" {
 		if u := UserRef(c.Customer.Platform, c.User); u != refs[0] {
@@ -172,8 +173,9 @@ func (c *Case) refs() []string {
 	return refs
 }
 
-// waiting reports whether the case waits for a staff member to claim it.
-func (c *Case) waiting() bool { return c.Status == Open && c.Claimed == nil }
+// Waiting reports whether the case waits for a staff member to claim it: the cases a
+// Store's Due returns.
+func (c *Case) Waiting() bool { return c.Status == Open && c.Claimed == nil }
 
 // thread returns the case's thread on the platform.
 func (c *Case) thread(platform string) (bot.Address, bool) {

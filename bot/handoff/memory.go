@@ -88,7 +88,7 @@ func (s *MemoryStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 		return nil, false, fmt.Errorf("open case: %w", err)
 	}
 	s.open[conv] = c.ID
-	for _, ref := range c.refs() {
+	for _, ref := range c.Refs() {
 		s.addWho(ref, "case:"+c.ID)
 	}
 	got, err := s.get(c.ID)
@@ -208,7 +208,7 @@ func (s *MemoryStore) Due(ctx context.Context, before time.Time) ([]string, erro
 		if err != nil {
 			return nil, fmt.Errorf("due: %w", err)
 		}
-		if c.waiting() && !c.Notified.After(before) {
+		if c.Waiting() && !c.Notified.After(before) {
 			ids = append(ids, id)
 		}
 	}
@@ -240,7 +240,7 @@ func (s *MemoryStore) Forget(ctx context.Context, who string) ([]string, error) 
 			for _, t := range c.Threads {
 				delete(s.threads, t.Key())
 			}
-			for _, ref := range c.refs() {
+			for _, ref := range c.Refs() {
 				delete(s.who, ref)
 			}
 			delete(s.cases, key)

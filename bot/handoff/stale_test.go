@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
+	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
 // TestStaleCopyNeverReopensCase: two instances share one Redis, each with its session
@@ -28,7 +29,7 @@ func TestStaleCopyNeverReopensCase(t *testing.T) {
 		{"returnsbot forget while running", func(t *testing.T, w *world, c *handoff.Case, sessionPrefix, casePrefix string) {
 			// What "returnsbot forget" does, from its own process: its own stores.
 			rdb := redisClient(t)
-			convs, err := handoff.NewRedisStore(rdb, casePrefix).Forget(context.Background(), tgAnn.Key())
+			convs, err := rediscases.New(rdb, rediscases.Options{Prefix: casePrefix}).Forget(context.Background(), tgAnn.Key())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,10 +50,10 @@ func TestStaleCopyNeverReopensCase(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rdb := redisClient(t)
-			sessionPrefix, casePrefix := casetest.Prefix(t, rdb), casetest.Prefix(t, rdb)
-			w := newWorld(t, handoff.NewRedisStore(rdb, casePrefix), redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix}))
+			sessionPrefix, casePrefix := redistest.Prefix(t), redistest.Prefix(t)
+			w := newWorld(t, rediscases.New(rdb, rediscases.Options{Prefix: casePrefix}), redisstore.New(rdb, redisstore.Options{Prefix: sessionPrefix}))
 			// Instance B: its own stores (and session cache) on the same Redis.
-			w.sessions, w.cases = redisstore.New(redisClient(t), redisstore.Options{Prefix: sessionPrefix}), handoff.NewRedisStore(redisClient(t), casePrefix)
+			w.sessions, w.cases = redisstore.New(redisClient(t), redisstore.Options{Prefix: sessionPrefix}), rediscases.New(redisClient(t), rediscases.Options{Prefix: casePrefix})
 			b := w.newDesk()
 			ctx := context.Background()
 			for _, text := range []string{"hi", "person"} {

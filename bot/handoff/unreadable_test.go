@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/bot/handoff/casetest"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
 // TestUnreadableSessionThroughTheDesk: the Desk reads the session before the dialog does
@@ -16,7 +16,7 @@ import (
 // the customer still gets the apology and a fresh start, and it is logged once.
 func TestUnreadableSessionThroughTheDesk(t *testing.T) {
 	rdb := redisClient(t)
-	sessions := redisstore.New(rdb, redisstore.Options{Prefix: casetest.Prefix(t, rdb)})
+	sessions := redisstore.New(rdb, redisstore.Options{Prefix: redistest.Prefix(t)})
 	w := newWorld(t, handoff.NewMemoryStore(), sessions)
 	if err := rdb.Set(context.Background(), sessions.Key(tgAnn.Key()), `2:zz:{"s":"new schema"}`, time.Hour).Err(); err != nil {
 		t.Fatal(err)

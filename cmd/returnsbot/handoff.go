@@ -15,7 +15,6 @@ import (
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
-	"github.com/returnsbot/returnsbot/dialog/redisstore"
 )
 
 // defaultRenotify is HANDOFF_RENOTIFY when unset.
@@ -95,26 +94,25 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 	return cfg, true, nil
 }
 
-// newHandoff wraps svc in a staff Desk when the environment configures one. It returns the
-// handler for the adapters, a function that sends reminders until its context ends (to
-// run once the adapters have added themselves to router), and a function that releases
-// the case store.
-func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Service, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, func(), error) {
+// newHandoff wraps svc in a staff Desk when the environment configures one, keeping its
+// cases in st beside the sessions and claims. It returns the handler for the adapters and
+// a function that sends reminders until its context ends (to run once the adapters have
+// added themselves to router).
+func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, error) {
 	cfg, ok, err := handoffFromEnv(getenv)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if !ok {
 		logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalated customers are told staff will answer, but no one is told")
-		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, func() {}, nil
+		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 	}
-	cases, closeCases, err := openCases(ctx, getenv, logger)
-	if err != nil {
-		return nil, nil, nil, err
+	if st.memory {
+		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
 	}
-	svc.ForgetCases = cases.Forget
+	svc.ForgetCases = st.cases.Forget
 	desk := &handoff.Desk{
-		Service: svc, Cases: cases, Desks: cfg.desks, Access: cfg.access,
+		Service: svc, Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Log: logger,
 	}
 	var names []string
@@ -122,46 +120,7 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 		names = append(names, d.Key())
 	}
 	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
-	return desk, desk.Run, closeCases, nil
-}
-
-// openCases returns the case store: Redis when REDIS_URL is set, memory otherwise.
-func openCases(ctx context.Context, getenv func(string) string, logger *slog.Logger) (handoff.Store, func(), error) {
-	raw := getenv("REDIS_URL")
-	if raw == "" {
-		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
-		return handoff.NewMemoryStore(), func() {}, nil
-	}
-	retention, err := claims.ParseRetention(getenv("CLAIM_RETENTION"))
-	if err != nil {
-		return nil, nil, usageError{fmt.Sprintf("CLAIM_RETENTION: %v", err)}
-	}
-	recent := handoff.DefaultRecentTTL
-	if v := getenv("REDIS_SESSION_TTL"); v != "" {
-		ttl, err := time.ParseDuration(v)
-		if err != nil || ttl <= 0 {
-			return nil, nil, fmt.Errorf("REDIS_SESSION_TTL %q: want a positive Go duration such as 720h", v)
-		}
-		recent = ttl
-	}
-	rdb, err := redisstore.NewClient(raw)
-	if err != nil {
-		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	st := handoff.NewRedisStore(rdb, casePrefix(getenv))
-	// The rolling log lives no longer than the session it belongs to; cases as long as
-	// their claims.
-	st.RecentTTL, st.Retention = recent, retention
-	return st, func() { rdb.Close() }, nil
-}
-
-// casePrefix puts cases under the deployment's REDIS_KEY_PREFIX, beside its sessions.
-func casePrefix(getenv func(string) string) string {
-	p := getenv("REDIS_KEY_PREFIX")
-	if p == "" {
-		p = redisstore.DefaultPrefix
-	}
-	return p + "handoff:"
+	return desk, desk.Run, nil
 }
 
 // errNeedsRedis explains why the case commands cannot work on the in-memory store.
@@ -175,38 +134,33 @@ func runCase(ctx context.Context, args []string, getenv func(string) string, std
 	if getenv("REDIS_URL") == "" {
 		return fmt.Errorf("case show: %w", errNeedsRedis)
 	}
-	cases, closeCases, err := openCases(ctx, getenv, logger)
+	st, err := openStorage(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
-	defer closeCases()
-	c, err := cases.Get(ctx, args[1])
+	defer st.close()
+	c, err := st.cases.Get(ctx, args[1])
 	if errors.Is(err, handoff.ErrNotFound) {
 		return fmt.Errorf("case show: no case %q (ids are 8 letters and digits, as on the case card)", args[1])
 	}
 	if err != nil {
 		return fmt.Errorf("case show: %w", err)
 	}
-	es, err := cases.Transcript(ctx, c.ID)
+	es, err := st.cases.Transcript(ctx, c.ID)
 	if err != nil {
 		return fmt.Errorf("case show: %w", err)
 	}
 	if err := handoff.WriteCase(stdout, c, es); err != nil {
 		return err
 	}
-	return writeCaseClaim(ctx, getenv, stdout, logger, c)
+	return writeCaseClaim(ctx, st, stdout, c)
 }
 
 // writeCaseClaim writes the stored decision of the case's claim, if it has one.
-func writeCaseClaim(ctx context.Context, getenv func(string) string, stdout io.Writer, logger *slog.Logger, c *handoff.Case) error {
+func writeCaseClaim(ctx context.Context, st *storage, stdout io.Writer, c *handoff.Case) error {
 	if c.Claim == "" {
 		return nil
 	}
-	st, err := openStorage(ctx, getenv, logger)
-	if err != nil {
-		return err
-	}
-	defer st.close()
 	r, err := st.claims.Get(ctx, claims.ID(c.Claim))
 	if errors.Is(err, claims.ErrNotFound) {
 		_, err = fmt.Fprintf(stdout, "\nClaim %s: no longer stored (past CLAIM_RETENTION, or erased)\n", c.Claim)
@@ -231,17 +185,12 @@ func runForget(ctx context.Context, args []string, getenv func(string) string, s
 	if getenv("REDIS_URL") == "" {
 		return fmt.Errorf("forget: %w", errNeedsRedis)
 	}
-	cases, closeCases, err := openCases(ctx, getenv, logger)
-	if err != nil {
-		return err
-	}
-	defer closeCases()
 	st, err := openStorage(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
 	defer st.close()
-	convs, err := cases.Forget(ctx, who)
+	convs, err := st.cases.Forget(ctx, who)
 	if err != nil {
 		return fmt.Errorf("forget %s: %w", who, err)
 	}

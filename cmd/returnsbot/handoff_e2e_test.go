@@ -16,6 +16,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/bot/discord/discordtest"
 	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
@@ -64,7 +65,8 @@ func newDeskWorld(t *testing.T, extra map[string]string) *deskWorld {
 		}
 		rdb.Close()
 	})
-	w.cases = handoff.NewRedisStore(rdb, prefix+"handoff:")
+	// The layout the bot writes: REDIS_KEY_PREFIX, then the cases' "handoff:" namespace.
+	w.cases = rediscases.New(rdb, rediscases.Options{Prefix: prefix})
 	w.env = map[string]string{
 		"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": w.tg.URL,
 		"TELEGRAM_CHAT_INTERVAL": "10ms", "TELEGRAM_GROUP_INTERVAL": "off", "TELEGRAM_GLOBAL_RATE": "1000",

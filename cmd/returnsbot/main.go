@@ -133,11 +133,11 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return usageError{fmt.Sprintf("console --now: %v", err)}
 	}
-	svc, closeStore, err := newService(ctx, getenv, logger)
+	svc, st, err := newService(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer st.close()
 	if *lang != "" && !dialog.HasLanguage(*lang) {
 		return usageError{fmt.Sprintf("console --lang: no translation for %q (have %s)", *lang, strings.Join(i18n.Current().Languages(), " "))}
 	}
@@ -166,8 +166,9 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // newService builds the dialog service from the environment: the policy from POLICY_FILE
-// (or the default) and the session store from REDIS_URL (or memory).
-func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, func(), error) {
+// (or the default) and the stores from REDIS_URL (or memory). It returns the stores too,
+// for the staff desk's cases and for closing them once.
+func newService(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*bot.Service, *storage, error) {
 	cat, err := loadLocales(getenv)
 	if err != nil {
 		return nil, nil, err
@@ -185,7 +186,7 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 		svc.Lang = cat.Default()
 	}
 	wireClaims(svc, st, version)
-	return svc, st.close, nil
+	return svc, st, nil
 }
 
 // loadLocales makes the catalogs of package i18n the built-in ones plus the shop's

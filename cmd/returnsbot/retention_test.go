@@ -37,16 +37,12 @@ func testDesk(t *testing.T, getenv func(string) string) (*handoff.Desk, handoff.
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
-	svc, closeStore, err := newService(ctx, getenv, logger)
+	svc, st, err := newService(ctx, getenv, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(closeStore)
-	cases, closeCases, err := openCases(ctx, getenv, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeCases)
+	t.Cleanup(st.close)
+	cases := st.cases
 	svc.ForgetCases = cases.Forget
 	desk := &handoff.Desk{
 		Service: svc, Cases: cases, Desks: []bot.Address{{Platform: "staffnet", Chat: "desk"}},

@@ -55,11 +55,11 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	if !platformsConfigured(getenv) {
 		return errors.New("serve: no platform configured: set TELEGRAM_TOKEN or DISCORD_TOKEN")
 	}
-	svc, closeStore, err := newService(ctx, getenv, logger)
+	svc, st, err := newService(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer st.close()
 	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
 	if err != nil {
 		return err
@@ -77,11 +77,10 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		mux.Handle("GET /metrics", svc.Metrics)
 	}
 	router := bot.Router{}
-	handler, runDesk, closeDesk, err := newHandoff(ctx, getenv, svc, router, logger)
+	handler, runDesk, err := newHandoff(getenv, svc, st, router, logger)
 	if err != nil {
 		return err
 	}
-	defer closeDesk()
 	env := adapterEnv{Getenv: getenv, Handler: handler, Router: router, Mux: mux, Log: logger}
 	if cfg, ok, _ := handoffFromEnv(getenv); ok { // validated by newHandoff
 		env.Staff = cfg.access.Allows

@@ -10,6 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/claims/memclaims"
 	"github.com/returnsbot/returnsbot/claims/redisclaims"
@@ -28,12 +30,16 @@ func openStore(ctx context.Context, getenv func(string) string, logger *slog.Log
 	return st.sessions, st.close, nil
 }
 
-// storage is what the bot keeps: sessions, claims and the webhook outbox, in Redis on one
-// client and one key prefix when REDIS_URL is set, in memory otherwise.
+// storage is what the bot keeps: sessions, claims, the webhook outbox and the staff desk's
+// cases and transcripts, in Redis on one client and one key prefix when REDIS_URL is set,
+// in memory otherwise.
 type storage struct {
 	sessions dialog.Store
 	claims   claims.Store
 	outbox   claims.Outbox
+	cases    handoff.Store
+	// memory is true without REDIS_URL: everything is lost on restart.
+	memory bool
 	// retention is CLAIM_RETENTION.
 	retention time.Duration
 	close     func()
@@ -55,6 +61,8 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 			sessions:  memstore.New(),
 			claims:    memclaims.New(memclaims.Options{Retention: retention}),
 			outbox:    memclaims.NewOutbox(memclaims.OutboxOptions{Retention: retention}),
+			cases:     handoff.NewMemoryStore(),
+			memory:    true,
 			retention: retention,
 			close:     func() {},
 		}, nil
@@ -94,9 +102,12 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 		prefix = redisstore.DefaultPrefix
 	}
 	return &storage{
-		sessions:  redisstore.New(rdb, opt),
-		claims:    redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention}),
-		outbox:    redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention}),
+		sessions: redisstore.New(rdb, opt),
+		claims:   redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention}),
+		outbox:   redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention}),
+		// The rolling log lives no longer than the session it belongs to (opt.TTL, 0 for
+		// the default of both); cases as long as their claims.
+		cases:     rediscases.New(rdb, rediscases.Options{Prefix: prefix, RecentTTL: opt.TTL, Retention: retention}),
 		retention: retention,
 		close:     func() { rdb.Close() },
 	}, nil

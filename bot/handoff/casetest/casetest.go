@@ -13,11 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/dialog/redisstore"
 )
 
 // Run tests the store that newStore returns, once per subtest. The store must hold no
@@ -498,17 +495,4 @@ func testForget(t *testing.T, st handoff.Store) {
 	if convs, err := st.Forget(ctx, "telegram:nobody"); err != nil || len(convs) != 0 {
 		t.Fatalf("Forget of nobody = %v, %v; want nothing, no error", convs, err)
 	}
-}
-
-// Prefix returns a key prefix unique to the test, for a store on a shared Redis server,
-// and deletes every key under it when the test ends.
-func Prefix(t testing.TB, rdb redis.UniversalClient) string {
-	t.Helper()
-	prefix := fmt.Sprintf("test:handoff:%s:%d:", handoff.NewID(), time.Now().UnixNano())
-	t.Cleanup(func() {
-		if _, err := redisstore.DeleteKeys(context.Background(), rdb, prefix+"*"); err != nil {
-			t.Errorf("clean up: %v", err)
-		}
-	})
-	return prefix
 }

@@ -1,4 +1,27 @@
-package handoff
+// Package rediscases keeps the staff desk's cases in Redis (go-redis v9, any
+// redis.UniversalClient: a single server, Sentinel or Cluster), so they survive restarts
+// and are shared by every instance. It is handoff.Store's Redis implementation, kept out of
+// package handoff so the desk does not depend on a storage client; cmd/returnsbot gives it
+// the client and key prefix of the sessions, claims and outbox.
+//
+// Keys carry hash tags, so it works on Redis Cluster: a case and its transcript share a
+// slot; every other operation touches one key at a time. Key layout, under the caller's
+// prefix P (REDIS_KEY_PREFIX, "rb:" by default) and the fixed namespace "handoff:", the
+// layout of the earlier handoff.RedisStore, so stored cases stay readable:
+//
+//	Phandoff:case:{ID}        the case, JSON
+//	Phandoff:case:{ID}:log    its transcript, a list of JSON entries
+//	Phandoff:open:{CONV}      the id of the conversation's open case
+//	Phandoff:thread:{THREAD}  the id of the case a staff thread belongs to
+//	Phandoff:recent:{CONV}    the conversation's rolling log before a case exists
+//	Phandoff:who:{REF}        "case:ID" and "conv:KEY" members, for Forget
+//	Phandoff:{due}            open, unclaimed cases scored by when staff were last notified
+//
+// Every key expires: the rolling log RecentTTL after its last message
+// (no longer than a session lives, so the words of a customer who never reached a case go
+// with their session), everything else Retention after its last write (CLAIM_RETENTION:
+// cases and transcripts are kept as long as the claims they belong to).
+package rediscases
 
 import (
 	"context"
@@ -11,91 +34,98 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/handoff"
 )
 
-// RedisStore keeps cases in Redis, so they survive restarts and are shared by every
-// instance. Keys carry hash tags, so it works on Redis Cluster: a case and its transcript
-// share a slot; every other operation touches one key at a time.
-//
-// Keys, under Prefix:
-//
-//	case:{ID}            the case, JSON
-//	case:{ID}:log        its transcript, a list of JSON entries
-//	open:{CONV}          the id of the conversation's open case
-//	thread:{THREAD}      the id of the case a staff thread belongs to
-//	recent:{CONV}        the conversation's rolling log before a case exists
-//	who:{REF}            "case:ID" and "conv:KEY" members, for Forget
-//	{due}                open, unclaimed cases scored by when staff were last notified
-//
-// Every key expires: the rolling log RecentTTL after its last message (no longer than a
-// session lives, so the words of a customer who never reached a case go with their
-// session), everything else Retention after its last write (CLAIM_RETENTION: cases and
-// transcripts are kept as long as the claims they belong to).
-type RedisStore struct {
-	rdb    redis.UniversalClient
-	prefix string
-	// RecentTTL is how long a conversation's rolling log outlives its last message.
+// DefaultPrefix starts every key when the options give none; it is the session store's.
+const DefaultPrefix = "rb:"
+
+// Namespace follows the prefix in every key, keeping cases apart from the sessions and
+// claims under the same prefix.
+const Namespace = "handoff:"
+
+// DefaultRetention is Options.opt.Retention unless set: claims.DefaultRetention, 365 days.
+const DefaultRetention = 365 * 24 * time.Hour
+
+// DefaultRecentTTL is Options.opt.RecentTTL unless set: the session store's default TTL.
+const DefaultRecentTTL = 30 * 24 * time.Hour
+
+// Options configure a Store.
+type Options struct {
+	// Prefix starts every key, before Namespace; "" means DefaultPrefix.
+	Prefix string
+	// RecentTTL is how long a conversation's rolling log outlives its last message; 0
+	// means DefaultRecentTTL.
 	RecentTTL time.Duration
-	// Retention is how long cases, transcripts and indexes outlive their last write.
+	// Retention is how long cases, transcripts and indexes outlive their last write; 0
+	// means DefaultRetention.
 	Retention time.Duration
 }
 
-// DefaultRetention is RedisStore.Retention unless set: claims.DefaultRetention, 365 days.
-const DefaultRetention = 365 * 24 * time.Hour
-
-// DefaultRecentTTL is RedisStore.RecentTTL unless set: the session store's default TTL.
-const DefaultRecentTTL = 30 * 24 * time.Hour
-
-// DefaultPrefix is the key prefix of NewRedisStore with an empty prefix.
-const DefaultPrefix = "returnsbot:handoff:"
-
-// NewRedisStore returns a store on rdb whose keys start with prefix (DefaultPrefix if
-// empty). Tests give each store its own prefix on a shared server.
-func NewRedisStore(rdb redis.UniversalClient, prefix string) *RedisStore {
-	if prefix == "" {
-		prefix = DefaultPrefix
-	}
-	return &RedisStore{rdb: rdb, prefix: prefix, RecentTTL: DefaultRecentTTL, Retention: DefaultRetention}
+// Store is a handoff.Store in Redis.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	opt    Options
 }
 
-func (s *RedisStore) caseKey(id string) string       { return s.prefix + "case:{" + id + "}" }
-func (s *RedisStore) logKey(id string) string        { return s.prefix + "case:{" + id + "}:log" }
-func (s *RedisStore) openKey(conv string) string     { return s.prefix + "open:{" + conv + "}" }
-func (s *RedisStore) threadKey(thread string) string { return s.prefix + "thread:{" + thread + "}" }
-func (s *RedisStore) recentKey(conv string) string   { return s.prefix + "recent:{" + conv + "}" }
-func (s *RedisStore) whoKey(ref string) string       { return s.prefix + "who:{" + ref + "}" }
-func (s *RedisStore) dueKey() string                 { return s.prefix + "{due}" }
+var _ handoff.Store = (*Store)(nil)
 
-// maxAttempts bounds optimistic retries of one update under contention.
-const maxAttempts = 64
+// New returns a store on rdb. Tests give each store its own prefix on a shared server.
+func New(rdb redis.UniversalClient, opt Options) *Store {
+	if opt.Prefix == "" {
+		opt.Prefix = DefaultPrefix
+	}
+	if opt.RecentTTL <= 0 {
+		opt.RecentTTL = DefaultRecentTTL
+	}
+	if opt.Retention <= 0 {
+		opt.Retention = DefaultRetention
+	}
+	return &Store{rdb: rdb, prefix: opt.Prefix + Namespace, opt: opt}
+}
+
+func (s *Store) caseKey(id string) string       { return s.prefix + "case:{" + id + "}" }
+func (s *Store) logKey(id string) string        { return s.prefix + "case:{" + id + "}:log" }
+func (s *Store) openKey(conv string) string     { return s.prefix + "open:{" + conv + "}" }
+func (s *Store) threadKey(thread string) string { return s.prefix + "thread:{" + thread + "}" }
+func (s *Store) recentKey(conv string) string   { return s.prefix + "recent:{" + conv + "}" }
+func (s *Store) whoKey(ref string) string       { return s.prefix + "who:{" + ref + "}" }
+func (s *Store) dueKey() string                 { return s.prefix + "{due}" }
+
+// maxAttempts bounds optimistic retries of one update under contention: the budget of
+// every compare-and-set loop of the bot.
+const maxAttempts = bot.MaxAttempts
 
 // delIfScript deletes KEYS[1] only if it holds ARGV[1], so a stale index entry is removed
 // without clobbering one another instance just wrote.
 var delIfScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
 
-func (s *RedisStore) get(ctx context.Context, c redis.Cmdable, id string) (*Case, error) {
+func (s *Store) get(ctx context.Context, c redis.Cmdable, id string) (*handoff.Case, error) {
 	data, err := c.Get(ctx, s.caseKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("case %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("case %s: %w", id, handoff.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
-	var cs Case
+	var cs handoff.Case
 	if err := json.Unmarshal(data, &cs); err != nil {
 		return nil, fmt.Errorf("case %s: %w", id, err)
 	}
 	return &cs, nil
 }
 
-// Open implements Store. The case is written before the conversation's index points to
+// Open implements handoff.Store. The case is written before the conversation's index points to
 // it, so whoever finds the index also finds the case.
-func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
+func (s *Store) Open(ctx context.Context, c *handoff.Case) (*handoff.Case, bool, error) {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
-	ok, err := s.rdb.SetNX(ctx, s.caseKey(c.ID), data, s.Retention).Result()
+	ok, err := s.rdb.SetNX(ctx, s.caseKey(c.ID), data, s.opt.Retention).Result()
 	if err != nil {
 		return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 	}
@@ -105,7 +135,7 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 	conv := c.Customer.Key()
 	openKey := s.openKey(conv)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		set, err := s.rdb.SetNX(ctx, openKey, c.ID, s.Retention).Result()
+		set, err := s.rdb.SetNX(ctx, openKey, c.ID, s.opt.Retention).Result()
 		if err != nil {
 			return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 		}
@@ -117,7 +147,7 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 			s.rdb.Del(ctx, s.caseKey(c.ID))
 			return cur, false, nil
 		}
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, handoff.ErrNotFound) {
 			return nil, false, fmt.Errorf("open case %s: %w", c.ID, err)
 		}
 		// The index names a case that has ended or vanished; OpenFor removed it. Try again.
@@ -126,12 +156,12 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 		}
 	}
 	pipe := s.rdb.Pipeline()
-	for _, ref := range c.refs() {
+	for _, ref := range c.Refs() {
 		pipe.SAdd(ctx, s.whoKey(ref), "case:"+c.ID)
-		pipe.Expire(ctx, s.whoKey(ref), s.Retention)
+		pipe.Expire(ctx, s.whoKey(ref), s.opt.Retention)
 	}
 	pipe.ZAdd(ctx, s.dueKey(), redis.Z{Score: score(c.Notified), Member: c.ID})
-	pipe.Expire(ctx, s.dueKey(), s.Retention)
+	pipe.Expire(ctx, s.dueKey(), s.opt.Retention)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, false, fmt.Errorf("open case %s: index: %w", c.ID, err)
 	}
@@ -144,40 +174,40 @@ func (s *RedisStore) Open(ctx context.Context, c *Case) (*Case, bool, error) {
 
 func score(t time.Time) float64 { return float64(t.UnixMilli()) }
 
-// Get implements Store.
-func (s *RedisStore) Get(ctx context.Context, id string) (*Case, error) {
+// Get implements handoff.Store.
+func (s *Store) Get(ctx context.Context, id string) (*handoff.Case, error) {
 	return s.get(ctx, s.rdb, id)
 }
 
-// OpenFor implements Store. An index entry naming a case that is no longer open (left by a
+// OpenFor implements handoff.Store. An index entry naming a case that is no longer open (left by a
 // crash between two writes) is removed on the way.
-func (s *RedisStore) OpenFor(ctx context.Context, conv string) (*Case, error) {
+func (s *Store) OpenFor(ctx context.Context, conv string) (*handoff.Case, error) {
 	key := s.openKey(conv)
 	id, err := s.rdb.Get(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("open case of %s: %w", conv, ErrNotFound)
+		return nil, fmt.Errorf("open case of %s: %w", conv, handoff.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open case of %s: %w", conv, err)
 	}
 	c, err := s.get(ctx, s.rdb, id)
-	if err == nil && c.Status == Open {
+	if err == nil && c.Status == handoff.Open {
 		return c, nil
 	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, handoff.ErrNotFound) {
 		return nil, fmt.Errorf("open case of %s: %w", conv, err)
 	}
 	if err := delIfScript.Run(ctx, s.rdb, []string{key}, id).Err(); err != nil {
 		return nil, fmt.Errorf("open case of %s: clean index: %w", conv, err)
 	}
-	return nil, fmt.Errorf("open case of %s: %w", conv, ErrNotFound)
+	return nil, fmt.Errorf("open case of %s: %w", conv, handoff.ErrNotFound)
 }
 
-// ByThread implements Store.
-func (s *RedisStore) ByThread(ctx context.Context, thread string) (*Case, error) {
+// ByThread implements handoff.Store.
+func (s *Store) ByThread(ctx context.Context, thread string) (*handoff.Case, error) {
 	id, err := s.rdb.Get(ctx, s.threadKey(thread)).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("case of thread %s: %w", thread, ErrNotFound)
+		return nil, fmt.Errorf("case of thread %s: %w", thread, handoff.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("case of thread %s: %w", thread, err)
@@ -185,12 +215,12 @@ func (s *RedisStore) ByThread(ctx context.Context, thread string) (*Case, error)
 	return s.get(ctx, s.rdb, id)
 }
 
-// Update implements Store with WATCH/MULTI: a write by anyone else between the read and
+// Update implements handoff.Store with WATCH/MULTI: a write by anyone else between the read and
 // the write aborts the transaction, and fn runs again on what they wrote.
-func (s *RedisStore) Update(ctx context.Context, id string, fn func(*Case) error) (*Case, error) {
+func (s *Store) Update(ctx context.Context, id string, fn func(*handoff.Case) error) (*handoff.Case, error) {
 	key := s.caseKey(id)
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		var c *Case
+		var c *handoff.Case
 		var before indexed
 		var fnErr error
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
@@ -207,7 +237,7 @@ func (s *RedisStore) Update(ctx context.Context, id string, fn func(*Case) error
 				return err
 			}
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.Set(ctx, key, data, s.Retention)
+				p.Set(ctx, key, data, s.opt.Retention)
 				return nil
 			})
 			return err
@@ -234,17 +264,17 @@ func (s *RedisStore) Update(ctx context.Context, id string, fn func(*Case) error
 // indexed is what of a case the indexes depend on.
 type indexed struct {
 	threads  string
-	status   Status
+	status   handoff.Status
 	waiting  bool
 	notified time.Time
 }
 
-func indexOf(c *Case) indexed {
+func indexOf(c *handoff.Case) indexed {
 	var threads strings.Builder
 	for _, t := range c.Threads {
 		threads.WriteString(t.Key() + " ")
 	}
-	return indexed{threads: threads.String(), status: c.Status, waiting: c.waiting(), notified: c.Notified}
+	return indexed{threads: threads.String(), status: c.Status, waiting: c.Waiting(), notified: c.Notified}
 }
 
 func (a indexed) equal(b indexed) bool {
@@ -253,18 +283,18 @@ func (a indexed) equal(b indexed) bool {
 
 // reindex brings the indexes in line with a saved case. They live in other slots, so this
 // cannot be part of the transaction; readers check what an index names against the case.
-func (s *RedisStore) reindex(ctx context.Context, c *Case) error {
+func (s *Store) reindex(ctx context.Context, c *handoff.Case) error {
 	pipe := s.rdb.Pipeline()
 	for _, t := range c.Threads {
-		pipe.Set(ctx, s.threadKey(t.Key()), c.ID, s.Retention)
+		pipe.Set(ctx, s.threadKey(t.Key()), c.ID, s.opt.Retention)
 	}
-	if c.waiting() {
+	if c.Waiting() {
 		pipe.ZAdd(ctx, s.dueKey(), redis.Z{Score: score(c.Notified), Member: c.ID})
-		pipe.Expire(ctx, s.dueKey(), s.Retention)
+		pipe.Expire(ctx, s.dueKey(), s.opt.Retention)
 	} else {
 		pipe.ZRem(ctx, s.dueKey(), c.ID)
 	}
-	if c.Status != Open {
+	if c.Status != handoff.Open {
 		// Eval, not Run: a pipeline cannot fall back from EVALSHA on NOSCRIPT.
 		delIfScript.Eval(ctx, pipe, []string{s.openKey(c.Customer.Key())}, c.ID)
 	}
@@ -272,15 +302,15 @@ func (s *RedisStore) reindex(ctx context.Context, c *Case) error {
 	return err
 }
 
-// Append implements Store.
-func (s *RedisStore) Append(ctx context.Context, id string, es ...Entry) error {
-	if err := s.push(ctx, s.logKey(id), TranscriptLimit, s.Retention, es); err != nil {
+// Append implements handoff.Store.
+func (s *Store) Append(ctx context.Context, id string, es ...handoff.Entry) error {
+	if err := s.push(ctx, s.logKey(id), handoff.TranscriptLimit, s.opt.Retention, es); err != nil {
 		return fmt.Errorf("append to case %s: %w", id, err)
 	}
 	return nil
 }
 
-func (s *RedisStore) push(ctx context.Context, key string, limit int, ttl time.Duration, es []Entry) error {
+func (s *Store) push(ctx context.Context, key string, limit int, ttl time.Duration, es []handoff.Entry) error {
 	vals, err := encode(es)
 	if err != nil || len(vals) == 0 {
 		return err
@@ -294,7 +324,7 @@ func (s *RedisStore) push(ctx context.Context, key string, limit int, ttl time.D
 // pushTo queues an append and a trim: without MULTI, so a Record can share one round trip
 // with an index in another cluster slot. An append landing between two trims is trimmed
 // by the later one.
-func (s *RedisStore) pushTo(ctx context.Context, pipe redis.Pipeliner, key string, limit int, ttl time.Duration, vals []any) {
+func (s *Store) pushTo(ctx context.Context, pipe redis.Pipeliner, key string, limit int, ttl time.Duration, vals []any) {
 	pipe.RPush(ctx, key, vals...)
 	pipe.LTrim(ctx, key, int64(-limit), -1)
 	if ttl > 0 {
@@ -302,7 +332,7 @@ func (s *RedisStore) pushTo(ctx context.Context, pipe redis.Pipeliner, key strin
 	}
 }
 
-func encode(es []Entry) ([]any, error) {
+func encode(es []handoff.Entry) ([]any, error) {
 	vals := make([]any, len(es))
 	for i, e := range es {
 		data, err := json.Marshal(e)
@@ -314,14 +344,14 @@ func encode(es []Entry) ([]any, error) {
 	return vals, nil
 }
 
-func (s *RedisStore) list(ctx context.Context, key string) ([]Entry, error) {
+func (s *Store) list(ctx context.Context, key string) ([]handoff.Entry, error) {
 	vals, err := s.rdb.LRange(ctx, key, 0, -1).Result()
 	if err != nil {
 		return nil, err
 	}
-	es := make([]Entry, 0, len(vals))
+	es := make([]handoff.Entry, 0, len(vals))
 	for _, v := range vals {
-		var e Entry
+		var e handoff.Entry
 		if err := json.Unmarshal([]byte(v), &e); err != nil {
 			return nil, err
 		}
@@ -330,8 +360,8 @@ func (s *RedisStore) list(ctx context.Context, key string) ([]Entry, error) {
 	return es, nil
 }
 
-// Transcript implements Store.
-func (s *RedisStore) Transcript(ctx context.Context, id string) ([]Entry, error) {
+// Transcript implements handoff.Store.
+func (s *Store) Transcript(ctx context.Context, id string) ([]handoff.Entry, error) {
 	es, err := s.list(ctx, s.logKey(id))
 	if err != nil {
 		return nil, fmt.Errorf("transcript of case %s: %w", id, err)
@@ -339,19 +369,19 @@ func (s *RedisStore) Transcript(ctx context.Context, id string) ([]Entry, error)
 	return es, nil
 }
 
-// Record implements Store.
-func (s *RedisStore) Record(ctx context.Context, conv, user string, es ...Entry) error {
+// Record implements handoff.Store.
+func (s *Store) Record(ctx context.Context, conv, user string, es ...handoff.Entry) error {
 	vals, err := encode(es)
 	if err != nil || len(vals) == 0 {
 		return err
 	}
 	pipe := s.rdb.Pipeline()
-	s.pushTo(ctx, pipe, s.recentKey(conv), RecentLimit, s.RecentTTL, vals)
+	s.pushTo(ctx, pipe, s.recentKey(conv), handoff.RecentLimit, s.opt.RecentTTL, vals)
 	if user != "" && user != conv {
 		pipe.SAdd(ctx, s.whoKey(user), "conv:"+conv)
 		// Retention, like the case members it may hold: a shorter TTL set here would
 		// let it expire before the cases it names.
-		pipe.Expire(ctx, s.whoKey(user), s.Retention)
+		pipe.Expire(ctx, s.whoKey(user), s.opt.Retention)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("record %s: %w", conv, err)
@@ -359,8 +389,8 @@ func (s *RedisStore) Record(ctx context.Context, conv, user string, es ...Entry)
 	return nil
 }
 
-// Recent implements Store.
-func (s *RedisStore) Recent(ctx context.Context, conv string) ([]Entry, error) {
+// Recent implements handoff.Store.
+func (s *Store) Recent(ctx context.Context, conv string) ([]handoff.Entry, error) {
 	es, err := s.list(ctx, s.recentKey(conv))
 	if err != nil {
 		return nil, fmt.Errorf("recent of %s: %w", conv, err)
@@ -368,8 +398,8 @@ func (s *RedisStore) Recent(ctx context.Context, conv string) ([]Entry, error) {
 	return es, nil
 }
 
-// Due implements Store.
-func (s *RedisStore) Due(ctx context.Context, before time.Time) ([]string, error) {
+// Due implements handoff.Store.
+func (s *Store) Due(ctx context.Context, before time.Time) ([]string, error) {
 	ids, err := s.rdb.ZRangeByScore(ctx, s.dueKey(), &redis.ZRangeBy{
 		Min: "-inf", Max: strconv.FormatInt(before.UnixMilli(), 10),
 	}).Result()
@@ -380,8 +410,8 @@ func (s *RedisStore) Due(ctx context.Context, before time.Time) ([]string, error
 	return ids, nil
 }
 
-// Forget implements Store.
-func (s *RedisStore) Forget(ctx context.Context, who string) ([]string, error) {
+// Forget implements handoff.Store.
+func (s *Store) Forget(ctx context.Context, who string) ([]string, error) {
 	members, err := s.rdb.SMembers(ctx, s.whoKey(who)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("forget %s: %w", who, err)
@@ -400,7 +430,7 @@ func (s *RedisStore) Forget(ctx context.Context, who string) ([]string, error) {
 			convs[key] = true
 		case "case":
 			c, err := s.get(ctx, s.rdb, key)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, handoff.ErrNotFound) {
 				continue
 			}
 			if err != nil {
@@ -410,7 +440,7 @@ func (s *RedisStore) Forget(ctx context.Context, who string) ([]string, error) {
 			for _, t := range c.Threads {
 				keys = append(keys, s.threadKey(t.Key()))
 			}
-			for _, ref := range c.refs() {
+			for _, ref := range c.Refs() {
 				keys = append(keys, s.whoKey(ref))
 			}
 			keys = append(keys, s.caseKey(key), s.logKey(key))
@@ -435,4 +465,9 @@ func (s *RedisStore) Forget(ctx context.Context, who string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// cut splits an index member "kind:key".
+func cut(member string) (kind, key string, ok bool) {
+	return strings.Cut(member, ":")
 }
