@@ -166,13 +166,20 @@ func (s *Service) addEvent(ctx context.Context, r claims.Record, id string) {
 }
 
 // ensureClaim creates the record of a decided or escalated session whose message is
-// answered again (Repeat): the earlier attempt may have stopped between saving the session
-// and creating the record.
+// answered again (Repeat), and queues its event: the earlier attempt may have stopped
+// between saving the session and creating the record, or between the record and its event.
 func (s *Service) ensureClaim(ctx context.Context, m Message, sess *dialog.Session) {
 	if s.Claims == nil || sess.Claim == "" || sess.Outcome == "" {
 		return
 	}
-	if _, err := s.Claims.Get(ctx, claims.ID(sess.Claim)); err == nil || !errors.Is(err, claims.ErrNotFound) {
+	stored, err := s.Claims.Get(ctx, claims.ID(sess.Claim))
+	if err == nil {
+		// The earlier attempt may have stopped between creating the record and queueing
+		// its event, which lives in another slot; queueing it again is a no-op if it was.
+		s.addEvent(ctx, stored, ClaimEventID(stored.ID, createdEvent(stored)))
+		return
+	}
+	if !errors.Is(err, claims.ErrNotFound) {
 		return
 	}
 	d, ok := s.Engine.Decision(sess)

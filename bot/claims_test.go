@@ -112,6 +112,22 @@ func TestRedeliveryCreatesMissingClaim(t *testing.T) {
 	}
 }
 
+// TestRedeliveryQueuesMissingEvent: an attempt that stopped after creating the record but
+// before queueing its event (they live in different Redis slots) has the event queued when
+// the message comes again.
+func TestRedeliveryQueuesMissingEvent(t *testing.T) {
+	ctx := context.Background()
+	svc, _, ob := claimService(t)
+	decide(t, svc, "bea")
+	if n, err := ob.Forget(ctx, "test:bea"); err != nil || n != 1 {
+		t.Fatalf("Forget the event: %d, %v; want the one claim.decided", n, err)
+	}
+	handle(t, svc, bot.Message{ID: "5", From: bot.Address{Platform: "test", Chat: "bea"}, User: "bea", Text: "yes", Redelivery: true})
+	if c, err := ob.Counts(ctx); err != nil || c.Pending != 1 {
+		t.Fatalf("outbox after redelivery: %+v, %v; want the claim.decided queued again", c, err)
+	}
+}
+
 // TestClaimIDCollision: an id another customer's claim holds is replaced before the
 // decision goes out, in the session, the text and decision.claim alike.
 func TestClaimIDCollision(t *testing.T) {
