@@ -54,6 +54,8 @@ var badSettings = []struct {
 	{"REDIS_KEY_PREFIX", "rb: ", "spaces"},
 	{"WEBHOOK_URL", "hooks.example", "absolute URL"},
 	{"CLAIM_RETENTION", "0d", "number of days"},
+	{"STAFF_LANGUAGE", "xx", "no catalog"},
+	{"STAFF_LANGUAGE", "klingon!", "no catalog"},
 }
 
 // TestBadSettingsRefused: every bad value stops every command before it does anything,
@@ -85,6 +87,7 @@ func TestGoodSettingsAccepted(t *testing.T) {
 		"REDIS_SESSION_TTL": "1s", "HANDOFF_RENOTIFY": "0", "STAFF_TELEGRAM_USERS": "11, 12",
 		"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hooks/telegram-1", "TELEGRAM_TOKEN": "1:abc", "LISTEN_ADDR": ":8080",
 		"METRICS_ADDR": "127.0.0.1:9090", "LOG_LEVEL": "WARN", "INBOUND_RATE": "off", "REDIS_URL": "rediss://u:p@redis:6380/2",
+		"STAFF_LANGUAGE": "de-AT",
 	}
 	for k, v := range good {
 		if err := checkEnv(func(name string) string {
@@ -104,7 +107,7 @@ func TestGoodSettingsAccepted(t *testing.T) {
 // TestBadSettingExitCode: the real binary exits 2 with one line on stderr, no panic.
 func TestBadSettingExitCode(t *testing.T) {
 	bin := buildBinary(t)
-	for _, env := range []string{"TELEGRAM_WEBHOOK_URL=https://bot.example/{x", "REDIS_SESSION_TTL=999us"} {
+	for _, env := range []string{"TELEGRAM_WEBHOOK_URL=https://bot.example/{x", "REDIS_SESSION_TTL=999us", "STAFF_LANGUAGE=tlh"} {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), env, "TELEGRAM_TOKEN=1:abc", "LISTEN_ADDR=127.0.0.1:0")
 		var stderr bytes.Buffer

@@ -16,6 +16,7 @@ import (
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // defaultRenotify is HANDOFF_RENOTIFY when unset.
@@ -108,6 +109,10 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 		logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalated customers are told staff will answer, but no one is told")
 		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, func() {}, nil
 	}
+	lang, err := staffLanguage(getenv, i18n.Current())
+	if err != nil {
+		return nil, nil, nil, usageError{err.Error()}
+	}
 	cases, closeCases, err := openCases(ctx, getenv, logger)
 	if err != nil {
 		return nil, nil, nil, err
@@ -115,13 +120,13 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 	svc.ForgetCases = cases.Forget
 	desk := &handoff.Desk{
 		Service: svc, Cases: cases, Desks: cfg.desks, Access: cfg.access,
-		Router: router, Renotify: cfg.renotify, Log: logger,
+		Router: router, Renotify: cfg.renotify, Lang: lang, Log: logger,
 	}
 	var names []string
 	for _, d := range cfg.desks {
 		names = append(names, d.Key())
 	}
-	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
+	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
 	return desk, desk.Run, closeCases, nil
 }
 
