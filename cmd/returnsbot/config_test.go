@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // badSettings are values the program must refuse at start, with the variable and what it
@@ -121,5 +123,43 @@ func TestBadSettingExitCode(t *testing.T) {
 		if got := strings.TrimSpace(stderr.String()); strings.Count(got, "\n") != 0 || !strings.Contains(got, name) {
 			t.Errorf("%s: got stderr %q, want one line naming %s", env, got, name)
 		}
+	}
+}
+
+// TestStaffLanguageSetting: STAFF_LANGUAGE is matched to a catalog, defaults to the shop's
+// language, and a language without a catalog is refused naming the variable.
+func TestStaffLanguageSetting(t *testing.T) {
+	german, err := i18n.New(i18n.Options{Default: "de"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, value string
+		cat         *i18n.Catalog
+		want        string // the language, or a part of the error
+		wantErr     bool
+	}{
+		{"unset, English shop", "", i18n.Builtin(), "en", false},
+		{"unset, German shop", "", german, "de", false},
+		{"a region", "de-AT", i18n.Builtin(), "de", false},
+		{"underscore", "pt_BR", german, "pt", false},
+		{"unknown", "tlh", i18n.Builtin(), `STAFF_LANGUAGE "tlh": no catalog`, true},
+		{"garbage", "!!", german, `STAFF_LANGUAGE "!!": no catalog`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := staffLanguage(func(k string) string {
+				if k == "STAFF_LANGUAGE" {
+					return tt.value
+				}
+				return ""
+			}, tt.cat)
+			switch {
+			case tt.wantErr && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %q, %v; want an error containing %q", got, err, tt.want)
+			case !tt.wantErr && (err != nil || got != tt.want):
+				t.Errorf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }
