@@ -115,7 +115,8 @@ func writeFacts(b *strings.Builder, lang string, e *dialog.Engine, s *dialog.Ses
 }
 
 // WriteCase writes a case and its whole transcript for "returnsbot case show". It is in
-// English whatever the desk's language: operators' scripts and searches read it.
+// English whatever the desk's language, as operators' scripts and searches read it; the
+// entries are as recorded, the desk's own lines in the desk's language of the time.
 func WriteCase(w io.Writer, c *Case, es []Entry) error {
 	const lang = "en"
 	var b strings.Builder

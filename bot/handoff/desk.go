@@ -204,7 +204,7 @@ func escalates(out []bot.Outbound) bool {
 // failure is logged and the customer is answered all the same.
 func (d *Desk) record(ctx context.Context, m bot.Message, out []bot.Outbound) {
 	now := d.now()
-	es := []Entry{customerEntry(m, now)}
+	es := []Entry{customerEntry(d.lang(), m, now)}
 	for _, o := range out {
 		es = append(es, Entry{At: now, Who: Bot, Text: o.Text})
 	}
@@ -213,13 +213,15 @@ func (d *Desk) record(ctx context.Context, m bot.Message, out []bot.Outbound) {
 	}
 }
 
-func customerEntry(m bot.Message, now time.Time) Entry {
+// customerEntry is the transcript entry of a customer's message, a button pressed or a
+// kind of message the bot cannot pass on noted in the desk's language lang.
+func customerEntry(lang string, m bot.Message, now time.Time) Entry {
 	text := m.Text
 	switch {
 	case m.Button != "":
-		text = "[pressed " + m.Button + "]"
+		text = staffText(lang, "entry_pressed", map[string]any{"Button": m.Button})
 	case text == "" && m.Unsupported != "":
-		text = "[sent a " + m.Unsupported + "]"
+		text = staffText(lang, "entry_unsupported", map[string]any{"Kind": m.Unsupported})
 	}
 	return Entry{At: now, Who: Customer, Name: m.UserName, Text: text, Photos: len(m.Photos)}
 }
@@ -244,7 +246,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: read conversation log", "case", c.ID, "err", err)
 	}
-	recent = append(recent, Entry{At: now, Who: System, Text: "case opened: " + reasonText("en", c.Reason)})
+	recent = append(recent, Entry{At: now, Who: System, Text: d.say("event_opened", map[string]any{"Reason": reasonText(d.lang(), c.Reason)})})
 	if err := d.Cases.Append(ctx, c.ID, recent...); err != nil {
 		d.log().ErrorContext(ctx, "handoff: start transcript", "case", c.ID, "err", err)
 	}
@@ -335,7 +337,7 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	// A redelivery of a message relayed before may never have reached the threads (the
 	// bot stopped before sending): it is relayed again, but recorded once.
 	if !again {
-		if err := d.Cases.Append(ctx, c.ID, customerEntry(m, d.now())); err != nil {
+		if err := d.Cases.Append(ctx, c.ID, customerEntry(d.lang(), m, d.now())); err != nil {
 			return unavailable(m, err)
 		}
 		d.markSeen(ctx, c.ID, m.ID)
@@ -503,7 +505,7 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 		d.logRepeat(ctx, m, id, ActClaim)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
+		d.append(ctx, id, Entry{At: now, Who: System, Text: d.say("event_claimed", map[string]any{"Staff": who.String()})}, Entry{At: now, Who: Bot, Text: notice})
 	}
 	out := d.toThreads(c, d.say("claimed", map[string]any{"ID": id, "Staff": who.String()}))
 	for i := range out {
@@ -541,7 +543,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
 	}
 	back := tell(c.Lang, sayBackToBot)
-	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: back}}
+	entries := []Entry{{At: now, Who: System, Text: d.say("event_returned", map[string]any{"Staff": who.String()})}, {At: now, Who: Bot, Text: back}}
 	out := d.toThreads(c, d.say("returned", map[string]any{"ID": id, "Staff": who.String()}))
 	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: back}})
 	for _, r := range replies {
@@ -588,7 +590,7 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason s
 		d.logRepeat(ctx, m, id, ActClose)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: closing})
+		d.append(ctx, id, Entry{At: now, Who: System, Text: d.say("event_closed", map[string]any{"Staff": who.String()})}, Entry{At: now, Who: Bot, Text: closing})
 	}
 	out := d.toThreads(c, d.say("closed", map[string]any{"ID": id, "Staff": who.String()}))
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}}), nil
@@ -639,7 +641,7 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 	})
 	notice := tell(c.Lang, sayOverride, outcomeText(c.Lang, to))
 	d.append(ctx, id,
-		Entry{At: now, Who: System, Text: fmt.Sprintf("decision overridden by %s: %s -> %s %s", who, orNone("en", string(from)), to, note)},
+		Entry{At: now, Who: System, Text: d.say("event_overridden", map[string]any{"Staff": who.String(), "From": orNone(d.lang(), string(from)), "To": string(to), "Note": note})},
 		Entry{At: now, Who: Bot, Text: notice})
 	out := d.toThreads(c, d.say("overridden", map[string]any{"Staff": who.String(), "ID": id, "From": orNone(d.lang(), string(from)), "To": string(to)}))
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: notice}}), nil

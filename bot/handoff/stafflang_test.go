@@ -47,12 +47,13 @@ func TestStaffLanguage(t *testing.T) {
 		"Angaben:",
 		"Verlauf",
 		"Kunde Ann: conseiller", // the customer's words as written
+		"*: Fall eröffnet: der Kunde möchte mit einem Menschen sprechen",
 	} {
 		if !strings.Contains(card.Text, want) {
 			t.Errorf("the card: got %q, want it to contain %q", card.Text, want)
 		}
 	}
-	for _, english := range []string{"Why:", "Speaks:", "Facts:", "Transcript", "Customer Ann"} {
+	for _, english := range []string{"Why:", "Speaks:", "Facts:", "Transcript", "Customer Ann", "case opened"} {
 		if strings.Contains(card.Text, english) {
 			t.Errorf("the card: got %q, want no English %q", card.Text, english)
 		}
@@ -119,5 +120,47 @@ func TestStaffLanguage(t *testing.T) {
 		if s.wantCustomer == "" && customerGot != "" || !strings.HasPrefix(customerGot, s.wantCustomer) {
 			t.Errorf("%s: the customer got %q, want %q", s.name, customerGot, s.wantCustomer)
 		}
+	}
+}
+
+// TestStaffLanguageTranscript: the desk's own lines of a case's transcript are written in
+// the desk's language; what the customer wrote stays as written.
+func TestStaffLanguageTranscript(t *testing.T) {
+	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	w.lang = "de"
+	w.desk = w.newDesk()
+	w.tg.titlePrefix, w.dc.titlePrefix = "Fall ", "Fall "
+	for _, text := range []string{"bonjour", "conseiller"} {
+		m := customer(tgAnn, text)
+		m.Lang = "fr"
+		w.send(m)
+	}
+	c, err := w.cases.OpenFor(context.Background(), tgAnn.Key())
+	if err != nil {
+		t.Fatalf("no case: %v", err)
+	}
+	dcThread := thread(t, c, "discord")
+	w.send(press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
+	w.send(press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClose, c.ID)))
+	es, err := w.cases.Transcript(context.Background(), c.ID)
+	if err != nil {
+		t.Fatalf("Transcript: %v", err)
+	}
+	var system []string
+	for _, e := range es {
+		if e.Who == handoff.System {
+			system = append(system, e.Text)
+		}
+	}
+	want := []string{
+		"Fall eröffnet: der Kunde möchte mit einem Menschen sprechen",
+		"übernommen von Staff8 (discord)",
+		"geschlossen von Staff8 (discord)",
+	}
+	if got := strings.Join(system, "|"); got != strings.Join(want, "|") {
+		t.Errorf("the desk's transcript lines: got %q, want %q", got, strings.Join(want, "|"))
+	}
+	if es[0].Who != handoff.Customer || es[0].Text != "bonjour" {
+		t.Errorf("first entry: got %+v, want the customer's own \"bonjour\"", es[0])
 	}
 }
