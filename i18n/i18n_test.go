@@ -40,6 +40,9 @@ func TestCheckFindsProblems(t *testing.T) {
 		{"left out placeholder", `{{.Date}} is still to come`, `It is still to come`, `leaves out {{.Date}}`},
 		{"not a placeholder", `{{.Date}} is still to come`, `{{.Date}} {{len .Date}} is still to come`, `not a placeholder`},
 		{"broken template", `{{.Date}} is still to come`, `{{.Date}} {{.Date is still to come`, `not a valid template`},
+		{"missing staff id", `"staff.button_claim": "Claim",`, ``, `missing id "staff.button_claim"`},
+		{"staff text leaves out a placeholder", `Reminder: case {{.ID}} from`, `Reminder: case from`, `leaves out {{.ID}}`},
+		{"staff text with an unknown placeholder", `Speaks: {{.Language}}`, `Speaks: {{.Lang}}`, `unknown placeholder {{.Lang}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,15 +14,6 @@ import (
 	"github.com/returnsbot/returnsbot/policy"
 )
 
-// What the Desk says. Customer texts are English, like the dialog's only catalog.
-const (
-	textNotStaff      = "Sorry, only authorised staff can act on cases here. This attempt has been logged."
-	textUnknownButton = "That button is not one I know; it may belong to an older version of a case card."
-	textUseInThread   = "Use this command in the thread of a case."
-	textStaffHelp     = "In a case thread: /claim, /tobot (hand back to the bot), /close, /override OUTCOME [note]. Only the staff member handling a case writes to the customer."
-	textOverrideUsage = "Usage: /override OUTCOME [note], where OUTCOME is one of: return_eligible, return_expired, refuse_at_delivery, damage_not_covered, warranty_repair, warranty_excluded, warranty_expired."
-)
-
 // maxCard keeps a card within Discord's 2000 characters, the smaller platform limit. The
 // full transcript is always available from "returnsbot case show".
 const maxCard = 1900
@@ -30,30 +21,36 @@ const maxCard = 1900
 // maxCardLine bounds one transcript line on a card.
 const maxCardLine = 200
 
-func threadTitle(c *Case) string {
-	return fmt.Sprintf("Case %s: %s (%s)", c.ID, truncate(displayName(c.Name, c.User), 40), c.Customer.Platform)
+func threadTitle(lang string, c *Case) string {
+	return staffText(lang, "thread_title", map[string]any{"ID": c.ID, "Name": truncate(displayName(c.Name, c.User), 40), "Platform": c.Customer.Platform})
 }
 
 // card renders the case card: who, why, the facts gathered, the bot's decision with its
-// clauses quoted, and as much of the transcript, newest kept, as fits. It also returns
+// clauses quoted, and as much of the transcript, newest kept, as fits, in the desk's
+// language; what the customer wrote and the policy's words as they are. It also returns
 // the references of the photos the customer sent the bot, to attach.
 func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	var photos []string
 	var b strings.Builder
-	fmt.Fprintf(&b, "Case %s: %s, %s customer (%s)\n", c.ID, displayName(c.Name, c.User), c.Customer.Platform, c.Customer.Key())
-	fmt.Fprintf(&b, "Why: %s\nOpened: %s\n", reasonText(c.Reason), c.Opened.UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "Speaks: %s\n", languageText(c.Lang))
+	lang := d.lang()
+	line := func(id string, data map[string]any) { b.WriteString(staffText(lang, id, data) + "\n") }
+	line("card_head", map[string]any{"ID": c.ID, "Name": displayName(c.Name, c.User), "Platform": c.Customer.Platform, "Conversation": c.Customer.Key()})
+	line("card_why", map[string]any{"Reason": reasonText(lang, c.Reason)})
+	line("card_opened", map[string]any{"Time": c.Opened.UTC().Format("2006-01-02 15:04 MST")})
+	line("card_speaks", map[string]any{"Language": languageText(c.Lang)})
 	sess, err := d.Service.Store.Load(ctx, c.Customer.Key())
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: load session for the case card", "case", c.ID, "err", err)
-		b.WriteString("\n(The facts could not be loaded; see returnsbot case show " + c.ID + ".)\n")
+		b.WriteString("\n")
+		line("card_no_facts", map[string]any{"ID": c.ID})
 	} else {
-		writeFacts(&b, d.Service.Engine, sess)
+		writeFacts(&b, lang, d.Service.Engine, sess)
 		photos = sess.Answers.Photos
 		if r, ok := d.storedClaim(ctx, c); ok {
-			WriteClaim(&b, r)
+			writeClaim(&b, lang, r)
 		} else {
-			fmt.Fprintf(&b, "\nBot's decision: none yet; the customer left the dialog at %q.\n", orNone(sess.Resume))
+			b.WriteString("\n")
+			line("card_no_decision", map[string]any{"Step": orNone(lang, sess.Resume)})
 		}
 	}
 	head := b.String()
@@ -65,7 +62,7 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	room := maxCard - utf8.RuneCountInString(head) - 30
 	var lines []string
 	for i := len(es) - 1; i >= 0 && room > 0; i-- {
-		line := truncate(entryLine(es[i], "15:04"), maxCardLine)
+		line := truncate(entryLine(lang, es[i], "15:04"), maxCardLine)
 		if n := utf8.RuneCountInString(line) + 1; n <= room {
 			lines = append(lines, line)
 			room -= n
@@ -79,9 +76,11 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	b.Reset()
 	b.WriteString(head)
 	if len(lines) < len(es) {
-		fmt.Fprintf(&b, "\nTranscript (last %d of %d):\n", len(lines), len(es))
+		b.WriteString("\n")
+		line("card_transcript_last", map[string]any{"Shown": len(lines), "Total": len(es)})
 	} else {
-		b.WriteString("\nTranscript:\n")
+		b.WriteString("\n")
+		line("card_transcript", nil)
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		b.WriteString(lines[i] + "\n")
@@ -90,15 +89,15 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 }
 
 // writeFacts lists the answers in the order the dialog asks them, the shop's own
-// questions included, as the dialog's question table names them.
-func writeFacts(b *strings.Builder, e *dialog.Engine, s *dialog.Session) {
-	b.WriteString("\nFacts:\n")
-	facts := e.Answered(s, "en")
+// questions included, as the dialog's question table names them in the desk's language.
+func writeFacts(b *strings.Builder, lang string, e *dialog.Engine, s *dialog.Session) {
+	b.WriteString("\n" + staffText(lang, "card_facts", nil) + "\n")
+	facts := e.Answered(s, lang)
 	for _, f := range facts {
 		value := f.Value
 		switch {
 		case f.ID == dialog.StateReceiptDate && f.Value == dialog.ReceiptPending:
-			value = "not yet (at pickup)"
+			value = staffText(lang, "fact_receipt_pending", nil)
 		case f.ID == dialog.StateDefectDetails:
 			value = strconvQuote(f.Value)
 		}
@@ -108,78 +107,82 @@ func writeFacts(b *strings.Builder, e *dialog.Engine, s *dialog.Session) {
 		fmt.Fprintf(b, "- %s: %s\n", f.Label, safetext.Line(value))
 	}
 	if n := len(s.Answers.Photos); n > 0 {
-		fmt.Fprintf(b, "- Photos sent to the bot: %d, attached\n", n)
+		b.WriteString("- " + staffText(lang, "fact_photos", map[string]any{"Number": n}) + "\n")
 	}
 	if len(facts) == 0 {
-		b.WriteString("- (no answers yet)\n")
+		b.WriteString("- " + staffText(lang, "fact_none", nil) + "\n")
 	}
 }
 
-// WriteCase writes a case and its whole transcript for "returnsbot case show".
+// WriteCase writes a case and its whole transcript for "returnsbot case show". It is in
+// English whatever the desk's language, as operators' scripts and searches read it; the
+// entries are as recorded, the desk's own lines in the desk's language of the time.
 func WriteCase(w io.Writer, c *Case, es []Entry) error {
+	const lang = "en"
 	var b strings.Builder
 	fmt.Fprintf(&b, "Case %s (%s)\n", c.ID, c.Status)
 	fmt.Fprintf(&b, "Customer: %s, %s (user %s)\n", displayName(c.Name, c.User), c.Customer.Key(), c.User)
-	fmt.Fprintf(&b, "Why: %s\n", reasonText(c.Reason))
+	fmt.Fprintf(&b, "Why: %s\n", reasonText(lang, c.Reason))
 	fmt.Fprintf(&b, "Opened: %s\n", c.Opened.UTC().Format(time.RFC3339))
 	if c.Claimed != nil {
 		fmt.Fprintf(&b, "Claimed: %s at %s\n", c.Claimed, c.ClaimedAt.UTC().Format(time.RFC3339))
 	}
 	if o := c.Override; o != nil {
-		fmt.Fprintf(&b, "Override: %s -> %s by %s at %s", orNone(string(o.From)), o.To, o.By, o.At.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "Override: %s -> %s by %s at %s", orNone(lang, string(o.From)), o.To, o.By, o.At.UTC().Format(time.RFC3339))
 		if o.Note != "" {
 			fmt.Fprintf(&b, ": %s", safetext.Line(o.Note))
 		}
 		b.WriteString("\n")
 	}
 	if c.EndedBy != nil {
-		fmt.Fprintf(&b, "Ended: %s by %s at %s\n", statusText(c.Status), c.EndedBy, c.Ended.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "Ended: %s by %s at %s\n", statusText(lang, c.Status), c.EndedBy, c.Ended.UTC().Format(time.RFC3339))
 	}
 	for _, th := range c.Threads {
 		fmt.Fprintf(&b, "Thread: %s\n", th.Key())
 	}
 	fmt.Fprintf(&b, "\nTranscript (%d entries):\n", len(es))
 	for _, e := range es {
-		b.WriteString(entryLine(e, time.RFC3339) + "\n")
+		b.WriteString(entryLine(lang, e, time.RFC3339) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func entryLine(e Entry, layout string) string {
-	who := map[Who]string{Customer: "Customer", Bot: "Bot", StaffWho: "Staff", System: "*"}[e.Who]
+// entryLine is one transcript entry, its author named in lang; the entry's text as it was
+// recorded.
+func entryLine(lang string, e Entry, layout string) string {
+	who := "*"
+	if id, ok := map[Who]string{Customer: "who_customer", Bot: "who_bot", StaffWho: "who_staff"}[e.Who]; ok {
+		who = staffText(lang, id, nil)
+	}
 	if e.Name != "" && e.Who != System {
 		who += " " + safetext.Line(e.Name)
 	}
 	text := safetext.Block(e.Text, continuation)
 	if e.Photos > 0 {
-		text = strings.TrimSpace(text + fmt.Sprintf(" [%d photo(s)]", e.Photos))
+		text = strings.TrimSpace(text + " [" + staffText(lang, "entry_photos", map[string]any{"Number": e.Photos}) + "]")
 	}
 	return fmt.Sprintf("%s %s: %s", e.At.UTC().Format(layout), who, text)
 }
 
-func reasonText(reason string) string {
+// reasonText says why a case was opened, in lang; a reason the catalogs lack as it is.
+func reasonText(lang, reason string) string {
 	switch reason {
-	case policy.ReasonAsked:
-		return "the customer asked for a person"
-	case policy.ReasonDisputed:
-		return "the customer disputes the decision"
-	case policy.ReasonUndecidable:
-		return "the policy does not settle this case"
-	case policy.ReasonCarrierClaim:
-		return "damage recorded with the carrier: a carrier claim to file"
+	case policy.ReasonAsked, policy.ReasonDisputed, policy.ReasonUndecidable, policy.ReasonCarrierClaim:
+		return staffText(lang, "reason."+reason, nil)
 	case "":
-		return "escalated"
+		return staffText(lang, "reason.escalated", nil)
 	}
 	return reason
 }
 
-func statusText(s Status) string {
+// statusText names an ended case's status in lang.
+func statusText(lang string, s Status) string {
 	switch s {
 	case Returned:
-		return "returned to the bot"
+		return staffText(lang, "status_returned", nil)
 	case Closed:
-		return "closed"
+		return staffText(lang, "status_closed", nil)
 	}
 	return string(s)
 }
@@ -193,9 +196,9 @@ func displayName(name, fallback string) string {
 	return safetext.Line(fallback)
 }
 
-func orNone(s string) string {
+func orNone(lang, s string) string {
 	if s == "" {
-		return "none"
+		return staffText(lang, "none", nil)
 	}
 	return s
 }

@@ -87,12 +87,18 @@ func returnedClaim(r *claims.Record) {
 }
 
 // WriteClaim writes a claim's stored decision for the card and "returnsbot case show": the
-// bot's outcome and the clauses as quoted when it decided, and the policy version.
-func WriteClaim(b *strings.Builder, r claims.Record) {
-	fmt.Fprintf(b, "\nClaim %s (%s), policy %s\n", r.ID, r.State, r.PolicyVersion)
-	fmt.Fprintf(b, "Bot's decision: %s", r.Outcome)
+// bot's outcome and the clauses as quoted when it decided, and the policy version. It is
+// in English, as WriteCase is.
+func WriteClaim(b *strings.Builder, r claims.Record) { writeClaim(b, "en", r) }
+
+// writeClaim writes a claim's stored decision with its labels in lang; the clauses as
+// the policy words them.
+func writeClaim(b *strings.Builder, lang string, r claims.Record) {
+	say := func(id string, data map[string]any) string { return staffText(lang, id, data) }
+	b.WriteString("\n" + say("claim_head", map[string]any{"ID": r.ID, "State": r.State, "Version": r.PolicyVersion}) + "\n")
+	b.WriteString(say("claim_decision", map[string]any{"Outcome": r.Outcome}))
 	if r.Reason != "" {
-		fmt.Fprintf(b, " (%s)", reasonText(r.Reason))
+		fmt.Fprintf(b, " (%s)", reasonText(lang, r.Reason))
 	}
 	b.WriteString("\n")
 	for _, c := range r.Clauses {
@@ -100,16 +106,16 @@ func WriteClaim(b *strings.Builder, r claims.Record) {
 	}
 	if r.Outcome != policy.Escalated {
 		if !r.LastReturnDay.IsZero() {
-			fmt.Fprintf(b, "Last return day: %s\n", r.LastReturnDay.Format(time.DateOnly))
+			b.WriteString(say("claim_last_return_day", map[string]any{"Date": r.LastReturnDay.Format(time.DateOnly)}) + "\n")
 		}
 		if !r.WarrantyEnd.IsZero() {
-			fmt.Fprintf(b, "Warranty end: %s\n", r.WarrantyEnd.Format(time.DateOnly))
+			b.WriteString(say("claim_warranty_end", map[string]any{"Date": r.WarrantyEnd.Format(time.DateOnly)}) + "\n")
 		}
 	}
 	if o := r.Override; o != nil {
-		fmt.Fprintf(b, "Overridden: %s by %s\n", o.Outcome, o.By)
+		b.WriteString(say("claim_overridden", map[string]any{"Outcome": o.Outcome, "Staff": o.By}) + "\n")
 	}
 	if r.CloseReason != "" {
-		fmt.Fprintf(b, "Close reason: %s\n", r.CloseReason)
+		b.WriteString(say("claim_close_reason", map[string]any{"Reason": r.CloseReason}) + "\n")
 	}
 }

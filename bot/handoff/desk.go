@@ -39,6 +39,10 @@ type Desk struct {
 	Renotify time.Duration
 	// Threads bounds the background opening of a new case's threads.
 	Threads ThreadRetry
+	// Lang is the language of the staff texts (the card, notices and replies in the desk
+	// threads, reminders), a code of a catalog of package i18n; empty for the shop's
+	// default. Customers are answered in their own language whatever it is.
+	Lang string
 	// Now is the clock; nil means the Service's.
 	Now func() time.Time
 	Log *slog.Logger
@@ -200,7 +204,7 @@ func escalates(out []bot.Outbound) bool {
 // failure is logged and the customer is answered all the same.
 func (d *Desk) record(ctx context.Context, m bot.Message, out []bot.Outbound) {
 	now := d.now()
-	es := []Entry{customerEntry(m, now)}
+	es := []Entry{customerEntry(d.lang(), m, now)}
 	for _, o := range out {
 		es = append(es, Entry{At: now, Who: Bot, Text: o.Text})
 	}
@@ -209,13 +213,15 @@ func (d *Desk) record(ctx context.Context, m bot.Message, out []bot.Outbound) {
 	}
 }
 
-func customerEntry(m bot.Message, now time.Time) Entry {
+// customerEntry is the transcript entry of a customer's message, a button pressed or a
+// kind of message the bot cannot pass on noted in the desk's language lang.
+func customerEntry(lang string, m bot.Message, now time.Time) Entry {
 	text := m.Text
 	switch {
 	case m.Button != "":
-		text = "[pressed " + m.Button + "]"
+		text = staffText(lang, "entry_pressed", map[string]any{"Button": m.Button})
 	case text == "" && m.Unsupported != "":
-		text = "[sent a " + m.Unsupported + "]"
+		text = staffText(lang, "entry_unsupported", map[string]any{"Kind": m.Unsupported})
 	}
 	return Entry{At: now, Who: Customer, Name: m.UserName, Text: text, Photos: len(m.Photos)}
 }
@@ -240,7 +246,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: read conversation log", "case", c.ID, "err", err)
 	}
-	recent = append(recent, Entry{At: now, Who: System, Text: "case opened: " + reasonText(c.Reason)})
+	recent = append(recent, Entry{At: now, Who: System, Text: d.say("event_opened", map[string]any{"Reason": reasonText(d.lang(), c.Reason)})})
 	if err := d.Cases.Append(ctx, c.ID, recent...); err != nil {
 		d.log().ErrorContext(ctx, "handoff: start transcript", "case", c.ID, "err", err)
 	}
@@ -266,7 +272,7 @@ func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case,
 			continue
 		}
 		actx, cancel := context.WithTimeout(ctx, d.Threads.timeout())
-		th, err := opener.OpenThread(actx, desk, threadTitle(c))
+		th, err := opener.OpenThread(actx, desk, threadTitle(d.lang(), c))
 		cancel()
 		if err != nil {
 			d.log().WarnContext(ctx, "handoff: open thread", "case", c.ID, "desk", desk.Key(), "err", err)
@@ -293,20 +299,20 @@ func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case,
 	text, refs := d.card(ctx, updated)
 	photos, missing := d.photos(ctx, c.Customer.Platform, refs)
 	if missing > 0 {
-		text = truncate(text, maxCard-60) + fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
+		text = truncate(text, maxCard-60) + "\n" + d.say("photos_missing", map[string]any{"Number": missing})
 	}
 	var out []bot.Outbound
 	for _, th := range opened {
-		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(c.ID)}, Photos: photos})
+		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(d.lang(), c.ID)}, Photos: photos})
 	}
 	return out, updated, errs
 }
 
-func cardButtons(id string) []dialog.Button {
+func cardButtons(lang, id string) []dialog.Button {
 	return []dialog.Button{
-		{ID: ButtonID(ActClaim, id), Label: "Claim"},
-		{ID: ButtonID(ActReturn, id), Label: "Return to bot"},
-		{ID: ButtonID(ActClose, id), Label: "Close"},
+		{ID: ButtonID(ActClaim, id), Label: staffText(lang, "button_claim", nil)},
+		{ID: ButtonID(ActReturn, id), Label: staffText(lang, "button_return", nil)},
+		{ID: ButtonID(ActClose, id), Label: staffText(lang, "button_close", nil)},
 	}
 }
 
@@ -331,15 +337,15 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	// A redelivery of a message relayed before may never have reached the threads (the
 	// bot stopped before sending): it is relayed again, but recorded once.
 	if !again {
-		if err := d.Cases.Append(ctx, c.ID, customerEntry(m, d.now())); err != nil {
+		if err := d.Cases.Append(ctx, c.ID, customerEntry(d.lang(), m, d.now())); err != nil {
 			return unavailable(m, err)
 		}
 		d.markSeen(ctx, c.ID, m.ID)
 	}
 	var out []bot.Outbound
-	text := relayInText(m)
+	text := relayInText(d.lang(), m)
 	if missing > 0 {
-		text += fmt.Sprintf("\n[%d photo(s) could not be fetched]", missing)
+		text += "\n" + d.say("photos_missing", map[string]any{"Number": missing})
 	}
 	for _, th := range c.Threads {
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}, Photos: photos})
@@ -396,13 +402,13 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 		if _, id, ok := parseButton(m.Button); ok {
 			c, _ = d.Cases.Get(ctx, id) // the press removed the card's buttons: put them back
 		}
-		return d.refuse(m, c, textNotStaff), nil
+		return d.refuse(m, c, d.say("not_staff", nil)), nil
 	}
 	who := Staff{Platform: m.From.Platform, User: m.User, Name: m.UserName}
 	if m.Button != "" {
 		action, id, ok := parseButton(m.Button)
 		if !ok {
-			return reply(m.From, textUnknownButton), nil
+			return reply(m.From, d.say("unknown_button", nil)), nil
 		}
 		return d.act(ctx, m, who, action, id, "")
 	}
@@ -412,10 +418,10 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		if cmd == "help" {
-			return reply(m.From, textStaffHelp), nil
+			return reply(m.From, d.say("help", nil)), nil
 		}
 		if cmd != "" {
-			return reply(m.From, textUseInThread), nil
+			return reply(m.From, d.say("use_in_thread", nil)), nil
 		}
 		return nil, nil // staff talking among themselves outside case threads
 	case err != nil:
@@ -431,7 +437,7 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	case ActClaim, ActReturn, ActClose, "override":
 		return d.act(ctx, m, who, cmd, c.ID, args)
 	}
-	return reply(m.From, textStaffHelp), nil
+	return reply(m.From, d.say("help", nil)), nil
 }
 
 // command splits "/override return_eligible note" into "override" and the rest; a
@@ -461,21 +467,21 @@ func (d *Desk) act(ctx context.Context, m bot.Message, who Staff, action, id, ar
 	case "override":
 		return d.override(ctx, m, who, id, args)
 	}
-	return reply(m.From, textUnknownButton), nil
+	return reply(m.From, d.say("unknown_button", nil)), nil
 }
 
 // refusal turns the error of a case operation into words for the staff member, or returns
 // false when it is not one they can do anything about.
-func refusal(c *Case, id string, err error) (string, bool) {
+func refusal(lang string, c *Case, id string, err error) (string, bool) {
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return fmt.Sprintf("I do not know case %s; it may have been erased.", id), true
+		return staffText(lang, "unknown_case", map[string]any{"ID": id}), true
 	case errors.Is(err, ErrEnded) && c != nil:
-		return fmt.Sprintf("Case %s is already %s.", id, statusText(c.Status)), true
+		return staffText(lang, "already_ended", map[string]any{"ID": id, "Status": statusText(lang, c.Status)}), true
 	case errors.Is(err, ErrClaimed) && c != nil && c.Claimed != nil:
-		return fmt.Sprintf("Case %s is handled by %s; only they can do that.", id, c.Claimed), true
+		return staffText(lang, "handled_by", map[string]any{"ID": id, "Staff": c.Claimed.String()}), true
 	case errors.Is(err, ErrYours):
-		return fmt.Sprintf("You are already handling case %s.", id), true
+		return staffText(lang, "already_yours", map[string]any{"ID": id}), true
 	}
 	return "", false
 }
@@ -484,7 +490,7 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 	now := d.now()
 	c, err := claim(ctx, d.Cases, id, who, now, m.ID)
 	repeat := errors.Is(err, errRepeat)
-	if text, ok := refusal(c, id, err); ok && !repeat {
+	if text, ok := refusal(d.lang(), c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
 	}
 	if err != nil && !repeat {
@@ -499,11 +505,11 @@ func (d *Desk) claim(ctx context.Context, m bot.Message, who Staff, id string) (
 		d.logRepeat(ctx, m, id, ActClaim)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case claimed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.append(ctx, id, Entry{At: now, Who: System, Text: "claimed by " + who.String()}, Entry{At: now, Who: Bot, Text: notice})
+		d.append(ctx, id, Entry{At: now, Who: System, Text: d.say("event_claimed", map[string]any{"Staff": who.String()})}, Entry{At: now, Who: Bot, Text: notice})
 	}
-	out := d.toThreads(c, fmt.Sprintf("Case %s claimed by %s.", id, who))
+	out := d.toThreads(c, d.say("claimed", map[string]any{"ID": id, "Staff": who.String()}))
 	for i := range out {
-		out[i].Buttons = buttonsFor(c)
+		out[i].Buttons = buttonsFor(d.lang(), c)
 	}
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: notice}}), nil
 }
@@ -513,7 +519,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 	now := d.now()
 	c, err := end(ctx, d.Cases, id, Returned, who, now, m.ID)
 	repeat := errors.Is(err, errRepeat)
-	if text, ok := refusal(c, id, err); ok && !repeat {
+	if text, ok := refusal(d.lang(), c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
 	}
 	if err != nil && !repeat {
@@ -528,7 +534,7 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 	})
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
-		return reply(m.From, fmt.Sprintf("Case %s is returned, but I could not update the customer's conversation (%v). Their next message will open a new case.", id, err)), nil
+		return reply(m.From, d.say("return_failed", map[string]any{"ID": id, "Error": err.Error()})), nil
 	}
 	d.claimEvent(ctx, c, claims.CaseReturned, returnedClaim)
 	if repeat {
@@ -537,8 +543,8 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 		d.log().InfoContext(ctx, "handoff: case returned to the bot", "case", id, "staff", who.User, "platform", who.Platform)
 	}
 	back := tell(c.Lang, sayBackToBot)
-	entries := []Entry{{At: now, Who: System, Text: "returned to the bot by " + who.String()}, {At: now, Who: Bot, Text: back}}
-	out := d.toThreads(c, fmt.Sprintf("Case %s returned to the bot by %s. The transcript is kept: returnsbot case show %s", id, who, id))
+	entries := []Entry{{At: now, Who: System, Text: d.say("event_returned", map[string]any{"Staff": who.String()})}, {At: now, Who: Bot, Text: back}}
+	out := d.toThreads(c, d.say("returned", map[string]any{"ID": id, "Staff": who.String()}))
 	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: back}})
 	for _, r := range replies {
 		out = append(out, bot.Outbound{To: c.Customer, Reply: r})
@@ -555,7 +561,7 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason s
 	now := d.now()
 	c, err := end(ctx, d.Cases, id, Closed, who, now, m.ID)
 	repeat := errors.Is(err, errRepeat)
-	if text, ok := refusal(c, id, err); ok && !repeat {
+	if text, ok := refusal(d.lang(), c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
 	}
 	if err != nil && !repeat {
@@ -584,9 +590,9 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason s
 		d.logRepeat(ctx, m, id, ActClose)
 	} else {
 		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.append(ctx, id, Entry{At: now, Who: System, Text: "closed by " + who.String()}, Entry{At: now, Who: Bot, Text: closing})
+		d.append(ctx, id, Entry{At: now, Who: System, Text: d.say("event_closed", map[string]any{"Staff": who.String()})}, Entry{At: now, Who: Bot, Text: closing})
 	}
-	out := d.toThreads(c, fmt.Sprintf("Case %s closed by %s. The transcript is kept: returnsbot case show %s", id, who, id))
+	out := d.toThreads(c, d.say("closed", map[string]any{"ID": id, "Staff": who.String()}))
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}}), nil
 }
 
@@ -597,7 +603,7 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 	word, note, _ := strings.Cut(args, " ")
 	to := policy.Outcome(strings.ToLower(word))
 	if to == policy.Escalated || !slices.Contains(policy.Outcomes, to) {
-		return reply(m.From, textOverrideUsage), nil
+		return reply(m.From, d.say("override_usage", map[string]any{"Outcomes": overridable()})), nil
 	}
 	note = strings.TrimSpace(note)
 	// The decision overridden is the bot's, as its claim record stored it.
@@ -620,9 +626,9 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 		return nil
 	})
 	if errors.Is(err, errNotClaimed) {
-		return d.refuse(m, c, "Claim the case first: only the staff member handling it can override the decision."), nil
+		return d.refuse(m, c, d.say("override_unclaimed", nil)), nil
 	}
-	if text, ok := refusal(c, id, err); ok {
+	if text, ok := refusal(d.lang(), c, id, err); ok {
 		return d.refuse(m, c, text), nil
 	}
 	if err != nil {
@@ -635,9 +641,9 @@ func (d *Desk) override(ctx context.Context, m bot.Message, who Staff, id, args 
 	})
 	notice := tell(c.Lang, sayOverride, outcomeText(c.Lang, to))
 	d.append(ctx, id,
-		Entry{At: now, Who: System, Text: fmt.Sprintf("decision overridden by %s: %s -> %s %s", who, orNone(string(from)), to, note)},
+		Entry{At: now, Who: System, Text: d.say("event_overridden", map[string]any{"Staff": who.String(), "From": orNone(d.lang(), string(from)), "To": string(to), "Note": note})},
 		Entry{At: now, Who: Bot, Text: notice})
-	out := d.toThreads(c, fmt.Sprintf("%s overrode the decision of case %s: %s -> %s.", who, id, orNone(string(from)), to))
+	out := d.toThreads(c, d.say("overridden", map[string]any{"Staff": who.String(), "ID": id, "From": orNone(d.lang(), string(from)), "To": string(to)}))
 	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: notice}}), nil
 }
 
@@ -656,14 +662,14 @@ func (d *Desk) logRepeat(ctx context.Context, m bot.Message, id, action string) 
 func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) ([]bot.Outbound, error) {
 	switch {
 	case c.Status != Open:
-		return reply(m.From, fmt.Sprintf("Case %s is %s; your message was not sent to the customer.", c.ID, statusText(c.Status))), nil
+		return reply(m.From, d.say("not_sent_ended", map[string]any{"ID": c.ID, "Status": statusText(d.lang(), c.Status)})), nil
 	case c.Claimed == nil:
-		return reply(m.From, "Press Claim first: only the staff member handling a case writes to the customer. Your message was not sent."), nil
+		return reply(m.From, d.say("not_sent_unclaimed", nil)), nil
 	case !sameStaff(*c.Claimed, who):
-		return reply(m.From, fmt.Sprintf("%s handles this case; your message was not sent to the customer.", c.Claimed)), nil
+		return reply(m.From, d.say("not_sent_other", map[string]any{"Staff": c.Claimed.String()})), nil
 	}
 	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
-		return reply(m.From, "Only text and photos reach the customer; nothing was sent."), nil
+		return reply(m.From, d.say("not_sent_empty", nil)), nil
 	}
 	again := m.ID != "" && slices.Contains(c.Seen, m.ID)
 	if again && !m.Redelivery {
@@ -679,12 +685,12 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 	}
 	out := []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: m.Text}, Photos: photos}}
 	if missing > 0 {
-		out = append(out, reply(m.From, fmt.Sprintf("%d photo(s) could not be fetched and were not sent.", missing))...)
+		out = append(out, reply(m.From, d.say("photos_not_sent", map[string]any{"Number": missing}))...)
 	}
 	// Staff on the other desks see the answer too.
 	for _, th := range c.Threads {
 		if th != m.From {
-			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: fmt.Sprintf("%s (staff): %s", who, m.Text)}, Photos: photos})
+			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: d.say("staff_relay", map[string]any{"Staff": who.String(), "Text": m.Text})}, Photos: photos})
 		}
 	}
 	return out, nil
@@ -724,10 +730,10 @@ func (d *Desk) Remind(ctx context.Context) error {
 			d.openLater(c) // the new threads get the card, which says all a reminder would
 		}
 		waited := now.Sub(c.Opened).Round(time.Second)
-		text := fmt.Sprintf("Reminder: case %s from %s has waited %s for someone to claim it.", id, displayName(c.Name, c.User), waited)
+		text := d.say("reminder", map[string]any{"ID": id, "Name": displayName(c.Name, c.User), "Waited": waited.String()})
 		var out []bot.Outbound
 		for _, th := range c.Threads {
-			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(id)[:1]}})
+			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(d.lang(), id)[:1]}})
 		}
 		d.log().InfoContext(ctx, "handoff: unclaimed case re-notified", "case", id, "waited", waited.String())
 		if err := d.Router.Deliver(ctx, out); err != nil {
@@ -783,21 +789,32 @@ func (d *Desk) toThreads(c *Case, text string) []bot.Outbound {
 func (d *Desk) refuse(m bot.Message, c *Case, text string) []bot.Outbound {
 	out := reply(m.From, text)
 	if m.Button != "" {
-		out[0].Buttons = buttonsFor(c)
+		out[0].Buttons = buttonsFor(d.lang(), c)
 	}
 	return out
 }
 
 // buttonsFor returns the buttons that apply to the case now: all three while it waits,
 // Return and Close once claimed, none once ended.
-func buttonsFor(c *Case) []dialog.Button {
+func buttonsFor(lang string, c *Case) []dialog.Button {
 	switch {
 	case c == nil || c.Status != Open:
 		return nil
 	case c.Claimed != nil:
-		return cardButtons(c.ID)[1:]
+		return cardButtons(lang, c.ID)[1:]
 	}
-	return cardButtons(c.ID)
+	return cardButtons(lang, c.ID)
+}
+
+// overridable lists the outcomes staff may override a decision with, for the usage text.
+func overridable() string {
+	var names []string
+	for _, o := range policy.Outcomes {
+		if o != policy.Escalated {
+			names = append(names, string(o))
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func reply(to bot.Address, text string) []bot.Outbound {

@@ -39,6 +39,9 @@ type platform struct {
 	hold  chan struct{}
 	// titles are the titles of the threads opened.
 	titles []string
+	// titlePrefix starts every title of a case thread, as in the desk's language; empty
+	// for "Case ".
+	titlePrefix string
 }
 
 func (p *platform) Send(ctx context.Context, o bot.Outbound) error {
@@ -65,7 +68,11 @@ func (p *platform) OpenThread(ctx context.Context, chat bot.Address, title strin
 	if p.failThreads {
 		return bot.Address{}, errors.New("thread service down")
 	}
-	if !strings.HasPrefix(title, "Case ") {
+	prefix := p.titlePrefix
+	if prefix == "" {
+		prefix = "Case "
+	}
+	if !strings.HasPrefix(title, prefix) {
 		return bot.Address{}, fmt.Errorf("title %q does not name the case", title)
 	}
 	p.threads++
@@ -107,6 +114,8 @@ type world struct {
 
 	// policy is the policy newDesk's instance loads; nil is the default.
 	policy *policy.Policy
+	// lang is the desk's language (Desk.Lang); empty for the shop's default.
+	lang string
 }
 
 func newWorld(t testing.TB, cases handoff.Store, sessions dialog.Store) *world {
@@ -138,6 +147,7 @@ func (w *world) newDesk() *handoff.Desk {
 		},
 		Router:   bot.Router{"telegram": w.tg, "discord": w.dc},
 		Renotify: 10 * time.Minute,
+		Lang:     w.lang,
 		// Retries without the pauses of production, which a test would wait out.
 		Threads: handoff.ThreadRetry{Wait: time.Millisecond},
 		Log:     log,

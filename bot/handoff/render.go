@@ -1,7 +1,6 @@
 package handoff
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/returnsbot/returnsbot/bot"
@@ -15,10 +14,10 @@ const continuation = "    | "
 // relayInText is a customer's message as staff see it in the case threads: labelled with
 // its real author (never the case's name: whoever wrote it is who staff read), the text
 // neutralised and its continuation lines marked.
-func relayInText(m bot.Message) string {
+func relayInText(lang string, m bot.Message) string {
 	who := displayName(m.UserName, m.User)
 	if strings.TrimSpace(m.Text) == "" {
-		return fmt.Sprintf("%s (customer) sent %d photo(s).", who, len(m.Photos))
+		return staffText(lang, "customer_photos", map[string]any{"Name": who, "Number": len(m.Photos)})
 	}
-	return fmt.Sprintf("%s (customer): %s", who, safetext.Block(m.Text, continuation))
+	return staffText(lang, "customer_relay", map[string]any{"Name": who, "Text": safetext.Block(m.Text, continuation)})
 }

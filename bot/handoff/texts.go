@@ -5,9 +5,9 @@ import (
 	"github.com/returnsbot/returnsbot/policy"
 )
 
-// say is the id of what the Desk tells customers, in the catalogs of package i18n. Staff
-// texts are English only: staff share one desk, customers each have their own language,
-// as the dialog does.
+// say is the id of what the Desk tells customers, in the catalogs of package i18n. Each
+// customer hears their own language; staff texts (the "staff." ids) are in the desk's
+// language, Desk.Lang, since staff share one desk.
 type say string
 
 // What the Desk tells customers.
@@ -42,3 +42,20 @@ func outcomeText(lang string, o policy.Outcome) string {
 	}
 	return string(o)
 }
+
+// staffText renders the staff text "staff."+id in the desk's language lang. Policy quotes,
+// the shop's own words and what customers wrote are never translated: they go in as data.
+func staffText(lang, id string, data map[string]any) string {
+	return i18n.Current().Text(lang, "staff."+id, data)
+}
+
+// lang is the desk's language: Lang, or the shop's default.
+func (d *Desk) lang() string {
+	if d.Lang != "" {
+		return d.Lang
+	}
+	return i18n.Current().Default()
+}
+
+// say renders a staff text in the desk's language.
+func (d *Desk) say(id string, data map[string]any) string { return staffText(d.lang(), id, data) }

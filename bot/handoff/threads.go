@@ -184,7 +184,7 @@ func (d *Desk) gaveUp(ctx context.Context, c *Case, attempts int, errs []error) 
 			missing = append(missing, desk.Platform)
 		}
 	}
-	note := fmt.Sprintf("Case %s has no %s thread yet: opening it failed %d times. The bot keeps trying; meanwhile handle the case here.", c.ID, strings.Join(missing, " or "), attempts)
+	note := d.say("no_thread", map[string]any{"ID": c.ID, "Desks": strings.Join(missing, ", "), "Attempts": attempts})
 	var out []bot.Outbound
 	for _, th := range c.Threads {
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: note}})

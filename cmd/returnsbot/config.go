@@ -12,6 +12,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // checkEnv validates every setting the program reads before any command runs, so a bad
@@ -44,6 +45,13 @@ func checkEnv(getenv func(string) string) error {
 		func() error { _, err := pace(getenv, "TELEGRAM_CHAT_INTERVAL"); return err },
 		func() error { _, err := pace(getenv, "TELEGRAM_GROUP_INTERVAL"); return err },
 		func() error { _, _, err := handoffFromEnv(getenv); return err },
+		func() error {
+			if getenv("LOCALES_DIR") != "" {
+				return nil // the shop may add languages: checked against its catalogs once loaded
+			}
+			_, err := staffLanguage(getenv, i18n.Builtin())
+			return err
+		},
 		func() error {
 			if getenv("TELEGRAM_WEBHOOK_URL") != "" && getenv("TELEGRAM_TOKEN") != "" && getenv("LISTEN_ADDR") == "" {
 				return fmt.Errorf("TELEGRAM_WEBHOOK_URL needs LISTEN_ADDR, the address to serve the webhook on")
@@ -223,4 +231,19 @@ func loopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// staffLanguage is the language of the staff desk's texts: STAFF_LANGUAGE, matched to a
+// catalog of cat ("de-AT" reads German), or the shop's default language (DEFAULT_LANGUAGE,
+// else English). A language no catalog has is an error: staff would read a fallback they
+// did not ask for.
+func staffLanguage(getenv func(string) string, cat *i18n.Catalog) (string, error) {
+	v := strings.TrimSpace(getenv("STAFF_LANGUAGE"))
+	if v == "" {
+		return cat.Default(), nil
+	}
+	if !cat.Has(v) {
+		return "", fmt.Errorf("STAFF_LANGUAGE %q: no catalog for it (have %s)", v, strings.Join(cat.Languages(), " "))
+	}
+	return cat.Match(v), nil
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // badSettings are values the program must refuse at start, with the variable and what it
@@ -54,6 +56,8 @@ var badSettings = []struct {
 	{"REDIS_KEY_PREFIX", "rb: ", "spaces"},
 	{"WEBHOOK_URL", "hooks.example", "absolute URL"},
 	{"CLAIM_RETENTION", "0d", "number of days"},
+	{"STAFF_LANGUAGE", "xx", "no catalog"},
+	{"STAFF_LANGUAGE", "klingon!", "no catalog"},
 }
 
 // TestBadSettingsRefused: every bad value stops every command before it does anything,
@@ -85,6 +89,7 @@ func TestGoodSettingsAccepted(t *testing.T) {
 		"REDIS_SESSION_TTL": "1s", "HANDOFF_RENOTIFY": "0", "STAFF_TELEGRAM_USERS": "11, 12",
 		"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hooks/telegram-1", "TELEGRAM_TOKEN": "1:abc", "LISTEN_ADDR": ":8080",
 		"METRICS_ADDR": "127.0.0.1:9090", "LOG_LEVEL": "WARN", "INBOUND_RATE": "off", "REDIS_URL": "rediss://u:p@redis:6380/2",
+		"STAFF_LANGUAGE": "de-AT",
 	}
 	for k, v := range good {
 		if err := checkEnv(func(name string) string {
@@ -104,7 +109,7 @@ func TestGoodSettingsAccepted(t *testing.T) {
 // TestBadSettingExitCode: the real binary exits 2 with one line on stderr, no panic.
 func TestBadSettingExitCode(t *testing.T) {
 	bin := buildBinary(t)
-	for _, env := range []string{"TELEGRAM_WEBHOOK_URL=https://bot.example/{x", "REDIS_SESSION_TTL=999us"} {
+	for _, env := range []string{"TELEGRAM_WEBHOOK_URL=https://bot.example/{x", "REDIS_SESSION_TTL=999us", "STAFF_LANGUAGE=tlh"} {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), env, "TELEGRAM_TOKEN=1:abc", "LISTEN_ADDR=127.0.0.1:0")
 		var stderr bytes.Buffer
@@ -118,5 +123,43 @@ func TestBadSettingExitCode(t *testing.T) {
 		if got := strings.TrimSpace(stderr.String()); strings.Count(got, "\n") != 0 || !strings.Contains(got, name) {
 			t.Errorf("%s: got stderr %q, want one line naming %s", env, got, name)
 		}
+	}
+}
+
+// TestStaffLanguageSetting: STAFF_LANGUAGE is matched to a catalog, defaults to the shop's
+// language, and a language without a catalog is refused naming the variable.
+func TestStaffLanguageSetting(t *testing.T) {
+	german, err := i18n.New(i18n.Options{Default: "de"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, value string
+		cat         *i18n.Catalog
+		want        string // the language, or a part of the error
+		wantErr     bool
+	}{
+		{"unset, English shop", "", i18n.Builtin(), "en", false},
+		{"unset, German shop", "", german, "de", false},
+		{"a region", "de-AT", i18n.Builtin(), "de", false},
+		{"underscore", "pt_BR", german, "pt", false},
+		{"unknown", "tlh", i18n.Builtin(), `STAFF_LANGUAGE "tlh": no catalog`, true},
+		{"garbage", "!!", german, `STAFF_LANGUAGE "!!": no catalog`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := staffLanguage(func(k string) string {
+				if k == "STAFF_LANGUAGE" {
+					return tt.value
+				}
+				return ""
+			}, tt.cat)
+			switch {
+			case tt.wantErr && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %q, %v; want an error containing %q", got, err, tt.want)
+			case !tt.wantErr && (err != nil || got != tt.want):
+				t.Errorf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // defaultRenotify is HANDOFF_RENOTIFY when unset.
@@ -107,19 +108,23 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 		logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalated customers are told staff will answer, but no one is told")
 		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 	}
+	lang, err := staffLanguage(getenv, i18n.Current())
+	if err != nil {
+		return nil, nil, usageError{err.Error()}
+	}
 	if st.memory {
 		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
 	}
 	svc.ForgetCases = st.cases.Forget
 	desk := &handoff.Desk{
 		Service: svc, Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
-		Router: router, Renotify: cfg.renotify, Log: logger,
+		Router: router, Renotify: cfg.renotify, Lang: lang, Log: logger,
 	}
 	var names []string
 	for _, d := range cfg.desks {
 		names = append(names, d.Key())
 	}
-	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
+	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
 	return desk, desk.Run, nil
 }
 
