@@ -160,18 +160,7 @@ func TestTelegramKill9(t *testing.T) {
 
 	// What a bot that never crashed answers to each input, in order.
 	oracle := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New()}
-	var want [][]string
-	for i, in := range inputs {
-		out, err := oracle.Handle(context.Background(), bot.Message{ID: strconv.Itoa(i), From: bot.Address{Platform: "telegram", Chat: "1"}, Text: in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var texts []string
-		for _, o := range out {
-			texts = append(texts, strings.NewReplacer("“", "", "”", "").Replace(o.Text))
-		}
-		want = append(want, texts)
-	}
+	want := oracleReplies(t, oracle, inputs)
 	wantSess, _ := oracle.Store.Load(context.Background(), "telegram:1")
 
 	total := func() int {
@@ -408,18 +397,7 @@ func TestTelegramSIGTERMKeepsReplies(t *testing.T) {
 	}
 	const chats = 5
 	oracle := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: memstore.New()}
-	var want [][]string
-	for i, in := range inputs {
-		out, err := oracle.Handle(context.Background(), bot.Message{ID: strconv.Itoa(i), From: bot.Address{Platform: "telegram", Chat: "1"}, Text: in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var texts []string
-		for _, o := range out {
-			texts = append(texts, strings.NewReplacer("“", "", "”", "").Replace(o.Text))
-		}
-		want = append(want, texts)
-	}
+	want := oracleReplies(t, oracle, inputs)
 	first := startTelegramProc(t, bin, env)
 	waittest.For(t, "the first process to poll", func() bool { return len(srv.Calls("deleteWebhook")) > 0 })
 	for _, in := range inputs {
@@ -507,4 +485,23 @@ func TestTelegramFloodDoesNotStallOthers(t *testing.T) {
 	if slow != 1 {
 		t.Errorf("slow-down replies to the flooder: got %d, want 1", slow)
 	}
+}
+
+// oracleReplies is what a bot that never crashed answers to each input of one chat, in
+// order, with the quotation marks Telegram's HTML rendering drops taken out.
+func oracleReplies(t *testing.T, oracle *bot.Service, inputs []string) [][]string {
+	t.Helper()
+	var want [][]string
+	for i, in := range inputs {
+		out, err := oracle.Handle(context.Background(), bot.Message{ID: strconv.Itoa(i), From: bot.Address{Platform: "telegram", Chat: "1"}, Text: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, o := range out {
+			texts = append(texts, strings.NewReplacer("“", "", "”", "").Replace(o.Text))
+		}
+		want = append(want, texts)
+	}
+	return want
 }
