@@ -12,7 +12,7 @@ import (
 	"github.com/returnsbot/returnsbot/policy"
 )
 
-// contractID is the claim id form of ../shared/CONTRACT.md.
+// contractID is the claim id form of the external contract (CONTRACT.md).
 var contractID = regexp.MustCompile(`^[A-Za-z0-9-]{6,16}$`)
 
 func TestNewID(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 // The built-in policy must quote the shop's published text byte for byte. The test reads
 // the repository's copy of that text, so a clone with nothing beside it passes; .ci/run
-// checks the copy against ../shared/policy/refund-policy.txt where that is laid beside it.
+// checks the copy against the shop's own file where that is laid beside the clone.
 func TestDefaultTextIsTheShopsPolicy(t *testing.T) {
 	want, err := os.ReadFile("testdata/refund-policy.txt")
 	if err != nil {

@@ -100,12 +100,7 @@ func read(kind Kind, code, text string) Reading {
 		}
 		t.use(l)
 		var all tally
-		for i := 0; i < len(t.toks); {
-			a, b := l.clause(t, i)
-			i = b
-			if a == b {
-				break
-			}
+		for a, b := range l.clauses(t) {
 			if l.elsewhere(t, a, b, kind) {
 				continue
 			}
@@ -139,12 +134,7 @@ func find(kind Kind, code, text string) Reading {
 		// spoil a reading but never make one.
 		var found bool
 		var told, anchored tally
-		for i := 0; i < len(t.toks); {
-			a, b := l.clause(t, i)
-			i = b
-			if a == b {
-				break
-			}
+		for a, b := range l.clauses(t) {
 			if l.elsewhere(t, a, b, kind) {
 				continue
 			}

@@ -21,11 +21,8 @@ func readRequest(code, text string) Request {
 // then a correction, then disagreement ("that's wrong" with no fact named is a dispute,
 // "the date is wrong" a correction).
 func (l *lang) request(t *tokens, code, text string) Request {
-	n := len(t.toks)
-	for i := 0; i < n; {
-		a, b := l.clause(t, i)
-		i = b
-		if a < b && l.person(t, a, b) {
+	for a, b := range l.clauses(t) {
+		if l.person(t, a, b) {
 			return Request{Intent: Person}
 		}
 	}
@@ -35,9 +32,7 @@ func (l *lang) request(t *tokens, code, text string) Request {
 	if r, ok := l.change(t, code, text); ok {
 		return r
 	}
-	for i := 0; i < n; {
-		a, b := l.clause(t, i)
-		i = b
+	for a, b := range l.clauses(t) {
 		for j := a; j < b; j++ {
 			if l.longest(t, j, b, bit(secDispute)).n > 0 {
 				return Request{Intent: Dispute}
@@ -106,12 +101,7 @@ func (l *lang) why(t *tokens) bool {
 // Find reads from the new answer.
 func (l *lang) change(t *tokens, code, text string) (Request, bool) {
 	n := len(t.toks)
-	for i := 0; i < n; {
-		a, b := l.clause(t, i)
-		i = b
-		if a == b {
-			break
-		}
+	for a, b := range l.clauses(t) {
 		from, ok := l.changeIn(t, a, b)
 		if !ok {
 			continue

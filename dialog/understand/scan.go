@@ -1,5 +1,7 @@
 package understand
 
+import "iter"
+
 // hit is a phrase of a value section found in a clause, with what negation did to it.
 type hit struct {
 	sec        section
@@ -28,6 +30,19 @@ func (l *lang) clause(t *tokens, i int) (a, b int) {
 		b++
 	}
 	return i, b
+}
+
+// clauses yields the clauses of t in order, as clause finds them.
+func (l *lang) clauses(t *tokens) iter.Seq2[int, int] {
+	return func(yield func(a, b int) bool) {
+		for i := 0; i < len(t.toks); {
+			a, b := l.clause(t, i)
+			if a == b || !yield(a, b) {
+				return
+			}
+			i = b
+		}
+	}
 }
 
 // scan finds the phrases of the sections in active in the clause a..b, leftmost-longest
