@@ -14,16 +14,8 @@ import (
 // with the standard library only. The zero value is ready to use; a nil *Metrics counts
 // nothing.
 type Metrics struct {
-	messages    atomic.Int64
-	duplicates  atomic.Int64
-	conflicts   atomic.Int64
-	unavailable atomic.Int64
-	repeats     atomic.Int64
-	unreadable  atomic.Int64
-	limited     atomic.Int64
-	panics      atomic.Int64
-	gaveUp      atomic.Int64
-	claimFailed atomic.Int64
+	messages atomic.Int64
+	counts   [len(counters)]atomic.Int64
 
 	// Outbox, if set, is read for the webhook outbox's pending, delivered and failed
 	// events on every scrape.
@@ -63,13 +55,14 @@ func (m *Metrics) handled(d time.Duration, replies []Outbound) {
 	}
 }
 
+// metric names one of the counters.
 type metric int
 
 const (
 	metricDuplicate metric = iota
+	metricRepeated
 	metricConflict
 	metricUnavailable
-	metricRepeated
 	metricUnreadable
 	metricLimited
 	metricPanic
@@ -77,30 +70,24 @@ const (
 	metricClaimFailed
 )
 
+// counters are the name and help of each metric, in the order /metrics shows them.
+var counters = [...]struct{ name, help string }{
+	metricDuplicate:   {"returnsbot_duplicates_total", "Messages dropped because they were already handled."},
+	metricRepeated:    {"returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost."},
+	metricConflict:    {"returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session."},
+	metricUnavailable: {"returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed."},
+	metricUnreadable:  {"returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh."},
+	metricLimited:     {"returnsbot_limited_total", "Messages dropped because their customer was over the inbound limit (INBOUND_RATE)."},
+	metricPanic:       {"returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again)."},
+	metricGaveUp:      {"returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure."},
+	metricClaimFailed: {"returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged)."},
+}
+
 func (m *Metrics) count(which metric) {
 	if m == nil {
 		return
 	}
-	switch which {
-	case metricDuplicate:
-		m.duplicates.Add(1)
-	case metricConflict:
-		m.conflicts.Add(1)
-	case metricUnavailable:
-		m.unavailable.Add(1)
-	case metricRepeated:
-		m.repeats.Add(1)
-	case metricUnreadable:
-		m.unreadable.Add(1)
-	case metricLimited:
-		m.limited.Add(1)
-	case metricPanic:
-		m.panics.Add(1)
-	case metricGaveUp:
-		m.gaveUp.Add(1)
-	case metricClaimFailed:
-		m.claimFailed.Add(1)
-	}
+	m.counts[which].Add(1)
 }
 
 // ServeHTTP writes the metrics in the Prometheus text exposition format.
@@ -110,15 +97,9 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
 	}
 	counter("returnsbot_messages_total", "Messages run through the dialog.", m.messages.Load())
-	counter("returnsbot_duplicates_total", "Messages dropped because they were already handled.", m.duplicates.Load())
-	counter("returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost.", m.repeats.Load())
-	counter("returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session.", m.conflicts.Load())
-	counter("returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed.", m.unavailable.Load())
-	counter("returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh.", m.unreadable.Load())
-	counter("returnsbot_limited_total", "Messages dropped because their customer was over the inbound limit (INBOUND_RATE).", m.limited.Load())
-	counter("returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again).", m.panics.Load())
-	counter("returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure.", m.gaveUp.Load())
-	counter("returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged).", m.claimFailed.Load())
+	for i, c := range counters {
+		counter(c.name, c.help, m.counts[i].Load())
+	}
 	m.writeOutbox(r.Context(), w)
 
 	m.mu.Lock()
