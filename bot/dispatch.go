@@ -374,7 +374,7 @@ func (d *Dispatcher) handleAndDeliver(ctx context.Context, j *Job) error {
 			break // out holds the store's apology
 		}
 		d.cfg.Log.Warn("message not handled, will retry", "platform", d.cfg.Platform, "conversation", m.From.Key(), "id", m.ID, "attempt", attempt, "err", err)
-		if sleep(ctx, d.backoff(attempt)) != nil {
+		if Sleep(ctx, d.backoff(attempt)) != nil {
 			return fmt.Errorf("retry %s: %w", m.ID, ctx.Err())
 		}
 	}
@@ -463,7 +463,12 @@ func (d *Dispatcher) perSecond() rate.Limit {
 	return rate.Limit(d.cfg.InboundRate / 60)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done, and then returns ctx's error: the one wait the
+// runtime and the adapters use between retries.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -334,7 +334,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			// Wait a moment first: discordgo's heartbeat goroutine of the old connection
 			// may still call Close, and it closes whatever connection is current, with
 			// 1000, which makes Discord drop the session and the events queued for it.
-			if !sleep(ctx, a.cfg.ReconnectMin) {
+			if bot.Sleep(ctx, a.cfg.ReconnectMin) != nil {
 				return nil
 			}
 			if err := a.connect(ctx); err != nil {
@@ -357,22 +357,10 @@ func (a *Adapter) connect(ctx context.Context) error {
 			return f
 		}
 		a.log.Warn("gateway connection failed, retrying", "err", err, "in", delay)
-		if !sleep(ctx, delay) {
+		if bot.Sleep(ctx, delay) != nil {
 			return nil
 		}
 		delay = min(2*delay, a.cfg.ReconnectMax)
-	}
-}
-
-// sleep waits d, or until ctx is done; it reports whether the full time passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

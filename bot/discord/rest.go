@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/i18n"
 )
 
@@ -75,7 +76,7 @@ func (a *Adapter) call(ctx context.Context, op string, f func(opts ...discordgo.
 		}
 		wait := rl.RetryAfter
 		a.log.Info("rate limited, waiting", "op", op, "retry_after", wait)
-		if !sleep(ctx, wait) {
+		if bot.Sleep(ctx, wait) != nil {
 			return fmt.Errorf("%s: rate limited: %w", op, ctx.Err())
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/returnsbot/returnsbot/bot"
 )
 
 // pacer spaces events at interval, allowing bursts of up to burst events: a generic cell
@@ -105,7 +107,7 @@ func (l *limiter) wait(ctx context.Context, chat int64) error {
 		}
 	}
 	l.mu.Unlock()
-	if err := sleep(ctx, d); err != nil {
+	if err := bot.Sleep(ctx, d); err != nil {
 		return err
 	}
 	// The global slot is booked only once the chat's turn has come, so a chat waiting
@@ -113,7 +115,7 @@ func (l *limiter) wait(ctx context.Context, chat int64) error {
 	l.mu.Lock()
 	d = l.global.reserve(l.now())
 	l.mu.Unlock()
-	return sleep(ctx, d)
+	return bot.Sleep(ctx, d)
 }
 
 // block holds back chat until until.
@@ -121,18 +123,4 @@ func (l *limiter) block(chat int64, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.chat(chat).block(until)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

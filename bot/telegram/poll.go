@@ -172,7 +172,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 				wait = flood.wait
 			}
 			a.log.Warn("telegram: getUpdates failed", "err", err, "retry_in", wait)
-			if sleep(ctx, wait) != nil {
+			if bot.Sleep(ctx, wait) != nil {
 				return nil
 			}
 			continue
@@ -196,7 +196,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 		case len(updates) == 0:
 			// An empty answer came at once from a server that does not hold long polls (or
 			// one cut short): pause, so the loop never spins.
-			if sleep(ctx, a.cfg.PollIdle) != nil {
+			if bot.Sleep(ctx, a.cfg.PollIdle) != nil {
 				return nil
 			}
 		case len(fresh) == 0:

@@ -413,7 +413,7 @@ func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(con
 			a.log.Info("telegram: rate limited, waiting", "chat", chat, "retry_after", wait)
 			if paced {
 				a.limit.block(chat, time.Now().Add(wait))
-			} else if sleep(ctx, wait) != nil {
+			} else if bot.Sleep(ctx, wait) != nil {
 				return a.gaveUp(chat, attempt, err)
 			}
 			attempt--
@@ -426,7 +426,7 @@ func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(con
 			return a.gaveUp(chat, attempt, err)
 		}
 		a.log.Warn("telegram: request failed, retrying", "chat", chat, "attempt", attempt, "err", a.scrub(err))
-		if sleep(ctx, a.backoff(attempt)) != nil {
+		if bot.Sleep(ctx, a.backoff(attempt)) != nil {
 			return a.gaveUp(chat, attempt, err)
 		}
 	}
