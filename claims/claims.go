@@ -75,8 +75,15 @@ type Record struct {
 	// Clauses stay the bot's.
 	Override *Override `json:"override,omitempty"`
 
-	State       State  `json:"state"`
+	State State `json:"state"`
+	// CloseReason is the reason code staff (or the desk, for "idle" and "customer_left")
+	// gave when the case closed.
 	CloseReason string `json:"close_reason,omitempty"`
+	// FirstStaffReply is when staff first wrote to the customer on an escalated claim,
+	// zero until then: the dashboard's time to first answer.
+	FirstStaffReply time.Time `json:"first_staff_reply,omitzero"`
+	// Rating is the customer's satisfaction rating after the case closed, if they gave one.
+	Rating *Rating `json:"rating,omitempty"`
 	// CaseID is the staff desk's case, for escalated claims.
 	CaseID string `json:"case,omitempty"`
 
@@ -91,6 +98,13 @@ type Override struct {
 	// By names the staff member, "Name (platform)".
 	By string    `json:"by"`
 	At time.Time `json:"at"`
+}
+
+// Rating is a customer's 1–5 satisfaction rating of a closed case.
+type Rating struct {
+	Score   int       `json:"score"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // UserKey is the customer as "platform:user", the form `returnsbot forget` and Store.ByUser
@@ -126,6 +140,10 @@ func (r Record) Clone() Record {
 	if r.Override != nil {
 		o := *r.Override
 		r.Override = &o
+	}
+	if r.Rating != nil {
+		g := *r.Rating
+		r.Rating = &g
 	}
 	return r
 }
