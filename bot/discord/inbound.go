@@ -130,16 +130,19 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 				a.finishDeferred(ctx, i, "")
 			}
 		}
+		// Over the inbound limit the command is dropped: its deferred response must still
+		// end, or the member watches "thinking…" until the token dies.
+		dropped := func() { a.finishDropped(i, msg.Lang, acked) }
 		if name == "return" && guild {
-			a.enqueue(a.dmLane(user.ID), a.fromDM(msg, i.ChannelID), func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
+			a.submit(a.dmLane(user.ID), a.fromDM(msg, i.ChannelID), false, func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) }, dropped)
 			return
 		}
 		if owned, known := a.owned(i.ChannelID); guild && !(known && owned) {
 			// A command in a public channel: its answers would be public too.
-			a.interactionInDM(i, msg, inChannel, func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) })
+			a.interactionInDM(i, msg, inChannel, func(ctx context.Context) { a.startInDM(ctx, i, msg, acked) }, dropped)
 			return
 		}
-		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), inChannel)
+		a.submit(i.ChannelID, withFrom(msg, i.ChannelID), false, inChannel, dropped)
 	case discordgo.InteractionMessageComponent:
 		msg.Button = i.MessageComponentData().CustomID
 		// Update the pressed message, removing its buttons: the choice is made, and a
@@ -150,7 +153,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 				<-acked
 				msg.From = a.address(ctx, i.ChannelID, guild)
 				a.handle(ctx, msg)
-			}, func(ctx context.Context) { <-acked; a.pressInDM(ctx, msg) })
+			}, func(ctx context.Context) { <-acked; a.pressInDM(ctx, msg) }, nil)
 			return
 		}
 		a.enqueue(i.ChannelID, withFrom(msg, i.ChannelID), func(ctx context.Context) {
@@ -330,11 +333,12 @@ func (a *Adapter) dmChannel(ctx context.Context, user string) (string, error) {
 // enqueue runs fn on the lane of key, after the work queued there before, within the
 // customer's inbound limit: msg names the customer and where a slow-down reply goes.
 func (a *Adapter) enqueue(key string, msg bot.Message, fn func(ctx context.Context)) {
-	a.submit(key, msg, false, fn)
+	a.submit(key, msg, false, fn, nil)
 }
 
-// submit is enqueue, exempt from the inbound limit when noLimit.
-func (a *Adapter) submit(key string, msg bot.Message, noLimit bool, fn func(ctx context.Context)) {
+// submit is enqueue, exempt from the inbound limit when noLimit; dropped, if set, runs
+// when the dispatcher drops the event over the limit.
+func (a *Adapter) submit(key string, msg bot.Message, noLimit bool, fn func(ctx context.Context), dropped func()) {
 	a.mu.Lock()
 	stopped := a.stopped
 	a.mu.Unlock()
@@ -342,10 +346,41 @@ func (a *Adapter) submit(key string, msg bot.Message, noLimit bool, fn func(ctx 
 		a.log.Warn("event arrived after shutdown, dropped", "channel", key)
 		return
 	}
-	a.d.Submit(&bot.Job{Lane: "discord:" + key, Msg: msg, NoLimit: noLimit, Run: func(ctx context.Context) error {
+	j := &bot.Job{Lane: "discord:" + key, Msg: msg, NoLimit: noLimit, Run: func(ctx context.Context) error {
 		fn(ctx)
 		return ctx.Err()
-	}})
+	}}
+	if dropped != nil {
+		j.Done = func(o bot.Outcome) {
+			if o == bot.Dropped {
+				dropped()
+			}
+		}
+	}
+	a.d.Submit(j)
+}
+
+// finishDropped ends the deferred response of a command dropped over the inbound limit
+// with the slow-down text, privately, in the background: it waits for the
+// acknowledgement, and Submit must not block.
+func (a *Adapter) finishDropped(i *discordgo.Interaction, lang string, acked <-chan error) {
+	a.mu.Lock()
+	if a.stopped {
+		a.mu.Unlock()
+		return
+	}
+	a.jobs.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.jobs.Done()
+		if <-acked != nil {
+			return
+		}
+		// The follow-up token outlives the acknowledgement's 3 seconds by far (15 minutes).
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a.finishDeferred(ctx, i, bot.SlowDownText(lang))
+	}()
 }
 
 // handle runs msg through the Handler and delivers the replies. A panic is recovered by

@@ -59,20 +59,20 @@ func (a *Adapter) guildMessage(channel string, msg bot.Message) bool {
 		}
 		msg.From = a.address(ctx, channel, true)
 		a.handle(ctx, msg)
-	})
+	}, nil)
 	return false
 }
 
 // interactionInDM runs an interaction used in a server channel the bot does not own in the user's
 // DM conversation instead, unless a lookup shows the channel is the desk's after all.
-func (a *Adapter) interactionInDM(i *discordgo.Interaction, msg bot.Message, inChannel func(ctx context.Context), inDM func(ctx context.Context)) {
-	a.enqueue(a.dmLane(msg.User), a.fromDM(msg, i.ChannelID), func(ctx context.Context) {
+func (a *Adapter) interactionInDM(i *discordgo.Interaction, msg bot.Message, inChannel func(ctx context.Context), inDM func(ctx context.Context), dropped func()) {
+	a.submit(a.dmLane(msg.User), a.fromDM(msg, i.ChannelID), false, func(ctx context.Context) {
 		if a.ownedLookup(ctx, i.ChannelID) {
 			inChannel(ctx)
 			return
 		}
 		inDM(ctx)
-	})
+	}, dropped)
 }
 
 // fromDM is msg as seen from the user's DM channel when it is known, else from channel:
