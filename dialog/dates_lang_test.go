@@ -86,6 +86,8 @@ func TestParseReceiptIn(t *testing.T) {
 		{"it", "numeric", "12/11/2026", "2026-11-12"},
 		{"it", "day", "il 12", "2026-11-12"},
 		{"it", "day", "il giorno 3", "2026-11-03"},
+		{"it", "day", "l'11", "2026-11-11"},
+		{"it", "month", "l'8 novembre", "2026-11-08"},
 		{"it", "pending", "non l'ho ancora ritirato", "pending"},
 		{"it", "future", "domani", "future"},
 		{"it", "impossible", "il 31 aprile 2026", "impossible"},

@@ -137,7 +137,8 @@ func loadDateWords(cat *i18n.Catalog, lang string) *dateWords {
 }
 
 // dateTokens splits text into normalised words: lower case, accents dropped ("días" is
-// "dias", "März" "marz"), apostrophes joining ("didn't" is "didnt", "п'ятниця" "пятниця"),
+// "dias", "März" "marz"), apostrophes joining ("didn't" is "didnt", "п'ятниця" "пятниця")
+// except before a digit ("l'11" is "l" "11"),
 // and a number's ordinal ending split off as a word of its own ("15th" is "15" "th",
 // "12-го" and "12го" are "12" "го"), so a day of the month reads as its digits.
 func dateTokens(text string) []string {
@@ -149,15 +150,22 @@ func dateTokens(text string) []string {
 			b.Reset()
 		}
 	}
+	apostrophe := false
 	for _, r := range norm.NFD.String(text) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 		case r == '\'' || r == '’' || r == '‘' || r == 'ʼ' || r == '`' || r == '´':
+			apostrophe = true
+			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if apostrophe && unicode.IsDigit(r) {
+				flush() // "l'11", "dell'8": the article and the day are two words
+			}
 			b.WriteRune(unicode.ToLower(r))
 		default:
 			flush()
 		}
+		apostrophe = false
 	}
 	flush()
 	return out

@@ -1,9 +1,10 @@
 // Package i18n is the one place the bot's languages live: every text it says (the dialog,
 // the read-back, the staff desk's notices to customers, its texts for staff, the "staff."
 // ids, said in the desk's language, command menus), its button labels and plural forms, and the words its date reader knows ("yesterday", month and weekday
-// names, "3 days ago"), one embedded catalog per language, locales/<code>.json. The answer
-// words of the dialog's readers (yes/no, packaging, symptoms, a person) are the word files
-// of dialog/understand, one per language too.
+// names, "3 days ago", "the 12th"), one embedded catalog per language, locales/<code>.json.
+// The answer words of the dialog's readers (yes/no, packaging, symptoms, a person) are
+// the word files of dialog/understand, one per language too; a shop's LOCALES_DIR holds
+// both kinds (<code>.json here, <code>.words.txt there), read by cmd/returnsbot.
 //
 // Catalogs are go-i18n message files (github.com/nicksnyder/go-i18n/v2, which parses them):
 // a flat JSON object of message id to text, where a text names its placeholders the way
