@@ -26,8 +26,6 @@ const oldestYear = 2000
 var (
 	isoRe     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
 	numericRe = regexp.MustCompile(`\b(\d{1,2})([./-])(\d{1,2})(?:[./-](\d{2,4}))?\b`)
-	// "the 12th", "on the 3rd", "am 12." of the latest month that has had that day.
-	ordinalRe = regexp.MustCompile(`\b(?:the|am|den)\s+(\d{1,2})(?:st|nd|rd|th|\.)(?:\s|$|[,!?])`)
 )
 
 // ReceiptAnswer is a parsed answer to "when did you receive the goods?".
@@ -44,10 +42,11 @@ func ParseReceipt(text string, now time.Time, loc *time.Location) (ReceiptAnswer
 }
 
 // ParseReceiptIn reads a receipt date the way customers write it: 2026-11-12, 12.11.2026,
-// 12/11/2026 (day first unless that is impossible), "Nov 15", "15 November", "the 12th",
-// and, in the words of each language's catalog (package i18n, the "date." ids), "today",
-// "yesterday", "the day before yesterday", "3 days ago", "last friday", month names, or
-// words saying the goods are not received yet. The date may stand inside a sentence ("it
+// 12/11/2026 (day first unless that is impossible), "Nov 15", "15 November", and, in the
+// words of each language's catalog (package i18n, the "date." ids), "today",
+// "yesterday", "the day before yesterday", "3 days ago", "last friday", month names, a
+// day of the month alone ("the 12th", "le 12", "12-го"), or words saying the goods are
+// not received yet. The date may stand inside a sentence ("it
 // was the 12th"). The words of lang (a BCP 47 code) are tried first, the other
 // languages' only when those find no date. Days are counted in loc; dates after now are
 // rejected with ErrFutureDate, impossible ones (31.02) with ErrImpossibleDate, ones
@@ -138,8 +137,9 @@ func parseDay(s string, words []string, w *dateWords, today time.Time, loc *time
 			return today.AddDate(-n, 0, 0), nil
 		}
 	}
-	if m := ordinalRe.FindStringSubmatch(s + " "); m != nil {
-		return lastDayOfMonth(atoi(m[1]), today, loc)
+	// "the 12th", "le 12", "12-го": of the latest month that has had that day.
+	if n, ok := w.dayOfMonthIn(words); ok {
+		return lastDayOfMonth(n, today, loc)
 	}
 	if wd, last, ok := w.weekday(words); ok {
 		back := (int(today.Weekday()) - int(wd) + 7) % 7

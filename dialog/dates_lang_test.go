@@ -2,119 +2,174 @@ package dialog_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/i18n"
 )
 
 // TestParseReceiptIn reads receipt dates in each shipped language's own words: relative
-// days, "N units ago", weekdays, month names, numeric dates, not received yet, and the
-// future and impossible dates that get their own re-asks.
+// days and "N units ago", weekdays, month names, numeric dates, a day of the month alone,
+// not received yet, and the future and impossible dates that get their own re-asks; every
+// shipped language has each kind.
 func TestParseReceiptIn(t *testing.T) {
 	// Wednesday 25 November 2026, afternoon.
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	tests := []struct {
-		lang, in string
-		want     string // YYYY-MM-DD, "pending", or "" when err is set
-		wantErr  error
+		lang, kind, in string
+		want           string // YYYY-MM-DD, "pending", or "future", "impossible", "none": the error
 	}{
-		{"en", "yesterday", "2026-11-24", nil},
-		{"en", "3 days ago", "2026-11-22", nil},
-		{"en", "last friday", "2026-11-20", nil},
-		{"en", "November 15", "2026-11-15", nil},
-		{"en", "not received yet", "pending", nil},
+		{"en", "relative", "yesterday", "2026-11-24"},
+		{"en", "relative", "3 days ago", "2026-11-22"},
+		{"en", "weekday", "last friday", "2026-11-20"},
+		{"en", "month", "November 15", "2026-11-15"},
+		{"en", "month", "the 15th of November", "2026-11-15"},
+		{"en", "numeric", "12/11/2026", "2026-11-12"},
+		{"en", "day", "the 12th", "2026-11-12"},
+		{"en", "day", "I got it on the 3rd", "2026-11-03"},
+		{"en", "day", "30th", "2026-10-30"},
+		{"en", "pending", "not received yet", "pending"},
+		{"en", "future", "tomorrow", "future"},
+		{"en", "impossible", "31.02.2026", "impossible"},
+		{"en", "impossible", "the 32nd", "impossible"},
 
-		{"de", "vorgestern", "2026-11-23", nil},
-		{"de", "vor zwei Wochen", "2026-11-11", nil},
-		{"de", "letzten Freitag", "2026-11-20", nil},
-		{"de", "am 15. November", "2026-11-15", nil},
-		{"de", "noch nicht abgeholt", "pending", nil},
-		{"de", "31.02.2026", "", dialog.ErrImpossibleDate},
+		{"de", "relative", "vorgestern", "2026-11-23"},
+		{"de", "relative", "vor zwei Wochen", "2026-11-11"},
+		{"de", "weekday", "letzten Freitag", "2026-11-20"},
+		{"de", "month", "am 15. November", "2026-11-15"},
+		{"de", "numeric", "12.11.2026", "2026-11-12"},
+		{"de", "day", "am 12.", "2026-11-12"},
+		{"de", "day", "den 3.", "2026-11-03"},
+		{"de", "pending", "noch nicht abgeholt", "pending"},
+		{"de", "future", "übermorgen", "future"},
+		{"de", "impossible", "31.02.2026", "impossible"},
 
-		{"fr", "hier", "2026-11-24", nil},
-		{"fr", "avant-hier", "2026-11-23", nil},
-		{"fr", "il y a 3 jours", "2026-11-22", nil},
-		{"fr", "il y a une semaine", "2026-11-18", nil},
-		{"fr", "vendredi dernier", "2026-11-20", nil},
-		{"fr", "mercredi dernier", "2026-11-18", nil},
-		{"fr", "le 15 novembre", "2026-11-15", nil},
-		{"fr", "1er décembre 2025", "2025-12-01", nil},
-		{"fr", "le 12/11/2026", "2026-11-12", nil},
-		{"fr", "pas encore reçu", "pending", nil},
-		{"fr", "il est toujours au point relais", "pending", nil},
-		{"fr", "demain", "", dialog.ErrFutureDate},
-		{"fr", "le 31 février", "", dialog.ErrImpossibleDate},
+		{"fr", "relative", "hier", "2026-11-24"},
+		{"fr", "relative", "avant-hier", "2026-11-23"},
+		{"fr", "relative", "il y a 3 jours", "2026-11-22"},
+		{"fr", "relative", "il y a une semaine", "2026-11-18"},
+		{"fr", "weekday", "vendredi dernier", "2026-11-20"},
+		{"fr", "weekday", "mercredi dernier", "2026-11-18"},
+		{"fr", "month", "le 15 novembre", "2026-11-15"},
+		{"fr", "month", "1er décembre 2025", "2025-12-01"},
+		{"fr", "numeric", "le 12/11/2026", "2026-11-12"},
+		{"fr", "day", "le 12", "2026-11-12"},
+		{"fr", "day", "je l'ai reçu le 1er", "2026-11-01"},
+		{"fr", "pending", "pas encore reçu", "pending"},
+		{"fr", "pending", "il est toujours au point relais", "pending"},
+		{"fr", "future", "demain", "future"},
+		{"fr", "impossible", "le 31 février", "impossible"},
+		{"fr", "impossible", "le 32", "impossible"},
 
-		{"es", "ayer", "2026-11-24", nil},
-		{"es", "anteayer", "2026-11-23", nil},
-		{"es", "hace 3 días", "2026-11-22", nil},
-		{"es", "hace dos semanas", "2026-11-11", nil},
-		{"es", "el viernes pasado", "2026-11-20", nil},
-		{"es", "el 15 de noviembre", "2026-11-15", nil},
-		{"es", "3 de marzo de 2026", "2026-03-03", nil},
-		{"es", "todavía no lo he recibido", "pending", nil},
-		{"es", "el 2 de diciembre de 2026", "", dialog.ErrFutureDate},
-		{"es", "30.02.2026", "", dialog.ErrImpossibleDate},
+		{"es", "relative", "ayer", "2026-11-24"},
+		{"es", "relative", "anteayer", "2026-11-23"},
+		{"es", "relative", "hace 3 días", "2026-11-22"},
+		{"es", "relative", "hace dos semanas", "2026-11-11"},
+		{"es", "weekday", "el viernes pasado", "2026-11-20"},
+		{"es", "month", "el 15 de noviembre", "2026-11-15"},
+		{"es", "month", "3 de marzo de 2026", "2026-03-03"},
+		{"es", "numeric", "12/11/2026", "2026-11-12"},
+		{"es", "day", "el 12", "2026-11-12"},
+		{"es", "day", "lo recibí el día 3", "2026-11-03"},
+		{"es", "pending", "todavía no lo he recibido", "pending"},
+		{"es", "future", "el 2 de diciembre de 2026", "future"},
+		{"es", "impossible", "30.02.2026", "impossible"},
 
-		{"it", "ieri", "2026-11-24", nil},
-		{"it", "l'altro ieri", "2026-11-23", nil},
-		{"it", "3 giorni fa", "2026-11-22", nil},
-		{"it", "una settimana fa", "2026-11-18", nil},
-		{"it", "venerdì scorso", "2026-11-20", nil},
-		{"it", "il 15 novembre", "2026-11-15", nil},
-		{"it", "non l'ho ancora ritirato", "pending", nil},
-		{"it", "domani", "", dialog.ErrFutureDate},
+		{"it", "relative", "ieri", "2026-11-24"},
+		{"it", "relative", "l'altro ieri", "2026-11-23"},
+		{"it", "relative", "3 giorni fa", "2026-11-22"},
+		{"it", "relative", "una settimana fa", "2026-11-18"},
+		{"it", "weekday", "venerdì scorso", "2026-11-20"},
+		{"it", "month", "il 15 novembre", "2026-11-15"},
+		{"it", "numeric", "12/11/2026", "2026-11-12"},
+		{"it", "day", "il 12", "2026-11-12"},
+		{"it", "day", "il giorno 3", "2026-11-03"},
+		{"it", "day", "l'11", "2026-11-11"},
+		{"it", "month", "l'8 novembre", "2026-11-08"},
+		{"it", "pending", "non l'ho ancora ritirato", "pending"},
+		{"it", "future", "domani", "future"},
+		{"it", "impossible", "il 31 aprile 2026", "impossible"},
 
-		{"pt", "ontem", "2026-11-24", nil},
-		{"pt", "anteontem", "2026-11-23", nil},
-		{"pt", "há 3 dias", "2026-11-22", nil},
-		{"pt", "ha 3 dias", "2026-11-22", nil},
-		{"pt", "na sexta-feira passada", "2026-11-20", nil},
-		{"pt", "15 de novembro", "2026-11-15", nil},
-		{"pt", "ainda não recebi", "pending", nil},
-		{"pt", "amanhã", "", dialog.ErrFutureDate},
+		{"pt", "relative", "ontem", "2026-11-24"},
+		{"pt", "relative", "anteontem", "2026-11-23"},
+		{"pt", "relative", "há 3 dias", "2026-11-22"},
+		{"pt", "relative", "ha 3 dias", "2026-11-22"},
+		{"pt", "weekday", "na sexta-feira passada", "2026-11-20"},
+		{"pt", "month", "15 de novembro", "2026-11-15"},
+		{"pt", "numeric", "12/11/2026", "2026-11-12"},
+		{"pt", "day", "dia 12", "2026-11-12"},
+		{"pt", "day", "no dia 1º", "2026-11-01"},
+		{"pt", "pending", "ainda não recebi", "pending"},
+		{"pt", "future", "amanhã", "future"},
+		{"pt", "impossible", "31/02/2026", "impossible"},
 
-		{"pl", "wczoraj", "2026-11-24", nil},
-		{"pl", "przedwczoraj", "2026-11-23", nil},
-		{"pl", "3 dni temu", "2026-11-22", nil},
-		{"pl", "tydzień temu", "2026-11-18", nil},
-		{"pl", "w zeszły piątek", "2026-11-20", nil},
-		{"pl", "15 listopada", "2026-11-15", nil},
-		{"pl", "jeszcze nie odebrałam", "pending", nil},
-		{"pl", "jutro", "", dialog.ErrFutureDate},
-		{"pl", "31 kwietnia 2026", "", dialog.ErrImpossibleDate},
+		{"pl", "relative", "wczoraj", "2026-11-24"},
+		{"pl", "relative", "przedwczoraj", "2026-11-23"},
+		{"pl", "relative", "3 dni temu", "2026-11-22"},
+		{"pl", "relative", "tydzień temu", "2026-11-18"},
+		{"pl", "weekday", "w zeszły piątek", "2026-11-20"},
+		{"pl", "month", "15 listopada", "2026-11-15"},
+		{"pl", "numeric", "12.11.2026", "2026-11-12"},
+		{"pl", "day", "12-go", "2026-11-12"},
+		{"pl", "day", "dnia 3", "2026-11-03"},
+		{"pl", "pending", "jeszcze nie odebrałam", "pending"},
+		{"pl", "future", "jutro", "future"},
+		{"pl", "impossible", "31 kwietnia 2026", "impossible"},
 
-		{"ru", "вчера", "2026-11-24", nil},
-		{"ru", "позавчера", "2026-11-23", nil},
-		{"ru", "3 дня назад", "2026-11-22", nil},
-		{"ru", "неделю назад", "2026-11-18", nil},
-		{"ru", "в прошлую пятницу", "2026-11-20", nil},
-		{"ru", "15 ноября", "2026-11-15", nil},
-		{"ru", "ещё не получил", "pending", nil},
-		{"ru", "завтра", "", dialog.ErrFutureDate},
-		{"ru", "31.02.2026", "", dialog.ErrImpossibleDate},
+		{"ru", "relative", "вчера", "2026-11-24"},
+		{"ru", "relative", "позавчера", "2026-11-23"},
+		{"ru", "relative", "3 дня назад", "2026-11-22"},
+		{"ru", "relative", "неделю назад", "2026-11-18"},
+		{"ru", "weekday", "в прошлую пятницу", "2026-11-20"},
+		{"ru", "month", "15 ноября", "2026-11-15"},
+		{"ru", "numeric", "12.11.2026", "2026-11-12"},
+		{"ru", "day", "12-го", "2026-11-12"},
+		{"ru", "day", "12 числа", "2026-11-12"},
+		{"ru", "day", "получил 3-ого", "2026-11-03"},
+		{"ru", "pending", "ещё не получил", "pending"},
+		{"ru", "future", "завтра", "future"},
+		{"ru", "impossible", "31.02.2026", "impossible"},
+		{"ru", "impossible", "32-го", "impossible"},
 
-		{"uk", "вчора", "2026-11-24", nil},
-		{"uk", "позавчора", "2026-11-23", nil},
-		{"uk", "3 дні тому", "2026-11-22", nil},
-		{"uk", "тиждень тому", "2026-11-18", nil},
-		{"uk", "минулої п'ятниці", "2026-11-20", nil},
-		{"uk", "15 листопада", "2026-11-15", nil},
-		{"uk", "ще не отримав", "pending", nil},
-		{"uk", "завтра", "", dialog.ErrFutureDate},
+		{"uk", "relative", "вчора", "2026-11-24"},
+		{"uk", "relative", "позавчора", "2026-11-23"},
+		{"uk", "relative", "3 дні тому", "2026-11-22"},
+		{"uk", "relative", "тиждень тому", "2026-11-18"},
+		{"uk", "weekday", "минулої п'ятниці", "2026-11-20"},
+		{"uk", "month", "15 листопада", "2026-11-15"},
+		{"uk", "numeric", "12.11.2026", "2026-11-12"},
+		{"uk", "day", "12-го", "2026-11-12"},
+		{"uk", "day", "3 числа", "2026-11-03"},
+		{"uk", "pending", "ще не отримав", "pending"},
+		{"uk", "future", "завтра", "future"},
+		{"uk", "impossible", "31.02.2026", "impossible"},
 
 		// Another language's words are read when the customer's find nothing.
-		{"en", "hace 3 días", "2026-11-22", nil},
-		{"de", "3 дня назад", "2026-11-22", nil},
-		{"fr", "je ne sais pas", "", dialog.ErrNoDate},
+		{"en", "other", "hace 3 días", "2026-11-22"},
+		{"de", "other", "3 дня назад", "2026-11-22"},
+		{"fr", "other", "je ne sais pas", "none"},
+		{"fr", "other", "am 12.", "2026-11-12"},
+		// A count of days is no day of the month.
+		{"en", "other", "the 3 days", "none"},
 	}
+	// Every shipped language has a row of each kind.
+	kinds := []string{"relative", "weekday", "month", "numeric", "day", "pending", "future", "impossible"}
+	for _, lang := range i18n.Shipped {
+		for _, k := range kinds {
+			if !slices.ContainsFunc(tests, func(tt struct{ lang, kind, in, want string }) bool { return tt.lang == lang && tt.kind == k }) {
+				t.Errorf("no %s date of %s in the table", k, lang)
+			}
+		}
+	}
+	errs := map[string]error{"future": dialog.ErrFutureDate, "impossible": dialog.ErrImpossibleDate, "none": dialog.ErrNoDate}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
 			r, err := dialog.ParseReceiptIn(tt.lang, tt.in, now, time.UTC)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("ParseReceiptIn(%s, %q): got error %v, want %v", tt.lang, tt.in, err, tt.wantErr)
+			if want, ok := errs[tt.want]; ok {
+				if !errors.Is(err, want) {
+					t.Fatalf("ParseReceiptIn(%s, %q): got %+v, %v, want error %v", tt.lang, tt.in, r, err, want)
 				}
 				return
 			}

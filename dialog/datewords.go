@@ -20,6 +20,7 @@ type dateWords struct {
 	today, yesterday, dayBefore, tomorrow [][]string
 	notReceived                           [][]string
 	ago                                   [][]string // with the words "{n}" and "{unit}"
+	dayOfMonth                            [][]string // with the word "{n}"
 	units                                 map[string]string
 	singleUnits                           map[string]bool
 	numbers                               []numberWord
@@ -101,6 +102,9 @@ func loadDateWords(cat *i18n.Catalog, lang string) *dateWords {
 	for _, p := range cat.List(lang, "date.ago") {
 		w.ago = append(w.ago, strings.Fields(strings.ToLower(p)))
 	}
+	for _, p := range cat.List(lang, "date.day_of_month") {
+		w.dayOfMonth = append(w.dayOfMonth, patternTokens(p))
+	}
 	for _, unit := range []string{"day", "week", "month", "year"} {
 		for _, p := range phrases("date.unit." + unit) {
 			w.units[p[0]] = unit
@@ -133,44 +137,72 @@ func loadDateWords(cat *i18n.Catalog, lang string) *dateWords {
 }
 
 // dateTokens splits text into normalised words: lower case, accents dropped ("días" is
-// "dias", "März" "marz"), apostrophes joining ("didn't" is "didnt", "п'ятниця" "пятниця"),
-// and a number's ordinal ending dropped ("15th" and "1er" are "15").
+// "dias", "März" "marz"), apostrophes joining ("didn't" is "didnt", "п'ятниця" "пятниця")
+// except before a digit ("l'11" is "l" "11"),
+// and a number's ordinal ending split off as a word of its own ("15th" is "15" "th",
+// "12-го" and "12го" are "12" "го"), so a day of the month reads as its digits.
 func dateTokens(text string) []string {
 	var out []string
 	var b strings.Builder
 	flush := func() {
 		if b.Len() > 0 {
-			out = append(out, ordinalNumber(b.String()))
+			out = appendOrdinal(out, b.String())
 			b.Reset()
 		}
 	}
+	apostrophe := false
 	for _, r := range norm.NFD.String(text) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 		case r == '\'' || r == '’' || r == '‘' || r == 'ʼ' || r == '`' || r == '´':
+			apostrophe = true
+			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if apostrophe && unicode.IsDigit(r) {
+				flush() // "l'11", "dell'8": the article and the day are two words
+			}
 			b.WriteRune(unicode.ToLower(r))
 		default:
 			flush()
 		}
+		apostrophe = false
 	}
 	flush()
 	return out
 }
 
-// ordinalNumber reads "15th", "1er", "3rd", "2nd" as their digits.
-func ordinalNumber(w string) string {
+// patternTokens splits a pattern of the catalog ("the {n}", "{n} числа") as dateTokens
+// splits text, keeping its "{n}".
+func patternTokens(p string) []string {
+	var out []string
+	for _, f := range strings.Fields(p) {
+		if f == "{n}" {
+			out = append(out, f)
+			continue
+		}
+		out = append(out, dateTokens(f)...)
+	}
+	return out
+}
+
+// ordinalEndings are the endings a day of the month takes when written as an ordinal
+// ("15th", "1er", "12го", "1º").
+var ordinalEndings = map[string]bool{
+	"st": true, "nd": true, "rd": true, "th": true, "er": true, "re": true, "e": true, "o": true, "a": true,
+	"go": true, "ego": true, "º": true, "ª": true, "ого": true, "го": true, "е": true, "ое": true, "ий": true, "й": true,
+}
+
+// appendOrdinal appends w to words, split into its digits and ordinal ending when it is
+// a number with one ("15th" is "15" "th").
+func appendOrdinal(words []string, w string) []string {
 	i := 0
 	for i < len(w) && '0' <= w[i] && w[i] <= '9' {
 		i++
 	}
-	if i > 0 && i < len(w) && len(w)-i <= 3 {
-		switch w[i:] {
-		case "st", "nd", "rd", "th", "er", "re", "e", "o", "a", "go", "ego", "ого", "го", "е", "ое", "ий", "й":
-			return w[:i]
-		}
+	if i > 0 && i < len(w) && ordinalEndings[w[i:]] {
+		return append(words, w[:i], w[i:])
 	}
-	return w
+	return append(words, w)
 }
 
 // has reports whether one of the phrases stands in words.
@@ -262,6 +294,43 @@ func (w *dateWords) agoAt(words, pat []string, i int) (int, string, bool) {
 		}
 	}
 	return n, unit, unit != ""
+}
+
+// dayOfMonthIn reads a day of the month said alone ("the 12th", "am 12.", "le 12",
+// "el día 12", "12-го", "12 числа") by one of the language's patterns: one or two digits
+// in the place of "{n}", not followed by a unit ("the 3 days").
+func (w *dateWords) dayOfMonthIn(words []string) (int, bool) {
+	for _, pat := range w.dayOfMonth {
+		for i := range words {
+			if n, ok := w.dayOfMonthAt(words, pat, i); ok {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func (w *dateWords) dayOfMonthAt(words, pat []string, i int) (int, bool) {
+	n := -1
+	for _, p := range pat {
+		if i >= len(words) {
+			return 0, false
+		}
+		switch {
+		case p == "{n}":
+			if !isDigits(words[i]) || len(words[i]) > 2 {
+				return 0, false
+			}
+			n = atoi(words[i])
+		case words[i] != p:
+			return 0, false
+		}
+		i++
+	}
+	if n < 0 || i < len(words) && w.units[words[i]] != "" {
+		return 0, false
+	}
+	return n, true
 }
 
 // weekday finds a named day ("friday", "vendredi dernier", "в прошлую пятницу") and

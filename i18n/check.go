@@ -24,8 +24,9 @@ var countSamples = []int{0, 1, 2, 3, 4, 5, 11, 12, 14, 21, 22, 25, 101, 102, 105
 // Check validates a catalog file named like "fr.json" against the English one: ids it
 // lacks (unless partial: a shop's file overriding some texts of a built-in language),
 // ids English does not have, texts that are not valid templates or use
-// placeholders the English text does not (or, in the "other" form, leave one out), and
-// plural forms its language needs but lacks. It returns one line per problem; none when
+// placeholders the English text does not (or, in the "other" form, leave one out), and,
+// for a text in plural forms (in English or in this file), forms its language needs but
+// lacks. It returns one line per problem; none when
 // the file is good.
 func Check(data []byte, name string, partial bool) []string {
 	ref, err := goi18n.ParseMessageFileBytes(mustBuiltin("en"), "en.json", nil)
@@ -76,7 +77,7 @@ func Check(data []byte, name string, partial bool) []string {
 		if m.Other == "" {
 			add("%s: empty text", m.ID)
 		}
-		if refFields["Count"] && len(problems) == 0 {
+		if hasForms(r) || hasForms(m) {
 			problems = append(problems, pluralProblems(f.Tag, m)...)
 		}
 	}
@@ -107,17 +108,20 @@ func forms(m *goi18n.Message) map[string]string {
 	return out
 }
 
-// pluralProblems says which plural forms a counting message lacks in its language, by
-// the form each of numbers that reach every form needs.
+// pluralProblems says which plural forms a counting message lacks in its language, one
+// line each, by the form each of numbers that reach every form needs.
 func pluralProblems(tag language.Tag, m *goi18n.Message) []string {
 	base, _ := tag.Base()
+	var out []string
+	seen := map[string]bool{}
 	for _, n := range countSamples {
 		f := pluralForm(base.String(), n)
-		if form(m, f) == "" {
-			return []string{fmt.Sprintf("%s: no plural form %q (for %d) in %s", m.ID, formNames[f], n, base)}
+		if form(m, f) == "" && !seen[formNames[f]] {
+			seen[formNames[f]] = true
+			out = append(out, fmt.Sprintf("%s: no plural form %q (for %d) in %s", m.ID, formNames[f], n, base))
 		}
 	}
-	return nil
+	return out
 }
 
 // fields returns the placeholders a text uses.

@@ -1,15 +1,18 @@
 // Package i18n is the one place the bot's languages live: every text it says (the dialog,
 // the read-back, the staff desk's notices to customers, its texts for staff, the "staff."
 // ids, said in the desk's language, command menus), its button labels and plural forms, and the words its date reader knows ("yesterday", month and weekday
-// names, "3 days ago"), one embedded catalog per language, locales/<code>.json. The answer
-// words of the dialog's readers (yes/no, packaging, symptoms, a person) are the word files
-// of dialog/understand, one per language too.
+// names, "3 days ago", "the 12th"), one embedded catalog per language, locales/<code>.json.
+// The answer words of the dialog's readers (yes/no, packaging, symptoms, a person) are
+// the word files of dialog/understand, one per language too; a shop's LOCALES_DIR holds
+// both kinds (<code>.json here, <code>.words.txt there), read by cmd/returnsbot.
 //
 // Catalogs are go-i18n message files (github.com/nicksnyder/go-i18n/v2, which parses them):
 // a flat JSON object of message id to text, where a text names its placeholders the way
-// go-i18n's templates do ({{.Date}}), or, for a text that counts ({{.Count}}), an object of
-// CLDR plural forms ("one", "few", "many", "other"), chosen by golang.org/x/text's plural
-// rules. Texts are rendered by substituting the placeholders, not by text/template: its
+// go-i18n's templates do ({{.Date}}), or, for a text that counts, an object of CLDR plural
+// forms ("one", "few", "many", "other"), chosen by golang.org/x/text's plural rules from
+// {{.Count}} or the text's one other whole-number placeholder ({{.Number}} photos). A
+// text English gives plural forms needs them in every language; any language may give
+// them to a text that counts in its grammar only (Polish, Russian, Ukrainian). Texts are rendered by substituting the placeholders, not by text/template: its
 // reflection would keep every method of every type in the binary (+8 MB here), and a
 // shop's text has no business running template code. Ids starting with "date." or "command." hold lists of
 // words, comma-separated. English is the reference: every catalog has every English id,
@@ -51,17 +54,33 @@ var Shipped = []string{"en", "de", "fr", "es", "it", "pt", "pl", "ru", "uk"}
 // HasBuiltin reports whether a catalog file name ("fr.json", "active.fr.json") is of a
 // language with a built-in catalog, which it then only overrides.
 func HasBuiltin(name string) bool {
+	b, ok := FileLanguage(name)
+	if !ok {
+		return false
+	}
+	_, err := builtin.ReadFile("locales/" + b + ".json")
+	return err == nil
+}
+
+// FileLanguage returns the base language code of a catalog file name, as New reads it:
+// "fr.json" and "active.pt-BR.json" are "fr" and "pt"; false for a name without one.
+func FileLanguage(name string) (string, bool) {
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	if i := strings.LastIndex(base, "."); i >= 0 {
 		base = base[i+1:]
 	}
-	t, err := language.Parse(base)
-	if err != nil {
-		return false
+	return BaseCode(base)
+}
+
+// BaseCode returns the base language of a BCP 47 tag ("de-AT" is "de"); false when code
+// is no tag.
+func BaseCode(code string) (string, bool) {
+	t, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil || t == language.Und {
+		return "", false
 	}
 	b, _ := t.Base()
-	_, err = builtin.ReadFile("locales/" + b.String() + ".json")
-	return err == nil
+	return b.String(), true
 }
 
 // Options configure a Catalog.
@@ -247,7 +266,8 @@ func (c *Catalog) Match(code string) string {
 }
 
 // Text renders message id in language lang (matched as Match does), with data naming
-// its placeholders; data["Count"], when set, chooses the plural form. A message the
+// its placeholders; data["Count"], or else the one whole number among the placeholders
+// of a text with plural forms, chooses the plural form. A message the
 // language lacks is said in English; an id no catalog has comes back as itself, so a
 // missing text shows rather than vanishes.
 func (c *Catalog) Text(lang, id string, data map[string]any) string {
@@ -260,14 +280,53 @@ func (c *Catalog) Text(lang, id string, data map[string]any) string {
 		return id
 	}
 	text := m.Other
-	if n, ok := data["Count"]; ok {
-		if count, ok := n.(int); ok {
-			if s := form(m, pluralForm(l, count)); s != "" {
-				text = s
-			}
+	if count, ok := counted(m, data); ok {
+		if s := form(m, pluralForm(l, count)); s != "" {
+			text = s
 		}
 	}
 	return render(text, data)
+}
+
+// counted returns the number that chooses the plural form of m: data["Count"], or, for a
+// text with plural forms and no Count, its one placeholder whose value is a whole number
+// ({{.Number}} photos); false when there is none, or more than one to choose from.
+func counted(m *goi18n.Message, data map[string]any) (int, bool) {
+	if n, ok := wholeNumber(data["Count"]); ok {
+		return n, true
+	}
+	if !hasForms(m) {
+		return 0, false
+	}
+	count, found := 0, false
+	for p := range fields(m.Other) {
+		if n, ok := wholeNumber(data[p]); ok {
+			if found {
+				return 0, false
+			}
+			count, found = n, true
+		}
+	}
+	return count, found
+}
+
+// wholeNumber returns v as an int when it is one of Go's integer types.
+func wholeNumber(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int32:
+		return int(n), true
+	case int64:
+		return int(n), true
+	case uint:
+		return int(n), true
+	case uint32:
+		return int(n), true
+	case uint64:
+		return int(n), true
+	}
+	return 0, false
 }
 
 // render fills the placeholders of text ({{.Name}}) from data.

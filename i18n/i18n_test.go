@@ -111,6 +111,53 @@ func TestTextPluralAndPlaceholders(t *testing.T) {
 	}
 }
 
+// TestTextCounts: a text in plural forms takes the form of its count, {{.Count}} or its
+// one whole-number placeholder, in the grammar of each language (Polish, Russian and
+// Ukrainian with few and many).
+func TestTextCounts(t *testing.T) {
+	c := i18n.Builtin()
+	tests := []struct {
+		lang, id string
+		data     map[string]any
+		want     string
+	}{
+		{"ru", "dialog.return_expired", map[string]any{"Count": 21, "Received": "R", "LastDay": "L"}, "21 день назад"},
+		{"ru", "dialog.return_expired", map[string]any{"Count": 3, "Received": "R", "LastDay": "L"}, "3 дня назад"},
+		{"ru", "dialog.return_expired", map[string]any{"Count": 11, "Received": "R", "LastDay": "L"}, "11 дней назад"},
+		{"pl", "staff.entry_photos", map[string]any{"Number": 1}, "1 zdjęcie"},
+		{"pl", "staff.entry_photos", map[string]any{"Number": 3}, "3 zdjęcia"},
+		{"pl", "staff.entry_photos", map[string]any{"Number": 5}, "5 zdjęć"},
+		{"pl", "staff.entry_photos", map[string]any{"Number": 22}, "22 zdjęcia"},
+		{"uk", "staff.photos_not_sent", map[string]any{"Number": 2}, "2 фотографії"},
+		{"uk", "staff.photos_not_sent", map[string]any{"Number": 7}, "7 фотографій"},
+		{"ru", "staff.customer_photos", map[string]any{"Name": "Аня", "Number": 1}, "Аня (клиент) прислал(а) 1 фотографию."},
+		{"de", "staff.entry_photos", map[string]any{"Number": 1}, "1 Foto"},
+		{"de", "staff.entry_photos", map[string]any{"Number": 4}, "4 Fotos"},
+		{"fr", "staff.entry_photos", map[string]any{"Number": 0}, "0 photo"},
+		{"en", "staff.no_thread", map[string]any{"ID": "C1", "Desks": "discord", "Attempts": 1}, "opening it failed once"},
+		{"en", "staff.no_thread", map[string]any{"ID": "C1", "Desks": "discord", "Attempts": 3}, "opening it failed 3 times"},
+		{"ru", "staff.no_thread", map[string]any{"ID": "C1", "Desks": "discord", "Attempts": 5}, "за 5 попыток"},
+	}
+	for _, tt := range tests {
+		if got := c.Text(tt.lang, tt.id, tt.data); !strings.Contains(got, tt.want) {
+			t.Errorf("Text(%s, %s, %v) = %q, want it to hold %q", tt.lang, tt.id, tt.data, got, tt.want)
+		}
+	}
+}
+
+// TestCheckPluralFormsOfAnyLanguage: a text English writes as one may be given plural
+// forms by a language whose grammar needs them, and then must have all it needs.
+func TestCheckPluralFormsOfAnyLanguage(t *testing.T) {
+	bad := []byte(`{"staff.entry_photos": {"one": "{{.Number}} фотография", "other": "{{.Number}} фотографии"}}`)
+	if got := strings.Join(i18n.Check(bad, "ru.json", true), "\n"); !strings.Contains(got, `staff.entry_photos: no plural form "few"`) {
+		t.Errorf("Check of a Russian text with one and other only: got %q, want a missing few", got)
+	}
+	good := []byte(`{"staff.entry_photos": {"one": "{{.Number}} фото", "few": "{{.Number}} фото", "many": "{{.Number}} фото", "other": "{{.Number}} фото"}}`)
+	if got := i18n.Check(good, "ru.json", true); len(got) > 0 {
+		t.Errorf("Check of a Russian text with every form: got %q, want none", got)
+	}
+}
+
 // TestLocalesDir: a shop's file overrides one text of a shipped language and adds a
 // language of its own; a bad file is refused with its problem.
 func TestLocalesDir(t *testing.T) {

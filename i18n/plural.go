@@ -36,3 +36,8 @@ func form(m *goi18n.Message, f plural.Form) string {
 var formNames = map[plural.Form]string{
 	plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many", plural.Other: "other",
 }
+
+// hasForms reports whether m is written in plural forms, not as one text.
+func hasForms(m *goi18n.Message) bool {
+	return m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != ""
+}

@@ -32,95 +32,101 @@ var claimsByLanguage = map[string]claimWords{
 // within the window, a crushed parcel not checked with the carrier, and a request for a
 // person; every message the bot sends is in the customer's language.
 func TestClaimInEveryLanguage(t *testing.T) {
-	cat := i18n.Builtin()
 	for _, lang := range i18n.Shipped {
 		w, ok := claimsByLanguage[lang]
 		if !ok {
 			t.Fatalf("no claim words for the shipped language %s", lang)
 		}
-		t.Run(lang, func(t *testing.T) {
-			steps := []claimStep{
-				{"a", w.hello, "receipt_date", ""},
-				{"a", w.date, "packaging", ""},
-				{"a", w.intact, "defect", ""},
-				{"a", w.noDefect, "confirm_summary", ""},
-				{"a", w.yes, "", "return_eligible"},
-				{"b", w.hello, "receipt_date", ""},
-				{"b", w.date, "packaging", ""},
-				{"b", w.damaged, "carrier_check", ""},
-				{"b", w.no, "confirm_summary", ""},
-				{"b", w.yes, "", "damage_not_covered"},
-				{"c", w.hello, "receipt_date", ""},
-				{"c", w.person, "", "escalated"},
+		t.Run(lang, func(t *testing.T) { claimInLanguage(t, env(), lang, w) })
+	}
+}
+
+// claimInLanguage runs the three claims of TestClaimInEveryLanguage through `returnsbot console
+// --json --lang` with getenv, answered with w, and checks that every step is understood and
+// that the bot speaks the language of the catalogs in use.
+func claimInLanguage(t *testing.T, getenv func(string) string, lang string, w claimWords) {
+	t.Helper()
+	steps := []claimStep{
+		{"a", w.hello, "receipt_date", ""},
+		{"a", w.date, "packaging", ""},
+		{"a", w.intact, "defect", ""},
+		{"a", w.noDefect, "confirm_summary", ""},
+		{"a", w.yes, "", "return_eligible"},
+		{"b", w.hello, "receipt_date", ""},
+		{"b", w.date, "packaging", ""},
+		{"b", w.damaged, "carrier_check", ""},
+		{"b", w.no, "confirm_summary", ""},
+		{"b", w.yes, "", "damage_not_covered"},
+		{"c", w.hello, "receipt_date", ""},
+		{"c", w.person, "", "escalated"},
+	}
+	var in strings.Builder
+	for _, s := range steps {
+		line, _ := json.Marshal(map[string]string{"user": s.user, "text": s.text})
+		in.Write(line)
+		in.WriteByte('\n')
+	}
+	out, _, err := runBot(t, getenv, in.String(), "console", "--json", "--now", "2026-11-25", "--lang", lang)
+	if err != nil {
+		t.Fatalf("console --lang %s: %v", lang, err)
+	}
+	type message struct {
+		User, Text, Awaiting string
+		Decision             *struct{ Outcome string }
+	}
+	var msgs []message
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m message
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		msgs = append(msgs, m)
+	}
+	// Each input's replies end with the one that asks the next question (or decides);
+	// find them in order, per user.
+	next := 0
+	for i, s := range steps {
+		found := false
+		for ; next < len(msgs); next++ {
+			m := msgs[next]
+			if m.User != s.user {
+				continue
 			}
-			var in strings.Builder
-			for _, s := range steps {
-				line, _ := json.Marshal(map[string]string{"user": s.user, "text": s.text})
-				in.Write(line)
-				in.WriteByte('\n')
+			if prev := lastStep(steps[:i], s.user); prev != "" && m.Awaiting == prev {
+				t.Fatalf("step %d: %s said %q; the bot asked %s again: %s", i+1, s.user, s.text, prev, m.Text)
 			}
-			out, _, err := runBot(t, env(), in.String(), "console", "--json", "--now", "2026-11-25", "--lang", lang)
-			if err != nil {
-				t.Fatalf("console --lang %s: %v", lang, err)
-			}
-			type message struct {
-				User, Text, Awaiting string
-				Decision             *struct{ Outcome string }
-			}
-			var msgs []message
-			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-				var m message
-				if err := json.Unmarshal([]byte(line), &m); err != nil {
-					t.Fatalf("not JSON: %q", line)
+			if s.outcome != "" && m.Decision != nil {
+				if m.Decision.Outcome != s.outcome {
+					t.Fatalf("step %d (%q): got outcome %s, want %s\n%s", i+1, s.text, m.Decision.Outcome, s.outcome, m.Text)
 				}
-				msgs = append(msgs, m)
-			}
-			// Each input's replies end with the one that asks the next question (or
-			// decides); find them in order, per user.
-			next := 0
-			for i, s := range steps {
-				found := false
-				for ; next < len(msgs); next++ {
-					m := msgs[next]
-					if m.User != s.user {
-						continue
-					}
-					if prev := lastStep(steps[:i], s.user); prev != "" && m.Awaiting == prev {
-						t.Fatalf("step %d: %s said %q; the bot asked %s again: %s", i+1, s.user, s.text, prev, m.Text)
-					}
-					if s.outcome != "" && m.Decision != nil {
-						if m.Decision.Outcome != s.outcome {
-							t.Fatalf("step %d (%q): got outcome %s, want %s\n%s", i+1, s.text, m.Decision.Outcome, s.outcome, m.Text)
-						}
-						if lang != "en" && strings.Contains(m.Text, "Your claim number") {
-							t.Fatalf("step %d: the decision names its claim in English, not %s:\n%s", i+1, lang, m.Text)
-						}
-						found = true
-						next++
-						break
-					}
-					if s.outcome == "" && m.Awaiting == s.awaiting && m.Awaiting != "" {
-						found = true
-						next++
-						break
-					}
+				if lang != "en" && strings.Contains(m.Text, "Your claim number") {
+					t.Fatalf("step %d: the decision names its claim in English, not %s:\n%s", i+1, lang, m.Text)
 				}
-				if !found {
-					t.Fatalf("step %d: %s said %q; got no reply awaiting %q / deciding %q. Output:\n%s", i+1, s.user, s.text, s.awaiting, s.outcome, out)
-				}
+				found = true
+				next++
+				break
 			}
-			greeting := cat.Text(lang, "dialog.greeting", nil)
-			if !strings.Contains(out, jsonString(greeting)) {
-				t.Errorf("the greeting is not the %s one %q", lang, greeting)
+			if s.outcome == "" && m.Awaiting == s.awaiting && m.Awaiting != "" {
+				found = true
+				next++
+				break
 			}
-			if lang != "en" {
-				for _, id := range []string{"dialog.ask_receipt", "dialog.ask_packaging", "dialog.summary_head", "dialog.policy_says"} {
-					if english := cat.Text("en", id, nil); strings.Contains(out, jsonString(english)) {
-						t.Errorf("the %s claim holds the English %s %q", lang, id, english)
-					}
-				}
+		}
+		if !found {
+			t.Fatalf("step %d: %s said %q; got no reply awaiting %q / deciding %q. Output:\n%s", i+1, s.user, s.text, s.awaiting, s.outcome, out)
+		}
+	}
+	cat := i18n.Current()
+	greeting := cat.Text(lang, "dialog.greeting", nil)
+	if !strings.Contains(out, jsonString(greeting)) {
+		t.Errorf("the greeting is not the %s one %q", lang, greeting)
+	}
+	if lang != "en" {
+		for _, id := range []string{"dialog.ask_receipt", "dialog.ask_packaging", "dialog.summary_head", "dialog.policy_says"} {
+			if english := cat.Text("en", id, nil); strings.Contains(out, jsonString(english)) {
+				t.Errorf("the %s claim holds the English %s %q", lang, id, english)
 			}
-		})
+		}
 	}
 }
 

@@ -12,6 +12,7 @@
 //	returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
 //	returnsbot locales check DIR        validate a directory of language files
 //	returnsbot locales default LANG     print a built-in language file
+//	returnsbot locales default --words LANG   print a built-in answer-word file
 package main
 
 import (
@@ -73,7 +74,8 @@ const usage = `usage:
   returnsbot claims export [--since DATE] [--until DATE] [--format csv|json]
                                               one row per claim (needs REDIS_URL)
   returnsbot locales check DIR                validate a directory of language files (LOCALES_DIR)
-  returnsbot locales default LANG             print a built-in language file, a start for your own`
+  returnsbot locales default LANG             print a built-in language file, a start for your own
+  returnsbot locales default --words LANG     print a built-in answer-word file, a start for your own`
 
 // run is the whole program, with its environment passed in so tests can run it in process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -189,8 +191,9 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	return svc, st, nil
 }
 
-// loadLocales makes the catalogs of package i18n the built-in ones plus the shop's
-// LOCALES_DIR, with DEFAULT_LANGUAGE the language for customers whose own the bot lacks.
+// loadLocales makes the catalogs of package i18n and the answer words of the dialog's
+// readers the built-in ones plus the shop's LOCALES_DIR, with DEFAULT_LANGUAGE the
+// language for customers whose own the bot lacks.
 func loadLocales(getenv func(string) string) (*i18n.Catalog, error) {
 	dir, def := getenv("LOCALES_DIR"), getenv("DEFAULT_LANGUAGE")
 	cat := i18n.Builtin()
@@ -199,6 +202,9 @@ func loadLocales(getenv func(string) string) (*i18n.Catalog, error) {
 		if cat, err = i18n.New(i18n.Options{Dir: dir, Default: def}); err != nil {
 			return nil, usageError{err.Error()}
 		}
+	}
+	if err := loadWords(dir); err != nil {
+		return nil, usageError{err.Error()}
 	}
 	i18n.Use(cat)
 	return cat, nil

@@ -3,6 +3,7 @@ package understand
 import (
 	"fmt"
 	"math/bits"
+	"sort"
 	"strings"
 )
 
@@ -43,8 +44,9 @@ var groups = []uint64{
 	bit(secTargetDate) | bit(secTargetPackaging) | bit(secTargetCarrier) | bit(secTargetDefect) | bit(secTargetDetails),
 }
 
-// checkAmbiguous reports a phrase filed under two sections of one group.
-func (n *node) checkAmbiguous(code string, words []string) error {
+// ambiguous reports each phrase filed under two sections of one group, sorted.
+func (n *node) ambiguous(words []string) []string {
+	var out []string
 	for _, g := range groups {
 		if m := n.mask & g; bits.OnesCount64(m) > 1 {
 			var names []string
@@ -53,15 +55,17 @@ func (n *node) checkAmbiguous(code string, words []string) error {
 					names = append(names, "["+sectionNames[s]+"]")
 				}
 			}
-			return fmt.Errorf("%s: %q is in %s: a reader could not tell which is meant", code, strings.Join(words, " "), strings.Join(names, " and "))
+			out = append(out, fmt.Sprintf("%q is in %s: a reader could not tell which is meant", strings.Join(words, " "), strings.Join(names, " and ")))
+			break
 		}
 	}
 	for w, c := range n.next {
-		if err := c.checkAmbiguous(code, append(words, w)); err != nil {
-			return err
-		}
+		out = append(out, c.ambiguous(append(words, w))...)
 	}
-	return nil
+	if len(words) == 0 {
+		sort.Strings(out)
+	}
+	return out
 }
 
 // match is a phrase found in a text.

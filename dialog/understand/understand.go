@@ -5,8 +5,11 @@
 // into an answer it does not carry.
 //
 // It knows nothing of sessions or policies; the words it reads are data, one embedded
-// file per language, words/<code>.txt (code is the base language: "en", "de"). A new
-// language is a new file; CheckWords says what is wrong with one.
+// file per language, words/<code>.txt (code is the base language: "en", "de"). A shop
+// adds a language or replaces some of a built-in one's sections with files of the same
+// format: NewWords lays them over the built-in words and Use makes the readers read with
+// the result. The package reads no files and no environment of its own (the caller reads
+// the shop's files and hands over their text); Check says what is wrong with one.
 //
 // # Word files
 //
@@ -18,7 +21,9 @@
 //	~a weak phrase
 //
 // A line "[key]" starts a section; every other non-blank line is one phrase of the
-// section above it. Every key must be present exactly once, with at least one phrase.
+// section above it. A key is given at most once, with at least one phrase; a file of a
+// new language gives every key, one of a built-in language only the keys it replaces
+// (each replaces the built-in section whole).
 // Phrases are matched word by word, ignoring case, with apostrophes dropped ("don't" and
 // "dont" are one word) and German letters folded (ä ae, ö oe, ü ue, ß ss), so a phrase
 // holds no punctuation. "~" before a phrase marks it weak: Read counts it when the
