@@ -29,18 +29,29 @@ var countSamples = []int{0, 1, 2, 3, 4, 5, 11, 12, 14, 21, 22, 25, 101, 102, 105
 // lacks. It returns one line per problem; none when
 // the file is good.
 func Check(data []byte, name string, partial bool) []string {
+	problems, missing := check(data, name)
+	if !partial {
+		for _, id := range missing {
+			problems = append(problems, fmt.Sprintf("missing id %q", id))
+		}
+	}
+	return problems
+}
+
+// check is Check with the ids the file lacks apart from its other problems, sorted: a
+// catalog that only lacks ids can still be spoken from (see Catalog.Incomplete).
+func check(data []byte, name string) (problems, missing []string) {
 	ref, err := goi18n.ParseMessageFileBytes(mustBuiltin("en"), "en.json", nil)
 	if err != nil {
-		return []string{"the built-in English catalog: " + err.Error()}
+		return []string{"the built-in English catalog: " + err.Error()}, nil
 	}
 	f, err := goi18n.ParseMessageFileBytes(data, filepath.Base(name), nil)
 	if err != nil {
-		return []string{err.Error()}
+		return []string{err.Error()}, nil
 	}
 	if f.Tag == language.Und {
-		return []string{fmt.Sprintf("%s: name the file by its language, like fr.json", name)}
+		return []string{fmt.Sprintf("%s: name the file by its language, like fr.json", name)}, nil
 	}
-	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	want := map[string]*goi18n.Message{}
 	for _, m := range ref.Messages {
@@ -81,20 +92,13 @@ func Check(data []byte, name string, partial bool) []string {
 			problems = append(problems, pluralProblems(f.Tag, m)...)
 		}
 	}
-	var missing []string
 	for id := range want {
-		if partial {
-			break
-		}
 		if _, ok := have[id]; !ok {
 			missing = append(missing, id)
 		}
 	}
 	sort.Strings(missing)
-	for _, id := range missing {
-		add("missing id %q", id)
-	}
-	return problems
+	return problems, missing
 }
 
 // forms returns the texts of a message by plural form.

@@ -100,7 +100,9 @@ type Catalog struct {
 	tags    []language.Tag
 	matcher language.Matcher
 	msgs    map[string]map[string]*goi18n.Message // by base code, then id
-	lists   sync.Map                              // lang+"\x00"+id -> []string
+	// incomplete lists, by base code, the ids a shop's new language lacks.
+	incomplete map[string][]string
+	lists      sync.Map // lang+"\x00"+id -> []string
 }
 
 // New loads the built-in catalogs and then the shop's from opts.Dir.
@@ -135,8 +137,19 @@ func New(opts Options) (*Catalog, error) {
 				return nil, fmt.Errorf("i18n: LOCALES_DIR: %w", err)
 			}
 			name := filepath.Base(f)
-			if problems := Check(data, name, HasBuiltin(name)); len(problems) > 0 {
+			problems, missing := check(data, name)
+			if len(problems) > 0 {
 				return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %s", f, problems[0])
+			}
+			if len(missing) > 0 && !HasBuiltin(name) {
+				// A new language written for an older release lacks the ids added since:
+				// refusing to start would take the shop down on an upgrade, so those
+				// texts are said in the shop's own language (see Incomplete).
+				if c.incomplete == nil {
+					c.incomplete = map[string][]string{}
+				}
+				lang, _ := FileLanguage(name)
+				c.incomplete[lang] = missing
 			}
 			if err := c.add(data, name); err != nil {
 				return nil, fmt.Errorf("i18n: LOCALES_DIR %s: %w", f, err)
@@ -217,6 +230,11 @@ func Current() *Catalog {
 // DEFAULT_LANGUAGE, set once at start-up).
 func Use(c *Catalog) { current.Store(c) }
 
+// Incomplete returns, by language code, the ids the shop's new languages lack, for a
+// warning at start: Text says them in the shop's default language, or else English.
+// `returnsbot locales check` reports them as problems.
+func (c *Catalog) Incomplete() map[string][]string { return c.incomplete }
+
 // Default is the shop's language code.
 func (c *Catalog) Default() string { return c.def }
 
@@ -273,6 +291,9 @@ func (c *Catalog) Match(code string) string {
 func (c *Catalog) Text(lang, id string, data map[string]any) string {
 	l := c.Match(lang)
 	m := c.msgs[l][id]
+	if m == nil && l != c.def {
+		l, m = c.def, c.msgs[c.def][id]
+	}
 	if m == nil {
 		l, m = "en", c.msgs["en"][id]
 	}

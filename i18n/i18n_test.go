@@ -3,6 +3,7 @@ package i18n_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -193,5 +194,42 @@ func TestLocalesDir(t *testing.T) {
 	write("fr.json", `{"dialog.future_date": "{{.Datum}} est dans le futur."}`)
 	if _, err := i18n.New(i18n.Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), "Datum") {
 		t.Fatalf("a file with a bad placeholder: got %v, want an error naming it", err)
+	}
+}
+
+// TestIncompleteLanguageLoads: a shop's new language that lacks ids added by a later
+// release still loads (an upgrade must not take the shop down); the ids it lacks are
+// listed for a warning and said in the shop's default language.
+func TestIncompleteLanguageLoads(t *testing.T) {
+	dir := t.TempDir()
+	de, err := i18n.DefaultFile("de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dutch written for an older release, by copying German: it lacks one id.
+	var kept []string
+	for _, line := range strings.Split(string(de), "\n") {
+		if !strings.Contains(line, `"dialog.greeting":`) {
+			kept = append(kept, line)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "nl.json"), []byte(strings.Join(kept, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if problems := i18n.Check([]byte(strings.Join(kept, "\n")), "nl.json", false); !slices.Contains(problems, `missing id "dialog.greeting"`) {
+		t.Fatalf("Check: got %q, want the missing id reported", problems)
+	}
+	c, err := i18n.New(i18n.Options{Dir: dir, Default: "de"})
+	if err != nil {
+		t.Fatalf("New with an incomplete nl.json: %v, want it loaded", err)
+	}
+	if got := c.Incomplete()["nl"]; len(got) != 1 || got[0] != "dialog.greeting" {
+		t.Fatalf("Incomplete()[nl] = %q, want [dialog.greeting]", got)
+	}
+	if got, want := c.Text("nl", "dialog.greeting", nil), i18n.Builtin().Text("de", "dialog.greeting", nil); got != want {
+		t.Fatalf("the missing text in Dutch: got %q, want the default language's %q", got, want)
+	}
+	if c := i18n.Builtin(); len(c.Incomplete()) != 0 {
+		t.Fatalf("the built-in catalogs: Incomplete() = %v, want none", c.Incomplete())
 	}
 }

@@ -175,6 +175,10 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
+	for lang, ids := range cat.Incomplete() {
+		logger.Warn("LOCALES_DIR: a language lacks texts; they are said in the default language (see returnsbot locales check)",
+			"language", lang, "default", cat.Default(), "missing", len(ids), "first", ids[0])
+	}
 	pol, version, err := loadPolicyVersion(ctx, "POLICY_FILE", getenv("POLICY_FILE"))
 	if err != nil {
 		return nil, nil, err
