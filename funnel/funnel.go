@@ -124,7 +124,7 @@ func Range(since, until time.Time) []time.Time {
 
 // Row is one question's totals over some days.
 type Row struct {
-	Question                    string
+	Question                     string
 	Reached, Answered, Escalated int64
 }
 

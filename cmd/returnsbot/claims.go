@@ -111,7 +111,9 @@ func runClaims(ctx context.Context, args []string, getenv func(string) string, s
 	return claims.WriteCSV(stdout, all)
 }
 
-// wireClaims gives svc the claim store and outbox of st and the policy's version.
+// wireClaims gives svc the claim store, outbox and funnel tally of st and the policy's
+// version.
 func wireClaims(svc *bot.Service, st *storage, version string) {
 	svc.Claims, svc.Outbox, svc.PolicyVersion = st.claims, st.outbox, version
+	svc.Funnel = st.funnel
 }
