@@ -6,6 +6,7 @@
 package funnel
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -138,7 +139,7 @@ func (r Row) Dropped() int64 {
 }
 
 // Totals sums the days per question, the most reached question first (the dialog's order,
-// as fewer customers reach each later question), ties by id.
+// as fewer customers reach each later question), ties in the order the bot asks.
 func Totals(days []Day) []Row {
 	by := map[string]*Row{}
 	for _, d := range days {
@@ -164,8 +165,27 @@ func Totals(days []Day) []Row {
 	for _, q := range slices.Sorted(maps.Keys(by)) {
 		rows = append(rows, *by[q])
 	}
-	slices.SortStableFunc(rows, func(a, b Row) int { return int(b.Reached - a.Reached) })
+	slices.SortStableFunc(rows, func(a, b Row) int {
+		if a.Reached != b.Reached {
+			return cmp.Compare(b.Reached, a.Reached)
+		}
+		return cmp.Compare(rank(a.Question), rank(b.Question))
+	})
 	return rows
+}
+
+// askOrder is the order the bot asks the policy's facts in, then the read-back: ties in
+// Totals go by it, the shop's own questions before the read-back.
+var askOrder = []string{"language", "receipt_date", "packaging", "carrier_check", "defect", "defect_details"}
+
+func rank(q string) int {
+	if i := slices.Index(askOrder, q); i >= 0 {
+		return i
+	}
+	if q == "confirm_summary" {
+		return len(askOrder) + 1
+	}
+	return len(askOrder)
 }
 
 // Memory is a Tally in memory, for a bot without Redis and for tests. The zero value is
