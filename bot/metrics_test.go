@@ -2,7 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +108,51 @@ func TestDeskQueue(t *testing.T) {
 	m := &bot.Metrics{Queue: queue{"a", "b"}}
 	if body := scrape(t, m); !strings.Contains(body, "returnsbot_desk_queue 2\n") {
 		t.Errorf("/metrics lacks the desk queue of 2:\n%s", body)
+	}
+}
+
+type outbox struct{}
+
+func (outbox) Counts(context.Context) (claims.Counts, error) { return claims.Counts{}, nil }
+
+// TestGrafanaDashboardNamesExist: every metric docs/grafana-dashboard.json queries is one
+// /metrics serves, so a rename cannot leave the shipped dashboard blank.
+func TestGrafanaDashboardNamesExist(t *testing.T) {
+	raw, err := os.ReadFile("../docs/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("docs/grafana-dashboard.json: %v", err)
+	}
+	m := &bot.Metrics{Outbox: outbox{}, Queue: queue{}}
+	svc, _, _ := claimService(t)
+	svc.Metrics = m
+	decide(t, svc, "dan") // labelled series show once counted
+	bob := bot.Address{Platform: "test", Chat: "bob"}
+	handle(t, svc, bot.Message{ID: "1", From: bob, User: "bob", Text: "hi"})
+	handle(t, svc, bot.Message{ID: "2", From: bob, User: "bob", Text: "talk to a human please"})
+	body := scrape(t, m)
+	name := regexp.MustCompile(`returnsbot_[a-z_]+`)
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				n++
+				base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(m, "_bucket"), "_sum"), "_count")
+				if !strings.Contains(body, "# TYPE "+base+" ") {
+					t.Errorf("panel %q queries %s, which /metrics does not serve", p.Title, m)
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found %d metric names in the dashboard, want its queries", n)
 	}
 }
