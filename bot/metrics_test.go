@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -154,5 +156,30 @@ func TestGrafanaDashboardNamesExist(t *testing.T) {
 	}
 	if n < 10 {
 		t.Fatalf("found %d metric names in the dashboard, want its queries", n)
+	}
+}
+
+type brokenTally struct{}
+
+func (brokenTally) Add(context.Context, time.Time, []funnel.Event) error {
+	return errors.New("redis down")
+}
+
+func (brokenTally) Days(context.Context, time.Time, time.Time) ([]funnel.Day, error) {
+	return nil, errors.New("redis down")
+}
+
+// TestFunnelFailureCostsACount: a tally the store cannot keep is logged, and the customer
+// is answered as usual.
+func TestFunnelFailureCostsACount(t *testing.T) {
+	svc, _, _ := claimService(t)
+	var logs bottest.LogBuffer
+	svc.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	svc.Funnel = brokenTally{}
+	if d := decide(t, svc, "eve"); d.Decision.Outcome != "return_eligible" {
+		t.Fatalf("decision %+v, want return_eligible", d.Decision)
+	}
+	if !strings.Contains(logs.String(), "funnel tally not kept") {
+		t.Errorf("log %q, want the lost tally logged", logs.String())
 	}
 }
