@@ -65,7 +65,7 @@ func New(opt Options) http.Handler {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	d := &dashboard{opt: opt, auth: newAuth(opt.Token, opt.Now), pages: parsePages()}
+	d := &dashboard{opt: opt, auth: newAuth(opt.Token, opt.Now, opt.Log), pages: parsePages()}
 	static, _ := fs.Sub(files, "static")
 	mux := http.NewServeMux()
 	mux.Handle("GET "+Prefix+"static/", http.StripPrefix(Prefix+"static/", http.FileServerFS(static)))

@@ -85,6 +85,8 @@ func TestAccess(t *testing.T) {
 		{"token without Bearer", "/admin/", []string{"Authorization", token}, http.StatusUnauthorized, ""},
 		{"bearer", "/admin/", []string{"Authorization", "Bearer " + token}, http.StatusOK, ""},
 		{"cookie", "/admin/figures", []string{"Cookie", c.Name + "=" + c.Value}, http.StatusOK, ""},
+		{"a proxy's Basic and the cookie", "/admin/", []string{"Authorization", "Basic eDp5", "Cookie", c.Name + "=" + c.Value}, http.StatusOK, ""},
+		{"wrong bearer and the cookie", "/admin/", []string{"Authorization", "Bearer nope", "Cookie", c.Name + "=" + c.Value}, http.StatusUnauthorized, ""},
 		{"tampered cookie", "/admin/", []string{"Cookie", c.Name + "=" + tampered}, http.StatusSeeOther, "/admin/login"},
 		{"forged expiry", "/admin/", []string{"Cookie", c.Name + "=99999999999." + strings.SplitN(c.Value, ".", 2)[1]}, http.StatusSeeOther, "/admin/login"},
 		{"login page is open", "/admin/login", nil, http.StatusOK, ""},
