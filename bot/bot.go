@@ -249,9 +249,17 @@ func (s *Service) Unreadable(ctx context.Context, key, lang string, err error) d
 // store has not confirmed. A store failure returns an error wrapping ErrUnavailable. A
 // stored session the store cannot read is logged and change runs on a new one.
 func (s *Service) Update(ctx context.Context, key string, change func(*dialog.Session) []dialog.Reply) ([]dialog.Reply, error) {
+	var from, to string
 	replies, _, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
-		return change(sess), true
+		from = sess.State
+		r := change(sess)
+		to = sess.State
+		return r, true
 	})
+	if err == nil {
+		// Staff handing a conversation back asks its question again: the funnel counts it.
+		s.tally(ctx, funnel.Steps(from, to))
+	}
 	return replies, err
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/bottest"
 	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/funnel"
 )
 
@@ -36,10 +37,14 @@ func TestFunnelAndEscalations(t *testing.T) {
 	bob := bot.Address{Platform: "test", Chat: "bob"}
 	handle(t, svc, bot.Message{ID: "1", From: bob, User: "bob", Text: "hi"})
 	handle(t, svc, bot.Message{ID: "2", From: bob, User: "bob", Text: "talk to a human please"})
+	// Staff hand bob back: the bot asks the receipt date again, a third reach.
+	if _, err := svc.Update(t.Context(), bob.Key(), func(s *dialog.Session) []dialog.Reply { return svc.Engine.Resume(s, bottest.Now) }); err != nil {
+		t.Fatal(err)
+	}
 
 	body := scrape(t, m)
 	for _, want := range []string{
-		`returnsbot_funnel_reached_total{question="receipt_date"} 2`,
+		`returnsbot_funnel_reached_total{question="receipt_date"} 3`,
 		`returnsbot_funnel_answered_total{question="receipt_date"} 1`,
 		`returnsbot_funnel_escalated_total{question="receipt_date"} 1`,
 		`returnsbot_funnel_answered_total{question="confirm_summary"} 1`,
@@ -58,8 +63,8 @@ func TestFunnelAndEscalations(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := funnel.Totals(days)
-	if len(rows) == 0 || rows[0] != (funnel.Row{Question: "receipt_date", Reached: 2, Answered: 1, Escalated: 1}) {
-		t.Fatalf("tally rows %+v, want receipt_date reached 2, answered 1, escalated 1 first", rows)
+	if len(rows) == 0 || rows[0] != (funnel.Row{Question: "receipt_date", Reached: 3, Answered: 1, Escalated: 1}) {
+		t.Fatalf("tally rows %+v, want receipt_date reached 3, answered 1, escalated 1 first", rows)
 	}
 }
 
