@@ -10,6 +10,7 @@ import (
 	"github.com/returnsbot/returnsbot/claims/memclaims"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
+	"github.com/returnsbot/returnsbot/funnel"
 )
 
 // BenchmarkHandle measures the Service's own cost of a message (load, dialog step,
@@ -51,4 +52,16 @@ func benchHandle(b *testing.B, svc *bot.Service) {
 			b.Fatalf("message %d: %d replies, %v", i, len(out), err)
 		}
 	}
+}
+
+// BenchmarkHandleWithMetricsAndFunnel is BenchmarkHandleWithClaims with Metrics and the
+// memory funnel tally: what counting the funnel and the Prometheus metrics adds.
+//
+//	go test -run '^$' -bench Handle -benchmem ./bot/
+func BenchmarkHandleWithMetricsAndFunnel(b *testing.B) {
+	svc := bottest.NewService(memstore.New())
+	svc.Claims = memclaims.New(memclaims.Options{})
+	svc.Outbox = memclaims.NewOutbox(memclaims.OutboxOptions{})
+	svc.Metrics, svc.Funnel = &bot.Metrics{}, &funnel.Memory{}
+	benchHandle(b, svc)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/funnel"
 )
 
 // Address is a chat on a platform: where a Message comes from and where a Reply goes.
@@ -136,6 +137,9 @@ type Service struct {
 	// ("platform:user") when they confirm /forget, returning the conversation keys it
 	// found (handoff.Store.Forget).
 	ForgetCases func(ctx context.Context, who string) ([]string, error)
+	// Funnel, if set, tallies per day the questions customers reach, answer or leave for
+	// staff (package funnel), for the dashboard; Metrics counts the same events.
+	Funnel funnel.Tally
 }
 
 // Handle implements Handler. It loads the conversation's session, runs the dialog step,
@@ -156,8 +160,10 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	key := m.From.Key()
 	var dropped, repeated bool
 	var saved *dialog.Session
+	var from, to string // the dialog state before and after the step saved
 	replies, unreadable, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
 		dropped, repeated, saved = false, false, sess
+		from, to = sess.State, sess.State
 		if sess.HasSeen(m.ID) {
 			if m.Redelivery && sess.Seen[len(sess.Seen)-1] == m.ID {
 				// The bot may have stopped between saving this message's step and sending
@@ -178,6 +184,7 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 			Text: m.Text, Button: m.Button, Photos: m.Photos, Unsupported: m.Unsupported,
 		}, s.now())
 		sess.MarkSeen(m.ID)
+		to = sess.State
 		return replies, true
 	})
 	switch {
@@ -197,6 +204,7 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		s.ensureClaim(ctx, m, saved)
 		return s.outbound(m.From, replies), nil
 	}
+	s.tally(ctx, funnel.Steps(from, to))
 	replies = s.recordClaim(ctx, m, saved, replies)
 	if unreadable {
 		replies = append([]dialog.Reply{{Text: UnreadableText(s.language(m.Lang))}}, replies...)
@@ -204,6 +212,21 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 	out := s.outbound(m.From, replies)
 	s.Metrics.handled(time.Since(start), out)
 	return out, nil
+}
+
+// tally counts a saved step's funnel events in Metrics and the Funnel. A tally the store
+// fails to keep is logged: it costs the dashboard a count, not the customer an answer.
+func (s *Service) tally(ctx context.Context, es []funnel.Event) {
+	if len(es) == 0 {
+		return
+	}
+	s.Metrics.steps(es)
+	if s.Funnel == nil {
+		return
+	}
+	if err := s.Funnel.Add(ctx, s.now(), es); err != nil {
+		s.log().WarnContext(ctx, "funnel tally not kept", "err", err)
+	}
 }
 
 // Unreadable reports a stored session that a Load found unreadable (err wraps
@@ -226,9 +249,17 @@ func (s *Service) Unreadable(ctx context.Context, key, lang string, err error) d
 // store has not confirmed. A store failure returns an error wrapping ErrUnavailable. A
 // stored session the store cannot read is logged and change runs on a new one.
 func (s *Service) Update(ctx context.Context, key string, change func(*dialog.Session) []dialog.Reply) ([]dialog.Reply, error) {
+	var from, to string
 	replies, _, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
-		return change(sess), true
+		from = sess.State
+		r := change(sess)
+		to = sess.State
+		return r, true
 	})
+	if err == nil {
+		// Staff handing a conversation back asks its question again: the funnel counts it.
+		s.tally(ctx, funnel.Steps(from, to))
+	}
 	return replies, err
 }
 

@@ -1,59 +1,52 @@
 package bot
 
 import (
-	"fmt"
+	"context"
 	"net/http"
+	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/funnel"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
-// Metrics counts what a Service does and serves the counts in the Prometheus text format,
-// with the standard library only. The zero value is ready to use; a nil *Metrics counts
-// nothing.
+// Metrics counts what a Service does and serves the counts at /metrics with
+// prometheus/client_golang, on a registry of its own (with the go_* and process_*
+// collectors), so several Services in one test process do not share counts. The zero
+// value is ready to use; a nil *Metrics counts nothing.
 type Metrics struct {
-	messages atomic.Int64
-	counts   [len(counters)]atomic.Int64
-
 	// Outbox, if set, is read for the webhook outbox's pending, delivered and failed
 	// events on every scrape.
 	Outbox OutboxCounter
+	// Queue, if set, is read for the staff desk's waiting cases on every scrape.
+	Queue QueueCounter
 
-	mu       sync.Mutex
-	outcomes map[policy.Outcome]int64
-	buckets  [len(latencyBuckets) + 1]int64 // the last is +Inf
-	sum      float64
+	once        sync.Once
+	reg         *prometheus.Registry
+	handler     http.Handler
+	messages    prometheus.Counter
+	counts      [len(counters)]prometheus.Counter
+	decisions   *prometheus.CounterVec
+	escalations *prometheus.CounterVec
+	funnel      map[funnel.Kind]*prometheus.CounterVec
+	handle      prometheus.Histogram
+	firstReply  prometheus.Histogram
+	ratings     *prometheus.CounterVec
 }
 
 // latencyBuckets are the upper bounds, in seconds, of the handling-time histogram: from a
 // memory-store step to a slow Redis.
-var latencyBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
-func (m *Metrics) handled(d time.Duration, replies []Outbound) {
-	if m == nil {
-		return
-	}
-	m.messages.Add(1)
-	s := d.Seconds()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	i := 0
-	for i < len(latencyBuckets) && s > latencyBuckets[i] {
-		i++
-	}
-	m.buckets[i]++
-	m.sum += s
-	for _, r := range replies {
-		if r.Decision != nil {
-			if m.outcomes == nil {
-				m.outcomes = map[policy.Outcome]int64{}
-			}
-			m.outcomes[r.Decision.Outcome]++
-		}
-	}
-}
+// firstReplyBuckets are the upper bounds, in seconds, of the time from an escalation to
+// staff's first answer: a minute to three days.
+var firstReplyBuckets = []float64{60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600}
 
 // metric names one of the counters.
 type metric int
@@ -70,7 +63,7 @@ const (
 	metricClaimFailed
 )
 
-// counters are the name and help of each metric, in the order /metrics shows them.
+// counters are the name and help of each unlabelled counter.
 var counters = [...]struct{ name, help string }{
 	metricDuplicate:   {"returnsbot_duplicates_total", "Messages dropped because they were already handled."},
 	metricRepeated:    {"returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost."},
@@ -83,37 +76,167 @@ var counters = [...]struct{ name, help string }{
 	metricClaimFailed: {"returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged)."},
 }
 
+// funnelHelp is the help of the funnel counter of each kind, named
+// returnsbot_funnel_<kind>_total.
+var funnelHelp = map[funnel.Kind]string{
+	funnel.Reached:   "Times the bot asked a question (the dialog entered it), by question.",
+	funnel.Answered:  "Times a customer's answer moved the dialog on from a question, by question.",
+	funnel.Escalated: "Times the dialog went to staff from a question, by question.",
+}
+
+// init builds the collectors once; every method calls it.
+func (m *Metrics) init() {
+	m.once.Do(func() {
+		m.reg = prometheus.NewRegistry()
+		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		m.messages = prometheus.NewCounter(prometheus.CounterOpts{Name: "returnsbot_messages_total", Help: "Messages run through the dialog."})
+		m.reg.MustRegister(m.messages)
+		for i, c := range counters {
+			m.counts[i] = prometheus.NewCounter(prometheus.CounterOpts{Name: c.name, Help: c.help})
+			m.reg.MustRegister(m.counts[i])
+		}
+		m.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returnsbot_decisions_total", Help: "Eligibility decisions stated, by outcome."}, []string{"outcome"})
+		for _, o := range policy.Outcomes {
+			m.decisions.WithLabelValues(string(o))
+		}
+		m.escalations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returnsbot_escalations_total", Help: "Claims handed to staff, by reason."}, []string{"reason"})
+		for _, r := range []string{policy.ReasonAsked, policy.ReasonDisputed, policy.ReasonUndecidable} {
+			m.escalations.WithLabelValues(r)
+		}
+		m.funnel = map[funnel.Kind]*prometheus.CounterVec{}
+		for _, k := range funnel.Kinds {
+			m.funnel[k] = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returnsbot_funnel_" + string(k) + "_total", Help: funnelHelp[k]}, []string{"question"})
+			m.reg.MustRegister(m.funnel[k])
+		}
+		m.handle = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "returnsbot_handle_seconds", Help: "Time to handle a message: load, dialog step, save.", Buckets: latencyBuckets})
+		m.firstReply = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "returnsbot_first_staff_reply_seconds", Help: "Time from an escalation to staff's first answer to the customer.", Buckets: firstReplyBuckets})
+		m.ratings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "returnsbot_ratings_total", Help: "Customers' 1-5 satisfaction ratings of closed cases, by score."}, []string{"score"})
+		for s := 1; s <= 5; s++ {
+			m.ratings.WithLabelValues(strconv.Itoa(s))
+		}
+		m.reg.MustRegister(m.decisions, m.escalations, m.handle, m.firstReply, m.ratings, storeCollector{m})
+		m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	})
+}
+
+func (m *Metrics) handled(d time.Duration, replies []Outbound) {
+	if m == nil {
+		return
+	}
+	m.init()
+	m.messages.Inc()
+	m.handle.Observe(d.Seconds())
+	for _, r := range replies {
+		if r.Decision == nil {
+			continue
+		}
+		m.decisions.WithLabelValues(string(r.Decision.Outcome)).Inc()
+		if r.Decision.Outcome == policy.Escalated {
+			m.escalations.WithLabelValues(r.Decision.Reason).Inc()
+		}
+	}
+}
+
 func (m *Metrics) count(which metric) {
 	if m == nil {
 		return
 	}
-	m.counts[which].Add(1)
+	m.init()
+	m.counts[which].Inc()
 }
 
-// ServeHTTP writes the metrics in the Prometheus text exposition format.
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	counter := func(name, help string, v int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
+// steps counts a dialog step's funnel events.
+func (m *Metrics) steps(es []funnel.Event) {
+	if m == nil {
+		return
 	}
-	counter("returnsbot_messages_total", "Messages run through the dialog.", m.messages.Load())
-	for i, c := range counters {
-		counter(c.name, c.help, m.counts[i].Load())
+	m.init()
+	for _, e := range es {
+		m.funnel[e.Kind].WithLabelValues(e.Question).Inc()
 	}
-	m.writeOutbox(r.Context(), w)
+}
 
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fmt.Fprint(w, "# HELP returnsbot_decisions_total Eligibility decisions stated, by outcome.\n# TYPE returnsbot_decisions_total counter\n")
-	for _, o := range policy.Outcomes {
-		fmt.Fprintf(w, "returnsbot_decisions_total{outcome=%q} %d\n", o, m.outcomes[o])
+// FirstStaffReply counts the time from an escalation to staff's first answer. The claim
+// store ObserveClaims returns calls it when a record first gets its FirstStaffReply.
+func (m *Metrics) FirstStaffReply(d time.Duration) {
+	if m == nil || d < 0 {
+		return
 	}
-	fmt.Fprint(w, "# HELP returnsbot_handle_seconds Time to handle a message: load, dialog step, save.\n# TYPE returnsbot_handle_seconds histogram\n")
-	var cum int64
-	for i, le := range latencyBuckets {
-		cum += m.buckets[i]
-		fmt.Fprintf(w, "returnsbot_handle_seconds_bucket{le=\"%g\"} %d\n", le, cum)
+	m.init()
+	m.firstReply.Observe(d.Seconds())
+}
+
+// Rated counts a customer's rating (1–5; others are ignored). The claim store
+// ObserveClaims returns calls it when a record first gets its Rating.
+func (m *Metrics) Rated(score int) {
+	if m == nil || score < 1 || score > 5 {
+		return
 	}
-	cum += m.buckets[len(latencyBuckets)]
-	fmt.Fprintf(w, "returnsbot_handle_seconds_bucket{le=\"+Inf\"} %d\nreturnsbot_handle_seconds_sum %g\nreturnsbot_handle_seconds_count %d\n", cum, m.sum, cum)
+	m.init()
+	m.ratings.WithLabelValues(strconv.Itoa(score)).Inc()
+}
+
+// ServeHTTP serves the metrics in the Prometheus exposition format.
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.init()
+	m.handler.ServeHTTP(w, r)
+}
+
+// OutboxCounter reads the webhook outbox's figures (claims.Outbox and webhook.Deliverer
+// have it).
+type OutboxCounter interface {
+	Counts(ctx context.Context) (claims.Counts, error)
+}
+
+// QueueCounter lists the staff desk's cases waiting for a staff member (handoff.Store has
+// it: Due with a time far ahead lists every waiting case).
+type QueueCounter interface {
+	Due(ctx context.Context, before time.Time) ([]string, error)
+}
+
+// storeTimeout bounds the store reads of one scrape: a slow store costs the scrape its
+// outbox and queue lines, not the other metrics.
+const storeTimeout = 2 * time.Second
+
+// storeCollector reads the figures that live in the stores (the outbox, the desk queue)
+// on every scrape.
+type storeCollector struct{ m *Metrics }
+
+var (
+	outboxUp        = prometheus.NewDesc("returnsbot_outbox_up", "Whether the webhook outbox could be read.", nil, nil)
+	outboxPending   = prometheus.NewDesc("returnsbot_outbox_pending", "Webhook events waiting for delivery.", nil, nil)
+	outboxDelivered = prometheus.NewDesc("returnsbot_outbox_delivered_total", "Webhook events delivered and acknowledged.", nil, nil)
+	outboxFailed    = prometheus.NewDesc("returnsbot_outbox_failed", "Webhook events given up on, kept for inspection.", nil, nil)
+	deskQueue       = prometheus.NewDesc("returnsbot_desk_queue", "Staff desk cases waiting for a staff member to claim them.", nil, nil)
+)
+
+// Describe sends nothing: what the collector yields depends on what is configured and
+// readable, which makes it an unchecked collector.
+func (storeCollector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect writes the outbox's pending and failed events (gauges) and delivered ones (a
+// counter), or returnsbot_outbox_up 0 alone if the outbox cannot be read; and the desk's
+// queue length.
+func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	if ob := c.m.Outbox; ob != nil {
+		n, err := ob.Counts(ctx)
+		up := 1.0
+		if err != nil {
+			up = 0
+		}
+		ch <- prometheus.MustNewConstMetric(outboxUp, prometheus.GaugeValue, up)
+		if err == nil {
+			ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(n.Pending))
+			ch <- prometheus.MustNewConstMetric(outboxDelivered, prometheus.CounterValue, float64(n.Delivered))
+			ch <- prometheus.MustNewConstMetric(outboxFailed, prometheus.GaugeValue, float64(n.Failed))
+		}
+	}
+	if q := c.m.Queue; q != nil {
+		// Due lists cases notified before the time: a day ahead covers every waiting one.
+		if ids, err := q.Due(ctx, time.Now().Add(24*time.Hour)); err == nil {
+			ch <- prometheus.MustNewConstMetric(deskQueue, prometheus.GaugeValue, float64(len(ids)))
+		}
+	}
 }

@@ -218,3 +218,7 @@ func defuse(s string) string {
 	}
 	return s
 }
+
+// AnswerKeys are the answer keys of the records in the export's column order: the
+// policy's facts in the order the bot asks them, then the rest by id.
+func AnswerKeys(rs ...Record) []string { return answerKeys(rs) }

@@ -147,19 +147,31 @@ func (s *Store) ByUser(_ context.Context, userKey string, n int) ([]claims.Recor
 func (s *Store) List(_ context.Context, q claims.Query) ([]claims.Record, string, error) {
 	limit := q.PageSize()
 	s.mu.Lock()
-	var all []claims.Record
+	defer s.mu.Unlock()
+	// Each key is made once and only the page is copied: the dashboard reads up to ten
+	// pages of a range in a row.
+	type keyed struct {
+		key string
+		rec *claims.Record
+	}
+	var all []keyed
 	for id := range s.claims {
-		if e, ok := s.live(id); ok && inRange(e.rec.Created, q) && cursorKey(e.rec) > q.Cursor {
-			all = append(all, e.rec.Clone())
+		if e, ok := s.live(id); ok && inRange(e.rec.Created, q) {
+			if k := cursorKey(e.rec); k > q.Cursor {
+				all = append(all, keyed{k, &e.rec})
+			}
 		}
 	}
-	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b claims.Record) int { return strings.Compare(cursorKey(a), cursorKey(b)) })
-	if len(all) <= limit {
-		return all, "", nil
+	slices.SortFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	next := ""
+	if len(all) > limit {
+		all, next = all[:limit], all[limit-1].key
 	}
-	page := all[:limit]
-	return page, cursorKey(page[limit-1]), nil
+	page := make([]claims.Record, len(all))
+	for i, k := range all {
+		page[i] = k.rec.Clone()
+	}
+	return page, next, nil
 }
 
 // Forget implements claims.Store.

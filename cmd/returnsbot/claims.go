@@ -84,10 +84,10 @@ func runClaims(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	var q claims.Query
 	var err error
-	if q.Since, err = parseDay(*since, false); err != nil {
+	if q.Since, err = claims.ParseDay(*since, false); err != nil {
 		return usageError{fmt.Sprintf("claims export --since: %v", err)}
 	}
-	if q.Until, err = parseDay(*until, true); err != nil {
+	if q.Until, err = claims.ParseDay(*until, true); err != nil {
 		return usageError{fmt.Sprintf("claims export --until: %v", err)}
 	}
 	if *format != "csv" && *format != "json" {
@@ -101,17 +101,9 @@ func runClaims(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer st.close()
-	var all []claims.Record
-	for {
-		page, next, err := st.claims.List(ctx, q)
-		if err != nil {
-			return fmt.Errorf("claims export: %w", err)
-		}
-		all = append(all, page...)
-		if next == "" {
-			break
-		}
-		q.Cursor = next
+	all, _, err := claims.All(ctx, st.claims, q, 0)
+	if err != nil {
+		return fmt.Errorf("claims export: %w", err)
 	}
 	if *format == "json" {
 		return claims.WriteJSON(stdout, all)
@@ -119,26 +111,9 @@ func runClaims(ctx context.Context, args []string, getenv func(string) string, s
 	return claims.WriteCSV(stdout, all)
 }
 
-// parseDay reads a --since or --until value: a date (the whole day, in UTC) or an RFC 3339
-// time. end makes a date mean the end of that day, so --until is inclusive.
-func parseDay(s string, end bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("want 2026-11-23 or 2026-11-23T10:00:00Z, got %q", s)
-	}
-	if end {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t, nil
-}
-
-// wireClaims gives svc the claim store and outbox of st and the policy's version.
+// wireClaims gives svc the claim store, outbox and funnel tally of st and the policy's
+// version.
 func wireClaims(svc *bot.Service, st *storage, version string) {
 	svc.Claims, svc.Outbox, svc.PolicyVersion = st.claims, st.outbox, version
+	svc.Funnel = st.funnel
 }

@@ -24,6 +24,9 @@ func checkEnv(getenv func(string) string) error {
 	for _, c := range envChecks {
 		if v := getenv(c.name); v != "" {
 			if err := c.check(v); err != nil {
+				if secrets[c.name] {
+					return usageError{fmt.Sprintf("%s (value not shown): %v", c.name, err)}
+				}
 				return usageError{fmt.Sprintf("%s %q: %v", c.name, v, err)}
 			}
 		}
@@ -67,6 +70,13 @@ func checkEnv(getenv func(string) string) error {
 	return nil
 }
 
+// secrets are the variables whose value a refusal does not repeat: the error goes to the
+// terminal and, under a supervisor, to the logs.
+var secrets = map[string]bool{
+	"TELEGRAM_TOKEN": true, "DISCORD_TOKEN": true, "TELEGRAM_WEBHOOK_SECRET": true,
+	"WEBHOOK_SECRET": true, "ADMIN_TOKEN": true,
+}
+
 // envCheck validates one variable's value when it is set.
 type envCheck struct {
 	name  string
@@ -94,6 +104,12 @@ var envChecks = []envCheck{
 	{"STAFF_DISCORD_USERS", idList},
 	{"STAFF_DISCORD_ROLES", idList},
 	{"WEBHOOK_URL", urlWith("http", "https")},
+	{"ADMIN_TOKEN", func(v string) error {
+		if len(v) < minAdminToken || printable(v) != nil {
+			return fmt.Errorf("want at least %d printable characters without spaces, such as the output of openssl rand -hex 24", minAdminToken)
+		}
+		return nil
+	}},
 	{"CLAIM_RETENTION", func(v string) error { _, err := claims.ParseRetention(v); return err }},
 	{"HANDOFF_RENOTIFY", func(v string) error {
 		return atLeast(minRenotify, true, "0 (no reminders) or a Go duration of at least 1m, such as 15m")(v)

@@ -45,6 +45,8 @@ var badSettings = []struct {
 	{"DISCORD_API_URL", "ftp://discord.com", "http(s)://host"},
 	{"DISCORD_GUILD_MESSAGES", "yes please", "true, false"},
 	{"DISCORD_TOKEN", "a\tb", "spaces"},
+	{"ADMIN_TOKEN", "short", "at least 16"},
+	{"ADMIN_TOKEN", "long enough but spaced", "at least 16"},
 	{"INBOUND_RATE", "lots", "messages a minute"},
 	{"INBOUND_RATE", "-3", "messages a minute"},
 	{"LOG_LEVEL", "verbose", "debug, info, warn, error"},
@@ -75,6 +77,9 @@ func TestBadSettingsRefused(t *testing.T) {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, tt.name) || !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") {
 				t.Errorf("got %q, want one line starting with %s and saying %q", msg, tt.name, tt.want)
+			}
+			if secrets[tt.name] && strings.Contains(msg, tt.value) {
+				t.Errorf("got %q: the refusal repeats the secret", msg)
 			}
 			if out.Len() != 0 {
 				t.Errorf("the command ran: printed %d bytes", out.Len())

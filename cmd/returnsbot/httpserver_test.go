@@ -107,6 +107,7 @@ func TestMetricsAddr(t *testing.T) {
 		{"http://" + addr + "/metrics", http.StatusNotFound},
 		{"http://" + addr + "/healthz", http.StatusOK},
 		{"http://" + metrics + "/healthz", http.StatusNotFound},
+		{"http://" + addr + "/admin/", http.StatusNotFound}, // no ADMIN_TOKEN, no dashboard
 	}
 	for _, tt := range tests {
 		if code, body := get(tt.url); code != tt.want {

@@ -50,59 +50,41 @@ func platformsConfigured(getenv func(string) string) bool {
 }
 
 // serve runs every configured adapter until ctx is done, then shuts down gracefully: the
-// adapters stop taking updates and finish the ones they hold.
+// adapters stop taking updates and finish the ones they hold. With no platform but
+// LISTEN_ADDR it serves only the HTTP endpoints (/healthz, /metrics, /admin/): an
+// admin-only instance, which runs no staff desk and delivers no webhooks.
 func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
-	if !platformsConfigured(getenv) {
-		return errors.New("serve: no platform configured: set TELEGRAM_TOKEN or DISCORD_TOKEN")
+	httpOnly := !platformsConfigured(getenv)
+	if httpOnly && getenv("LISTEN_ADDR") == "" {
+		return errors.New("serve: no platform configured: set TELEGRAM_TOKEN or DISCORD_TOKEN, or LISTEN_ADDR for an admin-only instance")
 	}
 	svc, st, err := newService(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}
 	defer st.close()
-	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health(svc.Store, logger))
-	svc.Metrics = &bot.Metrics{Outbox: svc.Outbox}
+	svc.Metrics = &bot.Metrics{Outbox: svc.Outbox, Queue: st.cases}
+	// The desk writes first answers and ratings through svc.Claims: counted there.
+	svc.Claims = bot.ObserveClaims(svc.Claims, svc.Metrics)
 	// /metrics on its own address when METRICS_ADDR is set (keep it off the public webhook
 	// port); unset, on LISTEN_ADDR as before.
 	metricsAddr := getenv("METRICS_ADDR")
 	if metricsAddr == "" {
 		mux.Handle("GET /metrics", svc.Metrics)
 	}
-	router := bot.Router{}
-	handler, runDesk, err := newHandoff(getenv, svc, st, router, logger)
-	if err != nil {
-		return err
-	}
-	env := adapterEnv{Getenv: getenv, Handler: handler, Router: router, Mux: mux, Log: logger}
-	if cfg, ok, _ := handoffFromEnv(getenv); ok { // validated by newHandoff
-		env.Staff = cfg.access.Allows
-	}
+	mountAdmin(mux, getenv, st, logger)
 	var runs []func(context.Context) error
-	for _, a := range adapters {
-		if !a.enabled(getenv) {
-			continue
+	if httpOnly {
+		logger.Info("no platform configured: serving the HTTP endpoints only", "addr", getenv("LISTEN_ADDR"))
+	} else {
+		if runs, err = startPlatforms(ctx, getenv, svc, st, mux, logger); err != nil {
+			return err
 		}
-		run, err := a.start(ctx, env)
-		if err != nil {
-			return fmt.Errorf("serve: start %s: %w", a.name, err)
-		}
-		logger.Info("adapter started", "platform", a.name)
-		runs = append(runs, run)
-	}
-	runs = append(runs, runDesk) // after the adapters: reminders go through their Senders
-	if deliverer != nil {
-		if getenv("REDIS_URL") == "" {
-			logger.Warn("webhook events wait in memory until delivered: set REDIS_URL to keep them across restarts")
-		}
-		runs = append(runs, deliverer.Run)
 	}
 
 	var wg sync.WaitGroup
@@ -151,6 +133,44 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	wg.Wait()
 	close(errs)
 	return errors.Join(collect(errs)...)
+}
+
+// startPlatforms starts every configured adapter, the staff desk and the webhook
+// deliverer, and returns their run functions.
+func startPlatforms(ctx context.Context, getenv func(string) string, svc *bot.Service, st *storage, mux *http.ServeMux, logger *slog.Logger) ([]func(context.Context) error, error) {
+	deliverer, err := newDeliverer(getenv, svc.Outbox, logger)
+	if err != nil {
+		return nil, err
+	}
+	router := bot.Router{}
+	handler, runDesk, err := newHandoff(getenv, svc, st, router, logger)
+	if err != nil {
+		return nil, err
+	}
+	env := adapterEnv{Getenv: getenv, Handler: handler, Router: router, Mux: mux, Log: logger}
+	if cfg, ok, _ := handoffFromEnv(getenv); ok { // validated by newHandoff
+		env.Staff = cfg.access.Allows
+	}
+	var runs []func(context.Context) error
+	for _, a := range adapters {
+		if !a.enabled(getenv) {
+			continue
+		}
+		run, err := a.start(ctx, env)
+		if err != nil {
+			return nil, fmt.Errorf("serve: start %s: %w", a.name, err)
+		}
+		logger.Info("adapter started", "platform", a.name)
+		runs = append(runs, run)
+	}
+	runs = append(runs, runDesk) // after the adapters: reminders go through their Senders
+	if deliverer != nil {
+		if getenv("REDIS_URL") == "" {
+			logger.Warn("webhook events wait in memory until delivered: set REDIS_URL to keep them across restarts")
+		}
+		runs = append(runs, deliverer.Run)
+	}
+	return runs, nil
 }
 
 func collect(errs <-chan error) []error {

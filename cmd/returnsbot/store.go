@@ -18,6 +18,8 @@ import (
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
+	"github.com/returnsbot/returnsbot/funnel"
+	"github.com/returnsbot/returnsbot/funnel/redisfunnel"
 )
 
 // openStore returns the session store REDIS_URL names, or an in-memory one, and a function
@@ -38,6 +40,8 @@ type storage struct {
 	claims   claims.Store
 	outbox   claims.Outbox
 	cases    handoff.Store
+	// funnel is the dialog funnel's per-day tally, kept as long as claims.
+	funnel funnel.Tally
 	// memory is true without REDIS_URL: everything is lost on restart.
 	memory bool
 	// retention is CLAIM_RETENTION.
@@ -62,6 +66,7 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 			claims:    memclaims.New(memclaims.Options{Retention: retention}),
 			outbox:    memclaims.NewOutbox(memclaims.OutboxOptions{Retention: retention}),
 			cases:     handoff.NewMemoryStore(),
+			funnel:    &funnel.Memory{Retention: retention},
 			memory:    true,
 			retention: retention,
 			close:     func() {},
@@ -108,6 +113,7 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 		// The rolling log lives no longer than the session it belongs to (opt.TTL, 0 for
 		// the default of both); cases as long as their claims.
 		cases:     rediscases.New(rdb, rediscases.Options{Prefix: prefix, RecentTTL: opt.TTL, Retention: retention}),
+		funnel:    redisfunnel.New(rdb, redisfunnel.Options{Prefix: prefix, Retention: retention}),
 		retention: retention,
 		close:     func() { rdb.Close() },
 	}, nil
