@@ -191,7 +191,7 @@ func TestFigures(t *testing.T) {
 	_, body := s.get(t, "/admin/figures", "Authorization", "Bearer "+token)
 	for _, want := range []string{
 		"<svg", "3 claims.", "1 of 3 claims went to staff (33.3%)", "median 12m",
-		"1 ratings, mean 4.00 of 5", ">receipt_date<", "3 asked, 1 answered", ">confirm_summary<",
+		"1 rating, mean 4.00 of 5", ">receipt_date<", "3 asked, 1 answered", ">confirm_summary<",
 		"2026-11-24 Escalated: 1", // a column's tooltip
 	} {
 		if !strings.Contains(body, want) {

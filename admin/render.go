@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -25,6 +26,13 @@ var funcs = template.FuncMap{
 	"stamp":        stampText,
 	"day":          func(t time.Time) string { return dayText(t) },
 	"stars":        func(n int) string { return strings.Repeat("★", n) + strings.Repeat("☆", max(0, 5-n)) },
+	// count says "1 claim" or "3 claims": the dashboard speaks English only.
+	"count": func(n int, noun string) string {
+		if n == 1 {
+			return "1 " + noun
+		}
+		return fmt.Sprintf("%d %ss", n, noun)
+	},
 }
 
 func parsePages() map[string]*page {
