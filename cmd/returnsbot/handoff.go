@@ -105,8 +105,14 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 		return nil, nil, err
 	}
 	if !ok {
-		logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalated customers are told staff will answer, but no one is told")
-		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
+		contact := svc.Engine.Policy().Contact
+		if contact == "" {
+			logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL) and the policy file has no contact: setting: escalations have nowhere to go; customers who ask for a person are only told to contact the shop, and the claims are recorded as escalated (claims export, webhook claim.escalated)")
+		} else {
+			logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalations have nowhere to go in the chat; customers who ask for a person are given the policy's contact, and the claims are recorded as escalated (claims export, webhook claim.escalated)")
+		}
+		nd := &handoff.NoDesk{Service: svc, Contact: contact, Log: logger}
+		return nd, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 	}
 	lang, err := staffLanguage(getenv, i18n.Current())
 	if err != nil {
