@@ -68,19 +68,23 @@ const (
 	metricPanic
 	metricGaveUp
 	metricClaimFailed
+	metricRatings
+	metricRatingPoints
 )
 
 // counters are the name and help of each metric, in the order /metrics shows them.
 var counters = [...]struct{ name, help string }{
-	metricDuplicate:   {"returnsbot_duplicates_total", "Messages dropped because they were already handled."},
-	metricRepeated:    {"returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost."},
-	metricConflict:    {"returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session."},
-	metricUnavailable: {"returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed."},
-	metricUnreadable:  {"returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh."},
-	metricLimited:     {"returnsbot_limited_total", "Messages dropped because their customer was over the inbound limit (INBOUND_RATE)."},
-	metricPanic:       {"returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again)."},
-	metricGaveUp:      {"returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure."},
-	metricClaimFailed: {"returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged)."},
+	metricDuplicate:    {"returnsbot_duplicates_total", "Messages dropped because they were already handled."},
+	metricRepeated:     {"returnsbot_repeats_total", "Redelivered messages answered with where the conversation stands, as their replies may have been lost."},
+	metricConflict:     {"returnsbot_conflicts_total", "Dialog steps re-run because another instance changed the session."},
+	metricUnavailable:  {"returnsbot_unavailable_total", "Messages answered with a try-again because the session store failed."},
+	metricUnreadable:   {"returnsbot_unreadable_sessions_total", "Stored sessions that could not be read, set aside, and started afresh."},
+	metricLimited:      {"returnsbot_limited_total", "Messages dropped because their customer was over the inbound limit (INBOUND_RATE)."},
+	metricPanic:        {"returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again)."},
+	metricGaveUp:       {"returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure."},
+	metricClaimFailed:  {"returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged)."},
+	metricRatings:      {"returnsbot_ratings_total", "Ratings customers gave closed staff cases."},
+	metricRatingPoints: {"returnsbot_rating_points_total", "Sum of the 1-5 scores of those ratings: divided by returnsbot_ratings_total, the average."},
 }
 
 func (m *Metrics) count(which metric) {

@@ -137,6 +137,13 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 	if c.EndedBy != nil {
 		fmt.Fprintf(&b, "Ended: %s by %s at %s\n", statusText(lang, c.Status), c.EndedBy, c.Ended.UTC().Format(time.RFC3339))
 	}
+	if c.CloseReason != "" {
+		fmt.Fprintf(&b, "Close reason: %s", c.CloseReason)
+		if c.CloseNote != "" {
+			fmt.Fprintf(&b, ": %s", safetext.Line(c.CloseNote))
+		}
+		b.WriteString("\n")
+	}
 	for _, th := range c.Threads {
 		fmt.Fprintf(&b, "Thread: %s\n", th.Key())
 	}
@@ -152,7 +159,7 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 // recorded.
 func entryLine(lang string, e Entry, layout string) string {
 	who := "*"
-	if id, ok := map[Who]string{Customer: "who_customer", Bot: "who_bot", StaffWho: "who_staff"}[e.Who]; ok {
+	if id, ok := map[Who]string{Customer: "who_customer", Bot: "who_bot", StaffWho: "who_staff", Note: "who_note"}[e.Who]; ok {
 		who = staffText(lang, id, nil)
 	}
 	if e.Name != "" && e.Who != System {

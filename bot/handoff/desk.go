@@ -43,6 +43,9 @@ type Desk struct {
 	// threads, reminders), a code of a catalog of package i18n; empty for the shop's
 	// default. Customers are answered in their own language whatever it is.
 	Lang string
+	// QueueNotice is how often, at most, a waiting customer who writes is told that staff
+	// have their messages and their place in the queue; zero is DefaultQueueNotice.
+	QueueNotice time.Duration
 	// Now is the clock; nil means the Service's.
 	Now func() time.Time
 	Log *slog.Logger
@@ -113,6 +116,9 @@ func (d *Desk) isDesk(a bot.Address) bool {
 
 // customer handles a message from a customer's chat.
 func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+	if out, ok, err := d.customerButton(ctx, m); ok {
+		return out, err
+	}
 	conv := m.From.Key()
 	c, err := d.Cases.OpenFor(ctx, conv)
 	if err == nil {
@@ -167,6 +173,7 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	}
 	if created {
 		d.openLater(c)
+		out = append(out, d.queued(ctx, c, true)...)
 	}
 	// The customer's reply goes now; the threads and their cards follow in the background.
 	return out, nil
@@ -233,7 +240,7 @@ func (d *Desk) open(ctx context.Context, m bot.Message, sess *dialog.Session) (*
 	now := d.now()
 	c := &Case{
 		ID: NewID(), Status: Open, Customer: m.From, User: m.User, Name: m.UserName,
-		Lang: sess.Lang, Reason: sess.Reason, Claim: sess.Claim, Opened: now, Notified: now,
+		Lang: sess.Lang, Reason: sess.Reason, Claim: sess.Claim, Opened: now, Notified: now, Told: now,
 	}
 	c, created, err := d.Cases.Open(ctx, c)
 	if err != nil {
@@ -333,6 +340,9 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	if strings.TrimSpace(m.Text) == "" && len(m.Photos) == 0 {
 		return []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: tell(c.Lang, sayOnlyTextAndPhotos)}}}, nil
 	}
+	if len(m.Photos) == 0 && leaveWords(c.Lang, m.Text) {
+		return d.leaveCase(ctx, m, c.ID)
+	}
 	photos, missing := d.photos(ctx, m.From.Platform, m.Photos)
 	// A redelivery of a message relayed before may never have reached the threads (the
 	// bot stopped before sending): it is relayed again, but recorded once.
@@ -349,6 +359,9 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	}
 	for _, th := range c.Threads {
 		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text}, Photos: photos})
+	}
+	if !again {
+		out = append(out, d.queued(ctx, c, false)...)
 	}
 	return out, nil
 }
@@ -418,7 +431,7 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		if cmd == "help" {
-			return reply(m.From, d.say("help", nil)), nil
+			return reply(m.From, d.help()), nil
 		}
 		if cmd != "" {
 			return reply(m.From, d.say("use_in_thread", nil)), nil
@@ -436,8 +449,10 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 		return d.relayOut(ctx, c, m, who)
 	case ActClaim, ActReturn, ActClose, "override":
 		return d.act(ctx, m, who, cmd, c.ID, args)
+	case "note":
+		return d.note(ctx, c, m, who, args)
 	}
-	return reply(m.From, d.say("help", nil)), nil
+	return reply(m.From, d.help()), nil
 }
 
 // command splits "/override return_eligible note" into "override" and the rest; a
@@ -556,10 +571,15 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 	return out, nil
 }
 
-// close ends the case with a closing message and starts the customer afresh.
-func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason string) ([]bot.Outbound, error) {
+// close ends the case with a closing message and starts the customer afresh. args are
+// "[REASON] [note]", REASON one of CloseReasons (ReasonResolved when none is given).
+func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, args string) ([]bot.Outbound, error) {
+	code, note, ok := closeReason(args)
+	if !ok {
+		return reply(m.From, d.say("close_usage", map[string]any{"Reasons": strings.Join(CloseReasons, ", ")})), nil
+	}
 	now := d.now()
-	c, err := end(ctx, d.Cases, id, Closed, who, now, m.ID)
+	c, err := endWhy(ctx, d.Cases, id, Closed, who, now, m.ID, code, note)
 	repeat := errors.Is(err, errRepeat)
 	if text, ok := refusal(d.lang(), c, id, err); ok && !repeat {
 		return d.refuse(m, c, text), nil
@@ -567,8 +587,37 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason s
 	if err != nil && !repeat {
 		return unavailable(m, err)
 	}
-	_, err = d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
-		if repeat && s.State != dialog.StateEscalated {
+	if repeat {
+		d.logRepeat(ctx, m, id, ActClose)
+	} else {
+		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform, "reason", code)
+	}
+	return d.closed(ctx, c, who.String(), tell(c.Lang, sayClosed), !repeat), nil
+}
+
+// closeReason splits the arguments of /close into a reason code and a note.
+func closeReason(args string) (code, note string, ok bool) {
+	word, note, _ := strings.Cut(strings.TrimSpace(args), " ")
+	code = strings.ToLower(word)
+	if code == "" {
+		return ReasonResolved, "", true
+	}
+	if !slices.Contains(CloseReasons, code) {
+		return "", "", false
+	}
+	return code, strings.TrimSpace(note), true
+}
+
+// closed finishes a case that has just been closed (by staff, by the customer leaving,
+// or for being idle): the customer's conversation starts afresh, the claim records the
+// close and its reason (case.closed), the threads and the customer are told, and the
+// customer is asked to rate the help they got. by names who closed it for the threads,
+// closing is what the customer hears, and record says the transcript lacks the close yet
+// (false for an action delivered again).
+func (d *Desk) closed(ctx context.Context, c *Case, by, closing string, record bool) []bot.Outbound {
+	now := d.now()
+	_, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		if !record && s.State != dialog.StateEscalated {
 			return nil // reset already; the customer may have started anew since
 		}
 		*s = dialog.Session{Version: s.Version, State: dialog.StateNew, Lang: s.Lang, Seen: s.Seen, Updated: now.Unix()}
@@ -577,23 +626,18 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, reason s
 	if err != nil {
 		// The case is closed all the same; the escalated session opens a new case on the
 		// customer's next message, so nothing they write is lost.
-		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", id, "err", err)
+		d.log().ErrorContext(ctx, "handoff: reset conversation", "case", c.ID, "err", err)
 	}
-	closing := tell(c.Lang, sayClosed)
 	d.claimEvent(ctx, c, claims.CaseClosed, func(r *claims.Record) {
-		r.State = claims.StateClosed
-		if reason != "" {
-			r.CloseReason = reason
-		}
+		r.State, r.CloseReason = claims.StateClosed, c.CloseReason
 	})
-	if repeat {
-		d.logRepeat(ctx, m, id, ActClose)
-	} else {
-		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform)
-		d.append(ctx, id, Entry{At: now, Who: System, Text: d.say("event_closed", map[string]any{"Staff": who.String()})}, Entry{At: now, Who: Bot, Text: closing})
+	data := map[string]any{"ID": c.ID, "Staff": by, "Reason": c.CloseReason}
+	if record {
+		d.append(ctx, c.ID, Entry{At: now, Who: System, Text: d.say("event_closed", data)}, Entry{At: now, Who: Bot, Text: closing})
 	}
-	out := d.toThreads(c, d.say("closed", map[string]any{"ID": id, "Staff": who.String()}))
-	return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}}), nil
+	out := d.toThreads(c, d.say("closed", data))
+	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}})
+	return append(out, d.askRating(c)...)
 }
 
 // override replaces the bot's decision with the staff member's, who must be handling the

@@ -60,6 +60,14 @@ type Case struct {
 	Override *Override `json:"override,omitempty"`
 	Ended    time.Time `json:"ended,omitzero"`
 	EndedBy  *Staff    `json:"ended_by,omitempty"`
+	// CloseReason is the reason code of a closed case (CloseReasons), CloseNote the
+	// staff member's words after it.
+	CloseReason string `json:"close_reason,omitempty"`
+	CloseNote   string `json:"close_note,omitempty"`
+	// Told is when the waiting customer was last told where they stand in the queue.
+	Told time.Time `json:"told,omitzero"`
+	// Rating is the customer's 1-5 rating of the closed case, 0 until they give one.
+	Rating int `json:"rating,omitempty"`
 	// Seen holds the ids of the last messages relayed, so a redelivered one is relayed once.
 	Seen []string `json:"seen,omitempty"`
 }
@@ -98,6 +106,21 @@ const (
 	StaffWho Who = "staff"
 	// System entries record what happened to the case: claimed, overridden, closed.
 	System Who = "system"
+	// Note entries are staff's internal notes (/note): never relayed to the customer.
+	Note Who = "note"
+)
+
+// CloseReasons are the reason codes of /close REASON, stored on the case and its claim
+// (claims.Record.CloseReason) for export and the webhook. The button and a bare /close
+// close as ReasonResolved. ReasonCustomerLeft and ReasonIdle are the desk's own: the
+// customer went back to the bot, or the case was idle for HANDOFF_IDLE_CLOSE.
+var CloseReasons = []string{ReasonResolved, "refund", "exchange", "repair", "goodwill", "rejected", "duplicate", "no_reply", "other"}
+
+// Close reason codes the desk sets itself.
+const (
+	ReasonResolved     = "resolved"
+	ReasonCustomerLeft = "customer_left"
+	ReasonIdle         = "idle"
 )
 
 // Entry is one line of a transcript.
