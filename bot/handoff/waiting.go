@@ -180,7 +180,8 @@ func (d *Desk) position(ctx context.Context, c *Case) int {
 			continue
 		}
 		o, err := d.Cases.Get(ctx, id)
-		if err == nil && o.Waiting() && o.Opened.Before(c.Opened) {
+		// Ties (the same instant) go by id, so two cases never share a place.
+		if err == nil && o.Waiting() && (o.Opened.Before(c.Opened) || o.Opened.Equal(c.Opened) && o.ID < c.ID) {
 			ahead++
 		}
 	}
