@@ -31,7 +31,13 @@ func (n *NoDesk) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	conv := m.From.Key()
 	// An escalated session left from a time the shop had a desk, or from a stop between
 	// the escalation and its hand-back below: hand it back now.
-	if sess, err := n.Service.Store.Load(ctx, conv); err == nil && sess.State == dialog.StateEscalated {
+	sess, err := n.Service.Store.Load(ctx, conv)
+	var apology []bot.Outbound
+	if errors.Is(err, dialog.ErrUnreadable) {
+		// Set aside by this Load: Handle will find no session, so the apology is ours.
+		apology = []bot.Outbound{{To: m.From, Reply: n.Service.Unreadable(ctx, conv, m.Lang, err)}}
+	}
+	if err == nil && sess.State == dialog.StateEscalated {
 		lang, resumed, err := n.handBack(ctx, conv)
 		if err != nil {
 			return reply(m.From, bot.TryAgainText), fmt.Errorf("handoff: hand back %s: %w", conv, err)
@@ -43,6 +49,7 @@ func (n *NoDesk) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 		return out, nil
 	}
 	out, err := n.Service.Handle(ctx, m)
+	out = append(apology, out...)
 	if err != nil || !escalates(out) {
 		return out, err
 	}
