@@ -43,6 +43,13 @@ type Desk struct {
 	// threads, reminders), a code of a catalog of package i18n; empty for the shop's
 	// default. Customers are answered in their own language whatever it is.
 	Lang string
+	// Hours are when the desk is staffed (STAFF_HOURS, STAFF_HOLIDAYS); nil is always.
+	// Waiting customers are told them, and out of hours when staff will answer;
+	// reminders wait for opening time.
+	Hours *Hours
+	// IdleClose closes a case no message went either way in for this long (reason idle),
+	// warning both sides IdleClose/6 before; zero never closes idle cases.
+	IdleClose time.Duration
 	// QueueNotice is how often, at most, a waiting customer who writes is told that staff
 	// have their messages and their place in the queue; zero is DefaultQueueNotice.
 	QueueNotice time.Duration
@@ -350,7 +357,7 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 		if err := d.Cases.Append(ctx, c.ID, customerEntry(d.lang(), m, d.now())); err != nil {
 			return unavailable(m, err)
 		}
-		d.markSeen(ctx, c.ID, m.ID)
+		d.markSeen(ctx, c.ID, m.ID, false)
 	}
 	var out []bot.Outbound
 	text := relayInText(d.lang(), m)
@@ -366,21 +373,37 @@ func (d *Desk) relayIn(ctx context.Context, c *Case, m bot.Message) ([]bot.Outbo
 	return out, nil
 }
 
-// markSeen records a relayed message id on the case, so a message the platform delivers
-// again is not relayed twice. It runs once the message is in the transcript: if it fails,
-// a redelivery is relayed twice rather than a message lost.
-func (d *Desk) markSeen(ctx context.Context, id, msgID string) {
-	if msgID == "" {
-		return
-	}
-	_, err := d.Cases.Update(ctx, id, func(c *Case) error {
-		if c.seen(msgID) {
-			return errNoChange
+// markSeen records a relayed message on the case: its id, so a message the platform
+// delivers again is not relayed twice, and the time, which keeps the case from closing
+// as idle. It runs once the message is in the transcript: if it fails, a redelivery is
+// relayed twice rather than a message lost. fromStaff marks a staff answer: the first
+// one is the claim's FirstStaffReply.
+func (d *Desk) markSeen(ctx context.Context, id, msgID string, fromStaff bool) {
+	now := d.now()
+	first := false
+	c, err := d.Cases.Update(ctx, id, func(c *Case) error {
+		c.seen(msgID)
+		c.Active, c.IdleWarned = now, time.Time{}
+		first = fromStaff && c.Answered.IsZero()
+		if first {
+			c.Answered = now
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errNoChange) {
+	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: remember relayed message", "case", id, "err", err)
+		return
+	}
+	if first && c.Claim != "" && d.Service.Claims != nil {
+		_, err := d.Service.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
+			if r.FirstStaffReply.IsZero() {
+				r.FirstStaffReply = now.UTC()
+			}
+			return nil
+		})
+		if err != nil {
+			d.log().ErrorContext(ctx, "handoff: note the first staff answer on the claim", "case", id, "err", err)
+		}
 	}
 }
 
@@ -592,7 +615,7 @@ func (d *Desk) close(ctx context.Context, m bot.Message, who Staff, id, args str
 	} else {
 		d.log().InfoContext(ctx, "handoff: case closed", "case", id, "staff", who.User, "platform", who.Platform, "reason", code)
 	}
-	return d.closed(ctx, c, who.String(), tell(c.Lang, sayClosed), !repeat), nil
+	return d.closed(ctx, c, who.String(), tell(c.Lang, sayClosed), !repeat, true), nil
 }
 
 // closeReason splits the arguments of /close into a reason code and a note.
@@ -611,10 +634,10 @@ func closeReason(args string) (code, note string, ok bool) {
 // closed finishes a case that has just been closed (by staff, by the customer leaving,
 // or for being idle): the customer's conversation starts afresh, the claim records the
 // close and its reason (case.closed), the threads and the customer are told, and the
-// customer is asked to rate the help they got. by names who closed it for the threads,
-// closing is what the customer hears, and record says the transcript lacks the close yet
-// (false for an action delivered again).
-func (d *Desk) closed(ctx context.Context, c *Case, by, closing string, record bool) []bot.Outbound {
+// customer is asked to rate the help they got (if rate). by names who closed it for the
+// threads, closing is what the customer hears, and record says the transcript lacks the
+// close yet (false for an action delivered again).
+func (d *Desk) closed(ctx context.Context, c *Case, by, closing string, record, rate bool) []bot.Outbound {
 	now := d.now()
 	_, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
 		if !record && s.State != dialog.StateEscalated {
@@ -637,6 +660,9 @@ func (d *Desk) closed(ctx context.Context, c *Case, by, closing string, record b
 	}
 	out := d.toThreads(c, d.say("closed", data))
 	out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: closing}})
+	if !rate {
+		return out
+	}
 	return append(out, d.askRating(c)...)
 }
 
@@ -725,7 +751,7 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 		if err := d.Cases.Append(ctx, c.ID, Entry{At: now, Who: StaffWho, Name: who.String(), Text: m.Text, Photos: len(m.Photos)}); err != nil {
 			return unavailable(m, err)
 		}
-		d.markSeen(ctx, c.ID, m.ID)
+		d.markSeen(ctx, c.ID, m.ID, true)
 	}
 	out := []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: m.Text}, Photos: photos}}
 	if missing > 0 {
@@ -745,10 +771,10 @@ func (d *Desk) relayOut(ctx context.Context, c *Case, m bot.Message, who Staff) 
 // Several instances may run it at once: the compare-and-set on Case.Notified lets one of
 // them remind per case and period.
 func (d *Desk) Remind(ctx context.Context) error {
-	if d.Renotify <= 0 {
-		return nil
-	}
 	now := d.now()
+	if d.Renotify <= 0 || !d.Hours.OpenAt(now) {
+		return nil // out of hours, reminders wait for opening time
+	}
 	before := now.Add(-d.Renotify)
 	ids, err := d.Cases.Due(ctx, before)
 	if err != nil {
@@ -797,6 +823,9 @@ func (d *Desk) Run(ctx context.Context) error {
 	if d.Renotify > 0 {
 		every = min(every, max(d.Renotify/4, time.Millisecond))
 	}
+	if d.IdleClose > 0 {
+		every = min(every, max(d.idleWarn()/4, time.Millisecond))
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -809,6 +838,9 @@ func (d *Desk) Run(ctx context.Context) error {
 			}
 			if err := d.repair(ctx, d.now()); err != nil && ctx.Err() == nil {
 				d.log().ErrorContext(ctx, "handoff: repair threads", "err", err)
+			}
+			if err := d.CloseIdle(ctx); err != nil && ctx.Err() == nil {
+				d.log().ErrorContext(ctx, "handoff: close idle cases", "err", err)
 			}
 		}
 	}

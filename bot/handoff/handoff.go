@@ -64,6 +64,12 @@ type Case struct {
 	// staff member's words after it.
 	CloseReason string `json:"close_reason,omitempty"`
 	CloseNote   string `json:"close_note,omitempty"`
+	// Active is when the last message of the case went either way (zero: none since it
+	// opened); IdleWarned is when both sides were told the idle case will close.
+	Active     time.Time `json:"active,omitzero"`
+	IdleWarned time.Time `json:"idle_warned,omitzero"`
+	// Answered is when staff first wrote to the customer, zero until then.
+	Answered time.Time `json:"answered,omitzero"`
 	// Told is when the waiting customer was last told where they stand in the queue.
 	Told time.Time `json:"told,omitzero"`
 	// Rating is the customer's 1-5 rating of the closed case, 0 until they give one.
@@ -175,6 +181,9 @@ type Store interface {
 	// Due returns the ids of open, unclaimed cases whose staff were last notified at or
 	// before the time.
 	Due(ctx context.Context, before time.Time) ([]string, error)
+	// Idle returns the ids of up to limit open cases, least recently active first, whose
+	// last activity (LastActive) is at or before the time.
+	Idle(ctx context.Context, before time.Time, limit int) ([]string, error)
 	// Forget erases every case, transcript and log of a customer, named by a conversation
 	// key or a "platform:user" id, and returns the conversation keys it found, so the
 	// caller can erase their dialog sessions too.
@@ -199,6 +208,14 @@ func (c *Case) Refs() []string {
 // Waiting reports whether the case waits for a staff member to claim it: the cases a
 // Store's Due returns.
 func (c *Case) Waiting() bool { return c.Status == Open && c.Claimed == nil }
+
+// LastActive is when the last message of the case went either way, or when it opened.
+func (c *Case) LastActive() time.Time {
+	if c.Active.After(c.Opened) {
+		return c.Active
+	}
+	return c.Opened
+}
 
 // thread returns the case's thread on the platform.
 func (c *Case) thread(platform string) (bot.Address, bool) {

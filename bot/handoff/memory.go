@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -213,6 +214,33 @@ func (s *MemoryStore) Due(ctx context.Context, before time.Time) ([]string, erro
 		}
 	}
 	slices.Sort(ids)
+	return ids, nil
+}
+
+// Idle implements Store.
+func (s *MemoryStore) Idle(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var idle []*Case
+	for id := range s.cases {
+		c, err := s.get(id)
+		if err != nil {
+			return nil, fmt.Errorf("idle: %w", err)
+		}
+		if c.Status == Open && !c.LastActive().After(before) {
+			idle = append(idle, c)
+		}
+	}
+	slices.SortFunc(idle, func(a, b *Case) int {
+		if n := a.LastActive().Compare(b.LastActive()); n != 0 {
+			return n
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	ids := make([]string, 0, min(len(idle), limit))
+	for _, c := range idle[:min(len(idle), limit)] {
+		ids = append(ids, c.ID)
+	}
 	return ids, nil
 }
 

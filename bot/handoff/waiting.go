@@ -160,7 +160,28 @@ func (d *Desk) queued(ctx context.Context, c *Case, force bool) []bot.Outbound {
 		c = updated
 	}
 	text := customerText(c.Lang, "desk.queue", map[string]any{"Position": d.position(ctx, c)})
+	if line := d.hoursLine(c.Lang, now); line != "" {
+		text += "\n\n" + line
+	}
 	return []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: text, Buttons: leaveButton(c)}}}
+}
+
+// hoursLine tells the customer the desk's hours and, out of them, when staff will answer;
+// "" when the desk has no hours.
+func (d *Desk) hoursLine(lang string, now time.Time) string {
+	if d.Hours == nil {
+		return ""
+	}
+	data := map[string]any{"Hours": d.Hours.String(), "Zone": d.Hours.loc.String()}
+	if d.Hours.OpenAt(now) {
+		return customerText(lang, "desk.hours_open", data)
+	}
+	next, ok := d.Hours.NextOpen(now)
+	if !ok {
+		return customerText(lang, "desk.hours_closed_unknown", data)
+	}
+	data["Opens"] = next.Format("2006-01-02 15:04")
+	return customerText(lang, "desk.hours_closed", data)
 }
 
 // position is the case's place in the queue of waiting cases, counted by opening time, at
