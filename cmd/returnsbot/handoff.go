@@ -27,9 +27,10 @@ var minRenotify = time.Minute
 
 // handoffConfig is the staff desk configuration from the environment (see docs/handoff.md).
 type handoffConfig struct {
-	desks    []bot.Address
-	access   handoff.Access
-	renotify time.Duration
+	desks     []bot.Address
+	access    handoff.Access
+	renotify  time.Duration
+	idleClose time.Duration
 }
 
 // handoffFromEnv reads the staff desk variables. It returns false when no desk is
@@ -38,7 +39,7 @@ type handoffConfig struct {
 func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 	cfg := handoffConfig{
 		access:   handoff.Access{Users: map[string]bool{}, Roles: map[string]bool{}},
-		renotify: defaultRenotify,
+		renotify: defaultRenotify, idleClose: handoff.DefaultIdleClose,
 	}
 	tgChat, dcChannel := strings.TrimSpace(getenv("STAFF_TELEGRAM_CHAT")), strings.TrimSpace(getenv("STAFF_DISCORD_CHANNEL"))
 	if tgChat == "" && dcChannel == "" {
@@ -92,6 +93,13 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 		}
 		cfg.renotify = d
 	}
+	if v := getenv("HANDOFF_IDLE_CLOSE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 0 && d < time.Hour {
+			return cfg, false, fmt.Errorf("HANDOFF_IDLE_CLOSE: want 0 (never) or a Go duration of at least 1h such as 72h, got %q", v)
+		}
+		cfg.idleClose = d
+	}
 	return cfg, true, nil
 }
 
@@ -118,6 +126,10 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 	if err != nil {
 		return nil, nil, usageError{err.Error()}
 	}
+	hours, err := handoff.ParseHours(getenv("STAFF_HOURS"), getenv("STAFF_HOLIDAYS"), svc.Engine.Policy().Location)
+	if err != nil {
+		return nil, nil, usageError{"STAFF_HOURS/STAFF_HOLIDAYS: " + err.Error()}
+	}
 	if st.memory {
 		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
 	}
@@ -125,12 +137,13 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 	desk := &handoff.Desk{
 		Service: svc, Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Lang: lang, Log: logger,
+		Hours: hours, IdleClose: cfg.idleClose,
 	}
 	var names []string
 	for _, d := range cfg.desks {
 		names = append(names, d.Key())
 	}
-	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
+	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String(), "hours", hours.String(), "idle_close", cfg.idleClose.String())
 	return desk, desk.Run, nil
 }
 
