@@ -50,6 +50,8 @@ type Desk struct {
 	// IdleClose closes a case no message went either way in for this long (reason idle),
 	// warning both sides IdleClose/6 before; zero never closes idle cases.
 	IdleClose time.Duration
+	// Snippets are the canned replies of /s NAME (SNIPPETS_FILE); nil for none.
+	Snippets *Snippets
 	// QueueNotice is how often, at most, a waiting customer who writes is told that staff
 	// have their messages and their place in the queue; zero is DefaultQueueNotice.
 	QueueNotice time.Duration
@@ -474,6 +476,8 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 		return d.act(ctx, m, who, cmd, c.ID, args)
 	case "note":
 		return d.note(ctx, c, m, who, args)
+	case "s", "snippet":
+		return d.snippet(ctx, c, m, who, args)
 	}
 	return reply(m.From, d.help()), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // defaultRenotify is HANDOFF_RENOTIFY when unset.
@@ -107,7 +108,7 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 // cases in st beside the sessions and claims. It returns the handler for the adapters and
 // a function that sends reminders until its context ends (to run once the adapters have
 // added themselves to router).
-func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, error) {
+func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Service, st *storage, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, error) {
 	cfg, ok, err := handoffFromEnv(getenv)
 	if err != nil {
 		return nil, nil, err
@@ -130,6 +131,10 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 	if err != nil {
 		return nil, nil, usageError{"STAFF_HOURS/STAFF_HOLIDAYS: " + err.Error()}
 	}
+	snippets, err := loadSnippets(ctx, getenv("SNIPPETS_FILE"))
+	if err != nil {
+		return nil, nil, err
+	}
 	if st.memory {
 		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
 	}
@@ -137,14 +142,30 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 	desk := &handoff.Desk{
 		Service: svc, Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Lang: lang, Log: logger,
-		Hours: hours, IdleClose: cfg.idleClose,
+		Hours: hours, IdleClose: cfg.idleClose, Snippets: snippets,
 	}
 	var names []string
 	for _, d := range cfg.desks {
 		names = append(names, d.Key())
 	}
-	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String(), "hours", hours.String(), "idle_close", cfg.idleClose.String())
+	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String(), "hours", hours.String(), "idle_close", cfg.idleClose.String(), "snippets", len(snippets.Names()))
 	return desk, desk.Run, nil
+}
+
+// loadSnippets reads SNIPPETS_FILE, the desk's canned replies; none when path is empty.
+func loadSnippets(ctx context.Context, path string) (*handoff.Snippets, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := bounded.ReadFile(ctx, path, handoff.MaxSnippetsBytes)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("SNIPPETS_FILE %s: %v", path, err)}
+	}
+	s, err := handoff.ParseSnippets(string(data))
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("SNIPPETS_FILE %s: %v", path, err)}
+	}
+	return s, nil
 }
 
 // errNeedsRedis explains why the case commands cannot work on the in-memory store.

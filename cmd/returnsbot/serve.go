@@ -77,7 +77,7 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		mux.Handle("GET /metrics", svc.Metrics)
 	}
 	router := bot.Router{}
-	handler, runDesk, err := newHandoff(getenv, svc, st, router, logger)
+	handler, runDesk, err := newHandoff(ctx, getenv, svc, st, router, logger)
 	if err != nil {
 		return err
 	}
