@@ -478,6 +478,8 @@ func (d *Desk) staff(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 		return d.note(ctx, c, m, who, args)
 	case "s", "snippet":
 		return d.snippet(ctx, c, m, who, args)
+	case "reopen":
+		return d.reopen(ctx, c, m, who)
 	}
 	return reply(m.From, d.help()), nil
 }

@@ -68,6 +68,9 @@ type Case struct {
 	// opened); IdleWarned is when both sides were told the idle case will close.
 	Active     time.Time `json:"active,omitzero"`
 	IdleWarned time.Time `json:"idle_warned,omitzero"`
+	// Reopened is the ended case this one reopened; ReopenedAs the case that reopened this.
+	Reopened   string `json:"reopened,omitempty"`
+	ReopenedAs string `json:"reopened_as,omitempty"`
 	// Answered is when staff first wrote to the customer, zero until then.
 	Answered time.Time `json:"answered,omitzero"`
 	// Told is when the waiting customer was last told where they stand in the queue.

@@ -56,7 +56,11 @@ func (s *MemoryStore) put(c *Case) error {
 	}
 	s.cases[c.ID] = data
 	for _, t := range c.Threads {
-		s.threads[t.Key()] = c.ID
+		// A reopened case's threads belong to the new case: an ended case written
+		// again (a rating) does not take them back.
+		if cur, ok := s.threads[t.Key()]; !ok || cur == c.ID || c.Status == Open {
+			s.threads[t.Key()] = c.ID
+		}
 	}
 	if c.Status != Open && s.open[c.Customer.Key()] == c.ID {
 		delete(s.open, c.Customer.Key())

@@ -33,7 +33,7 @@ func (d *Desk) note(ctx context.Context, c *Case, m bot.Message, who Staff, text
 // help is the staff commands, in the desk's language.
 func (d *Desk) help() string {
 	return d.say("help", nil) + "\n" + d.say("help_tools", map[string]any{"Reasons": strings.Join(CloseReasons, ", ")}) +
-		"\n" + d.say("help_snippets", nil)
+		"\n" + d.say("help_snippets", nil) + "\n" + d.say("help_reopen", nil)
 }
 
 // snippet sends the snippet named by args to the customer as the staff member's message,

@@ -223,7 +223,7 @@ func (d *Desk) askRating(c *Case) []bot.Outbound {
 func (d *Desk) rate(ctx context.Context, m bot.Message, id string, score int) ([]bot.Outbound, error) {
 	c, err := d.Cases.Update(ctx, id, func(c *Case) error {
 		switch {
-		case c.Customer != m.From || c.Status != Closed || c.CloseReason == ReasonCustomerLeft:
+		case c.Customer != m.From || c.Status != Closed || c.CloseReason == ReasonCustomerLeft || c.ReopenedAs != "":
 			return ErrNotFound
 		case c.Rating != 0:
 			return errNoChange
