@@ -19,10 +19,12 @@ import (
 // the queue, and rating the case once it is closed.
 
 // Customer button ids: "desk:leave:ID" leaves the queue, "desk:rate:ID:N" rates a closed
-// case N of 5. Both fit Telegram's 64 bytes of button data.
+// case N of 5, "desk:copy:ID" asks for the conversation of a closed case. All fit
+// Telegram's 64 bytes of button data.
 const (
 	btnLeave = "desk:leave:"
 	btnRate  = "desk:rate:"
+	btnCopy  = "desk:copy:"
 )
 
 // DefaultQueueNotice is Desk.QueueNotice when zero.
@@ -46,6 +48,10 @@ func (d *Desk) customerButton(ctx context.Context, m bot.Message) (out []bot.Out
 	}
 	if id, ok := strings.CutPrefix(m.Button, btnLeave); ok && validID(id) {
 		out, err := d.leaveCase(ctx, m, id)
+		return out, true, err
+	}
+	if id, ok := strings.CutPrefix(m.Button, btnCopy); ok && validID(id) {
+		out, err := d.sendCopy(ctx, m, id)
 		return out, true, err
 	}
 	if rest, ok := strings.CutPrefix(m.Button, btnRate); ok {
@@ -215,6 +221,7 @@ func (d *Desk) askRating(c *Case) []bot.Outbound {
 	for n := 1; n <= 5; n++ {
 		bs = append(bs, dialog.Button{ID: fmt.Sprintf("%s%s:%d", btnRate, c.ID, n), Label: strings.Repeat("★", n)})
 	}
+	bs = append(bs, dialog.Button{ID: btnCopy + c.ID, Label: customerText(c.Lang, "desk.button_copy", nil)})
 	return []bot.Outbound{{To: c.Customer, Reply: dialog.Reply{Text: customerText(c.Lang, "desk.rate", nil), Buttons: bs}}}
 }
 

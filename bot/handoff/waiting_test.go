@@ -201,3 +201,34 @@ func TestRating(t *testing.T) {
 		t.Fatalf("%d claim.rated events, want 1", rated)
 	}
 }
+
+// After a close the customer may ask for the conversation: theirs, the bot's and staff's
+// messages, never staff notes or the desk's own lines.
+func TestCustomerCopyOfTheConversation(t *testing.T) {
+	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
+	c := w.escalate(tgAnn, "hi")
+	th := thread(t, c, "discord")
+	w.send(staffMsg(th, dcStaff, "/claim"))
+	w.send(staffMsg(th, dcStaff, "/note internal: VIP customer"))
+	w.send(staffMsg(th, dcStaff, "Hello Ann, how can I help?"))
+	w.send(customer(tgAnn, "my kettle leaks"))
+	out := w.send(staffMsg(th, dcStaff, "/close repair"))
+	copyBtn := buttonOf(out, "desk:copy:")
+	if copyBtn == "" {
+		t.Fatalf("the close offered no copy button: %+v", to(out, tgAnn))
+	}
+	if got := texts(w.send(bot.Message{From: dcBob, User: "2", Button: copyBtn})); !strings.Contains(got, "no closed case of yours") {
+		t.Fatalf("Bob asking for Ann's conversation got %q", got)
+	}
+	got := texts(w.send(bot.Message{From: tgAnn, User: "1", Button: copyBtn}))
+	for _, want := range []string{"Our conversation about case " + c.ID, "You: hi", "You: person", "Staff8: Hello Ann, how can I help?", "You: my kettle leaks", "Bot: Our staff have closed your case"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the copy lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"VIP", "claimed by", "(discord)"} {
+		if strings.Contains(got, not) {
+			t.Errorf("the copy shows %q:\n%s", not, got)
+		}
+	}
+}
