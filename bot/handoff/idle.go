@@ -2,7 +2,6 @@ package handoff
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,47 +33,30 @@ func (d *Desk) CloseIdle(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("close idle: %w", err)
 	}
-	var errs []error
-	for _, id := range ids {
-		closing := false
-		c, err := d.Cases.Update(ctx, id, func(c *Case) error {
-			idle := now.Sub(c.LastActive())
-			warned := !c.IdleWarned.IsZero() && !c.IdleWarned.Before(c.LastActive())
-			switch {
-			case c.Status != Open || idle < d.IdleClose-warn:
-				return errNoChange
-			case warned && idle >= d.IdleClose && now.Sub(c.IdleWarned) >= warn:
-				closing = true
-				c.Status, c.Ended, c.CloseReason = Closed, now, ReasonIdle
-			case warned:
-				return errNoChange
-			default:
-				c.IdleWarned = now
-			}
-			return nil
-		})
-		if errors.Is(err, errNoChange) {
-			continue
+	return d.sweep(ctx, "idle", ids, func(c *Case) error {
+		idle := now.Sub(c.LastActive())
+		warned := !c.IdleWarned.IsZero() && !c.IdleWarned.Before(c.LastActive())
+		switch {
+		case c.Status != Open || idle < d.IdleClose-warn:
+			return errNoChange
+		case warned && idle >= d.IdleClose && now.Sub(c.IdleWarned) >= warn:
+			c.Status, c.Ended, c.CloseReason = Closed, now, ReasonIdle
+		case warned:
+			return errNoChange
+		default:
+			c.IdleWarned = now
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("idle case %s: %w", id, err))
-			continue
+		return nil
+	}, func(ctx context.Context, c *Case) []bot.Outbound {
+		if c.Status == Closed {
+			d.log().InfoContext(ctx, "handoff: idle case closed", "case", c.ID, "idle", now.Sub(c.LastActive()).String())
+			return d.closed(ctx, c, d.say("by_desk", nil), customerText(c.Lang, "desk.idle_closed", nil), true, false)
 		}
-		var out []bot.Outbound
-		if closing {
-			d.log().InfoContext(ctx, "handoff: idle case closed", "case", id, "idle", now.Sub(c.LastActive()).String())
-			out = d.closed(ctx, c, d.say("by_desk", nil), customerText(c.Lang, "desk.idle_closed", nil), true, false)
-		} else {
-			hours := int((warn + time.Hour - 1) / time.Hour)
-			d.log().InfoContext(ctx, "handoff: idle case warned", "case", id)
-			text := customerText(c.Lang, "desk.idle_warning", map[string]any{"Hours": hours})
-			d.append(ctx, id, Entry{At: now, Who: Bot, Text: text})
-			out = d.toThreads(c, d.say("idle_warning", map[string]any{"ID": id, "Hours": hours}))
-			out = append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: text}})
-		}
-		if err := d.Router.Deliver(ctx, out); err != nil {
-			errs = append(errs, fmt.Errorf("idle case %s: %w", id, err))
-		}
-	}
-	return errors.Join(errs...)
+		hours := int((warn + time.Hour - 1) / time.Hour)
+		d.log().InfoContext(ctx, "handoff: idle case warned", "case", c.ID)
+		text := customerText(c.Lang, "desk.idle_warning", map[string]any{"Hours": hours})
+		d.append(ctx, c.ID, Entry{At: now, Who: Bot, Text: text})
+		out := d.toThreads(c, d.say("idle_warning", map[string]any{"ID": c.ID, "Hours": hours}))
+		return append(out, bot.Outbound{To: c.Customer, Reply: dialog.Reply{Text: text}})
+	})
 }

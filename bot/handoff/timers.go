@@ -27,34 +27,43 @@ func (d *Desk) Remind(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("remind: %w", err)
 	}
-	var errs []error
-	for _, id := range ids {
-		c, err := d.Cases.Update(ctx, id, func(c *Case) error {
-			if !c.Waiting() || c.Notified.After(before) {
-				return errNoChange
-			}
-			c.Notified = now
-			return nil
-		})
-		if errors.Is(err, errNoChange) {
-			continue
+	return d.sweep(ctx, "remind", ids, func(c *Case) error {
+		if !c.Waiting() || c.Notified.After(before) {
+			return errNoChange
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("remind case %s: %w", id, err))
-			continue
-		}
+		c.Notified = now
+		return nil
+	}, func(ctx context.Context, c *Case) []bot.Outbound {
 		if len(c.Threads) < len(d.Desks) {
 			d.openLater(c) // the new threads get the card, which says all a reminder would
 		}
 		waited := now.Sub(c.Opened).Round(time.Second)
-		text := d.say("reminder", map[string]any{"ID": id, "Name": displayName(c.Name, c.User), "Waited": waited.String()})
+		text := d.say("reminder", map[string]any{"ID": c.ID, "Name": displayName(c.Name, c.User), "Waited": waited.String()})
 		var out []bot.Outbound
 		for _, th := range c.Threads {
-			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(d.lang(), id)[:1]}})
+			out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(d.lang(), c.ID)[:1]}})
 		}
-		d.log().InfoContext(ctx, "handoff: unclaimed case re-notified", "case", id, "waited", waited.String())
-		if err := d.Router.Deliver(ctx, out); err != nil {
-			errs = append(errs, fmt.Errorf("remind case %s: %w", id, err))
+		d.log().InfoContext(ctx, "handoff: unclaimed case re-notified", "case", c.ID, "waited", waited.String())
+		return out
+	})
+}
+
+// sweep changes each case of ids with compare-and-set, skipping those change finds nothing
+// to do for (errNoChange), and delivers what then returns for each case changed. Several
+// instances may sweep at once: of them, one changes a case, and only it delivers.
+func (d *Desk) sweep(ctx context.Context, what string, ids []string, change func(*Case) error, then func(context.Context, *Case) []bot.Outbound) error {
+	var errs []error
+	for _, id := range ids {
+		c, err := d.Cases.Update(ctx, id, change)
+		if errors.Is(err, errNoChange) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s case %s: %w", what, id, err))
+			continue
+		}
+		if err := d.Router.Deliver(ctx, then(ctx, c)); err != nil {
+			errs = append(errs, fmt.Errorf("%s case %s: %w", what, id, err))
 		}
 	}
 	return errors.Join(errs...)
