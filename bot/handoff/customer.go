@@ -30,6 +30,18 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	if !errors.Is(err, ErrNotFound) {
 		return unavailable(m, err)
 	}
+	if m.Button == "" && strings.TrimSpace(m.Text) != "" {
+		// The comment the customer offered to add to their rating, if they did.
+		id, err := d.Cases.TakeComment(ctx, conv)
+		if err != nil {
+			d.log().ErrorContext(ctx, "handoff: read an awaited comment", "conversation", conv, "err", err)
+		}
+		if id != "" {
+			if out, err := d.comment(ctx, m, id); out != nil || err != nil {
+				return out, err
+			}
+		}
+	}
 	sess, err := d.Service.Store.Load(ctx, conv)
 	var apology []bot.Outbound
 	if errors.Is(err, dialog.ErrUnreadable) {

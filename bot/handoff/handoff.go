@@ -75,8 +75,10 @@ type Case struct {
 	Answered time.Time `json:"answered,omitzero"`
 	// Told is when the waiting customer was last told where they stand in the queue.
 	Told time.Time `json:"told,omitzero"`
-	// Rating is the customer's 1-5 rating of the closed case, 0 until they give one.
-	Rating int `json:"rating,omitempty"`
+	// Rating is the customer's 1-5 rating of the closed case, 0 until they give one, and
+	// RatingComment what they added to it.
+	Rating        int    `json:"rating,omitempty"`
+	RatingComment string `json:"rating_comment,omitempty"`
 	// Seen holds the ids of the last messages relayed, so a redelivered one is relayed once.
 	Seen []string `json:"seen,omitempty"`
 }
@@ -187,6 +189,11 @@ type Store interface {
 	// Idle returns the ids of up to limit open cases, least recently active first, whose
 	// last activity (LastActive) is at or before the time.
 	Idle(ctx context.Context, before time.Time, limit int) ([]string, error)
+	// AwaitComment remembers for ttl that the conversation's next message is a comment on
+	// the rating of case id; TakeComment returns that id and forgets it, or "" when the
+	// conversation awaits none (or ttl has passed).
+	AwaitComment(ctx context.Context, conv, id string, ttl time.Duration) error
+	TakeComment(ctx context.Context, conv string) (string, error)
 	// Forget erases every case, transcript and log of a customer, named by a conversation
 	// key or a "platform:user" id, and returns the conversation keys it found, so the
 	// caller can erase their dialog sessions too.

@@ -25,6 +25,12 @@ type MemoryStore struct {
 	logs    map[string][]Entry
 	recent  map[string][]Entry
 	who     map[string]map[string]bool // ref -> "case:"+id / "conv:"+key
+	comment map[string]awaited         // conversation key -> case awaiting a comment
+}
+
+type awaited struct {
+	id    string
+	until time.Time
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -34,6 +40,7 @@ func (s *MemoryStore) init() {
 	if s.cases == nil {
 		s.cases, s.open, s.threads = map[string][]byte{}, map[string]string{}, map[string]string{}
 		s.logs, s.recent, s.who = map[string][]Entry{}, map[string][]Entry{}, map[string]map[string]bool{}
+		s.comment = map[string]awaited{}
 	}
 }
 
@@ -248,6 +255,34 @@ func (s *MemoryStore) Idle(ctx context.Context, before time.Time, limit int) ([]
 	return ids, nil
 }
 
+// AwaitComment implements Store. The entries are few (one per rating, for minutes), so
+// expired ones are dropped when the next is added.
+func (s *MemoryStore) AwaitComment(ctx context.Context, conv, id string, ttl time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	now := time.Now()
+	for k, a := range s.comment {
+		if a.until.Before(now) {
+			delete(s.comment, k)
+		}
+	}
+	s.comment[conv] = awaited{id: id, until: now.Add(ttl)}
+	return nil
+}
+
+// TakeComment implements Store.
+func (s *MemoryStore) TakeComment(ctx context.Context, conv string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.comment[conv]
+	delete(s.comment, conv)
+	if !ok || a.until.Before(time.Now()) {
+		return "", nil
+	}
+	return a.id, nil
+}
+
 // Forget implements Store.
 func (s *MemoryStore) Forget(ctx context.Context, who string) ([]string, error) {
 	s.mu.Lock()
@@ -283,6 +318,7 @@ func (s *MemoryStore) Forget(ctx context.Context, who string) ([]string, error) 
 	for conv := range convs {
 		delete(s.recent, conv)
 		delete(s.open, conv)
+		delete(s.comment, conv)
 	}
 	out := make([]string, 0, len(convs))
 	for conv := range convs {

@@ -25,7 +25,15 @@ const (
 	btnLeave = "desk:leave:"
 	btnRate  = "desk:rate:"
 	btnCopy  = "desk:copy:"
+	btnNote  = "desk:comment:"
 )
+
+// commentWait is how long after "Add a comment" the customer's next message is taken as
+// their comment.
+const commentWait = 10 * time.Minute
+
+// maxComment bounds a rating's comment.
+const maxComment = 1000
 
 // DefaultQueueNotice is Desk.QueueNotice when zero.
 const DefaultQueueNotice = 5 * time.Minute
@@ -48,6 +56,10 @@ func (d *Desk) customerButton(ctx context.Context, m bot.Message) (out []bot.Out
 	}
 	if id, ok := strings.CutPrefix(m.Button, btnLeave); ok && validID(id) {
 		out, err := d.leaveCase(ctx, m, id)
+		return out, true, err
+	}
+	if id, ok := strings.CutPrefix(m.Button, btnNote); ok && validID(id) {
+		out, err := d.askComment(ctx, m, id)
 		return out, true, err
 	}
 	if id, ok := strings.CutPrefix(m.Button, btnCopy); ok && validID(id) {
@@ -253,6 +265,63 @@ func (d *Desk) rate(ctx context.Context, m bot.Message, id string, score int) ([
 	d.Service.Metrics.Rated(score)
 	d.append(ctx, id, Entry{At: now, Who: System, Text: d.say("event_rated", map[string]any{"Score": score})})
 	d.log().InfoContext(ctx, "handoff: case rated", "case", id, "score", score)
-	out := reply(m.From, customerText(c.Lang, "desk.rated", nil))
+	out := []bot.Outbound{{To: m.From, Reply: dialog.Reply{Text: customerText(c.Lang, "desk.rated", nil),
+		Buttons: []dialog.Button{{ID: btnNote + id, Label: customerText(c.Lang, "desk.button_comment", nil)}}}}}
 	return append(out, d.toThreads(c, d.say("rated", map[string]any{"ID": id, "Score": score}))...), nil
+}
+
+// commentable reports whether the customer of m may comment on the rating of c: theirs,
+// closed, rated, not commented on, not reopened.
+func commentable(c *Case, m bot.Message) bool {
+	return c.Customer == m.From && c.Status == Closed && c.Rating != 0 && c.RatingComment == "" && c.ReopenedAs == ""
+}
+
+// askComment takes the customer's next message, within commentWait, as their comment on
+// the rating they gave.
+func (d *Desk) askComment(ctx context.Context, m bot.Message, id string) ([]bot.Outbound, error) {
+	c, err := d.Cases.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) || err == nil && !commentable(c, m) {
+		return reply(m.From, customerText(m.Lang, "desk.rate_unknown", nil)), nil
+	}
+	if err != nil {
+		return unavailable(m, err)
+	}
+	if err := d.Cases.AwaitComment(ctx, m.From.Key(), id, commentWait); err != nil {
+		return unavailable(m, err)
+	}
+	return reply(m.From, customerText(c.Lang, "desk.comment_ask", nil)), nil
+}
+
+// comment stores the customer's text as the comment on the rating of case id, awaited
+// since they pressed "Add a comment" (TakeComment), on the case and the claim
+// (claim.rated again, now with the comment), and shows it in the threads.
+func (d *Desk) comment(ctx context.Context, m bot.Message, id string) ([]bot.Outbound, error) {
+	text := strings.TrimSpace(m.Text)
+	if len(text) > maxComment {
+		text = truncate(text, maxComment)
+	}
+	c, err := d.Cases.Update(ctx, id, func(c *Case) error {
+		if !commentable(c, m) {
+			return errNoChange
+		}
+		c.RatingComment = text
+		return nil
+	})
+	if errors.Is(err, errNoChange) || errors.Is(err, ErrNotFound) {
+		return nil, nil // not theirs to comment on after all: the dialog has the message
+	}
+	if err != nil {
+		return unavailable(m, err)
+	}
+	now := d.now()
+	d.claimEventOnce(ctx, c, claims.ClaimRated, c.ID+":comment", func(r *claims.Record) {
+		if r.Rating == nil {
+			r.Rating = &claims.Rating{Score: c.Rating, At: now.UTC()}
+		}
+		r.Rating.Comment = text
+	})
+	d.append(ctx, id, Entry{At: now, Who: Customer, Name: m.UserName, Text: text}, Entry{At: now, Who: System, Text: d.say("event_commented", nil)})
+	d.log().InfoContext(ctx, "handoff: rating commented", "case", id)
+	out := reply(m.From, customerText(c.Lang, "desk.comment_thanks", nil))
+	return append(out, d.toThreads(c, d.say("commented", map[string]any{"ID": id, "Score": c.Rating, "Text": text}))...), nil
 }

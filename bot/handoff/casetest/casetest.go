@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) handoff.Store) {
 		{"ClosedKeepsTranscript", testClosedKeepsTranscript},
 		{"Due", testDue},
 		{"Idle", testIdle},
+		{"AwaitComment", testAwaitComment},
 		{"Forget", testForget},
 	}
 	for _, tt := range tests {
@@ -452,6 +453,31 @@ func testIdle(t *testing.T, st handoff.Store) {
 		t.Fatalf("End: %v", err)
 	}
 	check(t0.Add(3*time.Hour), 10, a.ID)
+}
+
+func testAwaitComment(t *testing.T, st handoff.Store) {
+	ctx := context.Background()
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
+		t.Fatalf("TakeComment with none awaited = %q, %v", id, err)
+	}
+	if err := st.AwaitComment(ctx, "telegram:1", "abcdefgh", time.Minute); err != nil {
+		t.Fatalf("AwaitComment: %v", err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:2"); id != "" || err != nil {
+		t.Fatalf("TakeComment of another conversation = %q, %v", id, err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "abcdefgh" || err != nil {
+		t.Fatalf("TakeComment = %q, %v; want abcdefgh", id, err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
+		t.Fatalf("TakeComment taken twice = %q, %v; want none the second time", id, err)
+	}
+	if err := st.AwaitComment(ctx, "telegram:1", "abcdefgh", -time.Second); err != nil {
+		t.Fatalf("AwaitComment: %v", err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
+		t.Fatalf("TakeComment of a lapsed one = %q, %v; want none", id, err)
+	}
 }
 
 func sameSet(a, b []string) bool {

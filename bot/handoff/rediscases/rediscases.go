@@ -17,8 +17,9 @@
 //	Phandoff:who:{REF}        "case:ID" and "conv:KEY" members, for Forget
 //	Phandoff:{due}            open, unclaimed cases scored by when staff were last notified
 //	Phandoff:{idle}           open cases scored by their last activity (Case.LastActive)
+//	Phandoff:comment:{CONV}   the case whose rating the conversation's next message comments
 //
-// Every key expires: the rolling log RecentTTL after its last message
+// Every key expires: a comment marker when it lapses (minutes), the rolling log RecentTTL after its last message
 // (no longer than a session lives, so the words of a customer who never reached a case go
 // with their session), everything else Retention after its last write (CLAIM_RETENTION:
 // cases and transcripts are kept as long as the claims they belong to).
@@ -96,6 +97,7 @@ func (s *Store) recentKey(conv string) string   { return s.prefix + "recent:{" +
 func (s *Store) whoKey(ref string) string       { return s.prefix + "who:{" + ref + "}" }
 func (s *Store) dueKey() string                 { return s.prefix + "{due}" }
 func (s *Store) idleKey() string                { return s.prefix + "{idle}" }
+func (s *Store) commentKey(conv string) string  { return s.prefix + "comment:{" + conv + "}" }
 
 // maxAttempts bounds optimistic retries of one update under contention: the budget of
 // every compare-and-set loop of the bot.
@@ -432,6 +434,32 @@ func (s *Store) Idle(ctx context.Context, before time.Time, limit int) ([]string
 	return ids, nil
 }
 
+// AwaitComment implements handoff.Store.
+func (s *Store) AwaitComment(ctx context.Context, conv, id string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return nil
+	}
+	if err := s.rdb.Set(ctx, s.commentKey(conv), id, ttl).Err(); err != nil {
+		return fmt.Errorf("await comment of %s: %w", conv, err)
+	}
+	return nil
+}
+
+// takeScript is GETDEL for servers before Redis 6.2.
+var takeScript = redis.NewScript(`local v = redis.call("GET", KEYS[1]) if v then redis.call("DEL", KEYS[1]) end return v`)
+
+// TakeComment implements handoff.Store.
+func (s *Store) TakeComment(ctx context.Context, conv string) (string, error) {
+	id, err := takeScript.Run(ctx, s.rdb, []string{s.commentKey(conv)}).Text()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("take comment of %s: %w", conv, err)
+	}
+	return id, nil
+}
+
 // Forget implements handoff.Store.
 func (s *Store) Forget(ctx context.Context, who string) ([]string, error) {
 	members, err := s.rdb.SMembers(ctx, s.whoKey(who)).Result()
@@ -477,7 +505,7 @@ func (s *Store) Forget(ctx context.Context, who string) ([]string, error) {
 	keys = append(keys, s.whoKey(who))
 	out := make([]string, 0, len(convs))
 	for conv := range convs {
-		keys = append(keys, s.recentKey(conv), s.openKey(conv))
+		keys = append(keys, s.recentKey(conv), s.openKey(conv), s.commentKey(conv))
 		out = append(out, conv)
 	}
 	// One key per DEL: on a cluster the keys live in different slots.
