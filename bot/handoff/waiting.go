@@ -158,8 +158,8 @@ func langOf(c *Case) string {
 // staff have claimed, or told of less than QueueNotice ago.
 func (d *Desk) queued(ctx context.Context, c *Case, force bool) []bot.Outbound {
 	now := d.now()
-	if !c.Waiting() {
-		return nil
+	if !c.Waiting() || !force && now.Sub(c.Told) < d.queueNotice() {
+		return nil // as the case was read for this message; the write below checks again
 	}
 	if !force {
 		updated, err := d.Cases.Update(ctx, c.ID, func(c *Case) error {
