@@ -70,6 +70,8 @@ const (
 	metricClaimFailed
 	metricRatings
 	metricRatingPoints
+	metricQueueLeft
+	metricIdleClosed
 )
 
 // counters are the name and help of each metric, in the order /metrics shows them.
@@ -85,6 +87,8 @@ var counters = [...]struct{ name, help string }{
 	metricClaimFailed:  {"returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged)."},
 	metricRatings:      {"returnsbot_ratings_total", "Ratings customers gave closed staff cases."},
 	metricRatingPoints: {"returnsbot_rating_points_total", "Sum of the 1-5 scores of those ratings: divided by returnsbot_ratings_total, the average."},
+	metricQueueLeft:    {"returnsbot_queue_left_total", "Waiting customers who left the staff queue and went back to the bot."},
+	metricIdleClosed:   {"returnsbot_idle_closed_total", "Staff cases closed for no message either way in HANDOFF_IDLE_CLOSE."},
 }
 
 func (m *Metrics) count(which metric) {

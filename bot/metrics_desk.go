@@ -9,3 +9,17 @@ func (m *Metrics) Rated(score int) {
 	m.count(metricRatings)
 	m.counts[metricRatingPoints].Add(int64(score))
 }
+
+// LeftQueue counts a waiting customer who went back to the bot (returnsbot_queue_left_total).
+func (m *Metrics) LeftQueue() {
+	if m != nil {
+		m.count(metricQueueLeft)
+	}
+}
+
+// IdleClosed counts a case closed as idle (returnsbot_idle_closed_total).
+func (m *Metrics) IdleClosed() {
+	if m != nil {
+		m.count(metricIdleClosed)
+	}
+}

@@ -144,6 +144,19 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 		}
 		b.WriteString("\n")
 	}
+	if c.Rating != 0 {
+		fmt.Fprintf(&b, "Rating: %d/5", c.Rating)
+		if c.RatingComment != "" {
+			fmt.Fprintf(&b, ": %s", safetext.Line(c.RatingComment))
+		}
+		b.WriteString("\n")
+	}
+	if c.Reopened != "" {
+		fmt.Fprintf(&b, "Reopened from: case %s\n", c.Reopened)
+	}
+	if c.ReopenedAs != "" {
+		fmt.Fprintf(&b, "Reopened as: case %s\n", c.ReopenedAs)
+	}
 	for _, th := range c.Threads {
 		fmt.Fprintf(&b, "Thread: %s\n", th.Key())
 	}

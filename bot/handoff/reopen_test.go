@@ -59,7 +59,7 @@ func TestReopen(t *testing.T) {
 			if err := handoff.WriteCase(&b, c, es); err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range []string{"Customer Ann: hi", "closed by Staff8 (discord): resolved", "reopened by Staff8 (discord) from case " + old.ID, "Customer Ann: one more question"} {
+			for _, want := range []string{"Reopened from: case " + old.ID, "Customer Ann: hi", "closed by Staff8 (discord): resolved", "reopened by Staff8 (discord) from case " + old.ID, "Customer Ann: one more question"} {
 				if !strings.Contains(b.String(), want) {
 					t.Errorf("the new case's transcript lacks %q:\n%s", want, b.String())
 				}

@@ -132,6 +132,7 @@ func (d *Desk) leaveCase(ctx context.Context, m bot.Message, id string) ([]bot.O
 		}
 		r.CloseReason = ReasonCustomerLeft
 	})
+	d.Service.Metrics.LeftQueue()
 	d.log().InfoContext(ctx, "handoff: customer left the queue", "case", id)
 	back := customerText(c.Lang, "desk.left", nil)
 	entries := []Entry{{At: now, Who: System, Text: d.say("event_left", nil)}, {At: now, Who: Bot, Text: back}}

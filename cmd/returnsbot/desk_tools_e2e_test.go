@@ -70,7 +70,7 @@ func TestDeskToolsTelegramCustomerDiscordStaff(t *testing.T) {
 	if err := run(context.Background(), []string{"case", "show", c.ID}, w.getenv, nil, &out, &out); err != nil {
 		t.Fatalf("case show: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"Close reason: goodwill: new lid sent", "Note Dana (discord): she called about this yesterday", "Staff Dana (discord): " + want, "rated 4/5"} {
+	for _, want := range []string{"Close reason: goodwill: new lid sent", "Note Dana (discord): she called about this yesterday", "Staff Dana (discord): " + want, "rated 4/5", "Rating: 4/5\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("case show lacks %q:\n%s", want, out.String())
 		}
