@@ -210,8 +210,15 @@ func TestCustomerCopyOfTheConversation(t *testing.T) {
 	th := thread(t, c, "discord")
 	w.send(staffMsg(th, dcStaff, "/claim"))
 	w.send(staffMsg(th, dcStaff, "/note internal: VIP customer"))
+	w.advance(time.Minute)
 	w.send(staffMsg(th, dcStaff, "Hello Ann, how can I help?"))
 	w.send(customer(tgAnn, "my kettle leaks"))
+	w.advance(time.Minute)
+	w.send(staffMsg(th, dcStaff, "Please send a photo."))
+	// The claim's time to first answer: the first staff message, not a note or a later one.
+	if r, _ := w.claims.Get(context.Background(), claims.ID(c.Claim)); !r.FirstStaffReply.Equal(now0.Add(time.Minute)) {
+		t.Fatalf("FirstStaffReply = %v, want %v", r.FirstStaffReply, now0.Add(time.Minute))
+	}
 	out := w.send(staffMsg(th, dcStaff, "/close repair"))
 	copyBtn := buttonOf(out, "desk:copy:")
 	if copyBtn == "" {
