@@ -219,18 +219,18 @@ func day(t time.Time) string {
 	return t.Format(dateLayout)
 }
 
-// defuse keeps a spreadsheet from running a cell as a formula.
-func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // rating is the CSV cell of a claim's rating: its score, or empty.
 func rating(g *Rating) string {
 	if g == nil {
 		return ""
 	}
 	return strconv.Itoa(g.Score)
+}
+
+// defuse keeps a spreadsheet from running a cell as a formula.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
