@@ -61,6 +61,8 @@ const (
 	metricPanic
 	metricGaveUp
 	metricClaimFailed
+	metricQueueLeft
+	metricIdleClosed
 )
 
 // counters are the name and help of each unlabelled counter.
@@ -74,6 +76,8 @@ var counters = [...]struct{ name, help string }{
 	metricPanic:       {"returnsbot_panics_total", "Messages whose handling panicked (recovered; the customer was asked to try again)."},
 	metricGaveUp:      {"returnsbot_gave_up_total", "Messages given up on after bounded retries of a store failure."},
 	metricClaimFailed: {"returnsbot_claim_failures_total", "Claim records or webhook events the store failed to keep (logged)."},
+	metricQueueLeft:   {"returnsbot_queue_left_total", "Waiting customers who left the staff queue and went back to the bot."},
+	metricIdleClosed:  {"returnsbot_idle_closed_total", "Staff cases closed for no message either way in HANDOFF_IDLE_CLOSE."},
 }
 
 // funnelHelp is the help of the funnel counter of each kind, named

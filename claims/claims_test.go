@@ -104,7 +104,7 @@ func sample() []claims.Record {
 		{
 			ID: "R-ABCDEF", Address: claims.Address{Platform: "discord", Chat: "9", Thread: "t1"}, User: "7", Language: "de",
 			Answers: map[string]string{"defect": "yes", "defect_details": "geht nicht\nmehr an", "confirm_water": "no"},
-			Outcome: policy.Escalated, Reason: policy.ReasonAsked, State: claims.StateClosed, CloseReason: "resolved", CaseID: "C-1",
+			Outcome: policy.Escalated, Reason: policy.ReasonAsked, State: claims.StateClosed, CloseReason: "resolved", CaseID: "C-1", Rating: &claims.Rating{Score: 4},
 			PolicyVersion: "3f2a9c01b7de", Created: created.Add(time.Hour), Updated: created.Add(2 * time.Hour),
 		},
 	}

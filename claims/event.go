@@ -19,10 +19,14 @@ const (
 	CaseReturned    EventType = "case.returned"
 	CaseClosed      EventType = "case.closed"
 	ClaimOverridden EventType = "claim.overridden"
+	// CaseReopened: staff reopened the claim's closed case (as a new case, Record.CaseID).
+	CaseReopened EventType = "case.reopened"
+	// ClaimRated: the customer rated the closed case of the claim (Record.Rating).
+	ClaimRated EventType = "claim.rated"
 )
 
 // EventTypes lists every event type, in the order of the contract.
-var EventTypes = []EventType{ClaimDecided, ClaimEscalated, CaseClaimed, CaseReturned, CaseClosed, ClaimOverridden}
+var EventTypes = []EventType{ClaimDecided, ClaimEscalated, CaseClaimed, CaseReturned, CaseClosed, ClaimOverridden, CaseReopened, ClaimRated}
 
 // Event is something that happened to a claim, as the webhook receiver gets it: its JSON is
 // the request body.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ var csvColumns = []string{
 	"id", "created", "updated", "state", "close_reason", "case",
 	"platform", "chat", "thread", "user", "user_name", "language",
 	"outcome", "reason", "exclusion", "clauses", "clause_texts",
-	"receipt_date", "last_return_day", "warranty_end", "policy_version",
+	"receipt_date", "last_return_day", "warranty_end", "policy_version", "rating",
 }
 
 // AnswerColumn prefixes an answer's question id in the CSV header.
@@ -80,7 +81,7 @@ func WriteCSV(w io.Writer, rs []Record) error {
 			string(r.ID), stamp(r.Created), stamp(r.Updated), string(r.State), r.CloseReason, r.CaseID,
 			r.Platform, r.Chat, r.Thread, r.User, r.UserName, r.Language,
 			string(r.Outcome), r.Reason, r.Exclusion, strings.Join(ids, " "), strings.Join(texts, "\n"),
-			day(r.ReceiptDate), day(r.LastReturnDay), day(r.WarrantyEnd), r.PolicyVersion,
+			day(r.ReceiptDate), day(r.LastReturnDay), day(r.WarrantyEnd), r.PolicyVersion, rating(r.Rating),
 		}
 		copy(row, fixed)
 		for i, k := range keys {
@@ -158,6 +159,13 @@ func parseRow(header, row []string) (Record, error) {
 	}
 	r.ReceiptDate, r.LastReturnDay, r.WarrantyEnd = parseTime(row[17], dateLayout), parseTime(row[18], dateLayout), parseTime(row[19], dateLayout)
 	r.PolicyVersion = row[20]
+	if row[21] != "" {
+		n, aerr := strconv.Atoi(row[21])
+		if aerr != nil || n < 1 || n > 5 {
+			return r, fmt.Errorf("rating %q: want 1 to 5", row[21])
+		}
+		r.Rating = &Rating{Score: n}
+	}
 	if err != nil {
 		return r, err
 	}
@@ -209,6 +217,14 @@ func day(t time.Time) string {
 		return ""
 	}
 	return t.Format(dateLayout)
+}
+
+// rating is the CSV cell of a claim's rating: its score, or empty.
+func rating(g *Rating) string {
+	if g == nil {
+		return ""
+	}
+	return strconv.Itoa(g.Score)
 }
 
 // defuse keeps a spreadsheet from running a cell as a formula.

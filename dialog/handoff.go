@@ -53,3 +53,17 @@ func (e *Engine) Resume(s *Session, now time.Time) []Reply {
 	}
 	return tr.out
 }
+
+// Hold hands the conversation to staff again without a message of its own, remembering
+// where to resume, as an escalation does: staff reopened its case. The claim stays the
+// session's. It does nothing to a conversation with staff already.
+func (e *Engine) Hold(s *Session, reason string, now time.Time) {
+	if s.State == StateEscalated {
+		return
+	}
+	if s.State == "" {
+		s.State = StateNew
+	}
+	tr := &turn{s: s, now: now, reason: reason, quiet: true}
+	_ = e.fire(tr, eventEscalate) // only an escalated session cannot escalate
+}

@@ -77,6 +77,10 @@ type Policy struct {
 	// Version is the file's optional `version:` setting, the shop's own name for this
 	// edition of its policy; claims record it beside a hash of the file.
 	Version string
+	// Contact is the file's optional `contact:` setting: how customers reach the shop
+	// (e-mail, phone, URL), told to a customer who asks for a person when no staff desk
+	// is configured.
+	Contact string
 
 	// TranslationFiles are the policy's "translation LANG: FILE" lines, in order; the
 	// caller reads each file and adds it with ParseTranslation and AddTranslation.
@@ -133,6 +137,7 @@ func (e *ParseError) Error() string {
 //	return_window_days: N         days after receipt goods may be returned (required)
 //	warranty_months: N            months after receipt the warranty lasts (required)
 //	timezone: NAME                IANA zone in which days are counted (default UTC)
+//	contact: TEXT                 how customers reach the shop: e-mail, phone, URL
 //	clause ID: WORDS              the paragraph or bullet that starts with WORDS is clause ID
 //	exclusion ID: WORDS           a warranty exclusion, with indented lines below it:
 //	  ask: QUESTION               a yes/no question that confirms it (required)
@@ -265,6 +270,16 @@ func Parse(file string) (*Policy, error) {
 			}
 		case "version":
 			p.Version = value
+		case "contact":
+			if value == "" {
+				fail(n, "contact: want how customers reach the shop (e-mail, phone, URL), got nothing")
+				continue
+			}
+			if len(value) > maxContact {
+				fail(n, "contact: at most %d bytes, got %d", maxContact, len(value))
+				continue
+			}
+			p.Contact = value
 		case "timezone":
 			loc, err := time.LoadLocation(value)
 			if err != nil {
@@ -331,6 +346,9 @@ func Parse(file string) (*Policy, error) {
 	}
 	return p, nil
 }
+
+// maxContact bounds the contact setting: it goes into one chat message.
+const maxContact = 500
 
 // Warnings returns things in a valid policy that are probably mistakes, such as a return
 // window clause that names another number of days than return_window_days.

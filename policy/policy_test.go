@@ -93,6 +93,8 @@ func TestParseErrors(t *testing.T) {
 		{"stray indent", good + "  hints: rain\n" + text, "belongs to no exclusion or question"},
 		{"bad id", good + "exclusion Rain!: Water damage caused\n" + text, `exclusion id "Rain!"`},
 		{"duplicate id", good + "clause warranty: Returns\n" + text, "id warranty is used twice"},
+		{"empty contact", "contact:\n" + good + text, "line 1: contact: want how customers reach the shop"},
+		{"long contact", "contact: " + strings.Repeat("x", 501) + "\n" + good + text, "line 1: contact: at most 500 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +107,20 @@ func TestParseErrors(t *testing.T) {
 				t.Fatalf("Parse error = %q, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestContact(t *testing.T) {
+	if c := policy.Default().Contact; c != "" {
+		t.Fatalf("default policy contact = %q, want none", c)
+	}
+	const want = "returns@example.com, +49 30 1234567, https://example.com/help"
+	p, err := policy.Parse("contact:  " + want + "\n" + policy.DefaultFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Contact != want {
+		t.Fatalf("Contact = %q, want %q", p.Contact, want)
 	}
 }
 

@@ -66,6 +66,7 @@ func BenchmarkRelay(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			w.desk.Wait() // the threads open in the background: relay to both
 			m := customer(tgAnn, "here is more about my kettle")
 			b.ReportAllocs()
 			b.ResetTimer()

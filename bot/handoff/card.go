@@ -137,6 +137,26 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 	if c.EndedBy != nil {
 		fmt.Fprintf(&b, "Ended: %s by %s at %s\n", statusText(lang, c.Status), c.EndedBy, c.Ended.UTC().Format(time.RFC3339))
 	}
+	if c.CloseReason != "" {
+		fmt.Fprintf(&b, "Close reason: %s", c.CloseReason)
+		if c.CloseNote != "" {
+			fmt.Fprintf(&b, ": %s", safetext.Line(c.CloseNote))
+		}
+		b.WriteString("\n")
+	}
+	if c.Rating != 0 {
+		fmt.Fprintf(&b, "Rating: %d/5", c.Rating)
+		if c.RatingComment != "" {
+			fmt.Fprintf(&b, ": %s", safetext.Line(c.RatingComment))
+		}
+		b.WriteString("\n")
+	}
+	if c.Reopened != "" {
+		fmt.Fprintf(&b, "Reopened from: case %s\n", c.Reopened)
+	}
+	if c.ReopenedAs != "" {
+		fmt.Fprintf(&b, "Reopened as: case %s\n", c.ReopenedAs)
+	}
 	for _, th := range c.Threads {
 		fmt.Fprintf(&b, "Thread: %s\n", th.Key())
 	}
@@ -152,7 +172,7 @@ func WriteCase(w io.Writer, c *Case, es []Entry) error {
 // recorded.
 func entryLine(lang string, e Entry, layout string) string {
 	who := "*"
-	if id, ok := map[Who]string{Customer: "who_customer", Bot: "who_bot", StaffWho: "who_staff"}[e.Who]; ok {
+	if id, ok := map[Who]string{Customer: "who_customer", Bot: "who_bot", StaffWho: "who_staff", Note: "who_note"}[e.Who]; ok {
 		who = staffText(lang, id, nil)
 	}
 	if e.Name != "" && e.Who != System {

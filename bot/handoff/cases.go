@@ -64,6 +64,11 @@ func End(ctx context.Context, st Store, id string, status Status, by Staff, now 
 // end is End by the message msgID, remembered with the change: the same message ending the
 // case again returns errRepeat instead of ErrEnded.
 func end(ctx context.Context, st Store, id string, status Status, by Staff, now time.Time, msgID string) (*Case, error) {
+	return endWhy(ctx, st, id, status, by, now, msgID, "", "")
+}
+
+// endWhy is end with the close reason code and note stored on the case in the same write.
+func endWhy(ctx context.Context, st Store, id string, status Status, by Staff, now time.Time, msgID, reason, note string) (*Case, error) {
 	c, err := st.Update(ctx, id, func(c *Case) error {
 		switch {
 		case c.Status == status && c.EndedBy != nil && sameStaff(*c.EndedBy, by) && msgID != "" && slices.Contains(c.Seen, msgID):
@@ -74,6 +79,7 @@ func end(ctx context.Context, st Store, id string, status Status, by Staff, now 
 			return ErrClaimed
 		}
 		c.Status, c.Ended, c.EndedBy = status, now, &by
+		c.CloseReason, c.CloseNote = reason, note
 		c.seen(msgID)
 		return nil
 	})

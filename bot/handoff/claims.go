@@ -50,6 +50,12 @@ func (d *Desk) linkClaim(ctx context.Context, c *Case) {
 // as changed. Failures are logged: the staff action stands whatever the claim store says.
 // It is idempotent, so an action repeated by a redelivered message calls it again.
 func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, change func(*claims.Record)) {
+	d.claimEventOnce(ctx, c, typ, c.ID, change)
+}
+
+// claimEventOnce is claimEvent with the event queued once per once, not per case: for a
+// second event of a type on one case (the comment after a rating).
+func (d *Desk) claimEventOnce(ctx context.Context, c *Case, typ claims.EventType, once string, change func(*claims.Record)) {
 	if c == nil || c.Claim == "" || d.Service.Claims == nil {
 		return
 	}
@@ -68,7 +74,7 @@ func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, ch
 	e := claims.NewEvent(typ, r, d.now())
 	// One event per case and type, whatever the tries: an action delivered again after a
 	// crash between the case's write and this one queues it then, or finds it queued.
-	e.ID = bot.ClaimEventID(r.ID, claims.EventType(string(typ)+"@"+c.ID))
+	e.ID = bot.ClaimEventID(r.ID, claims.EventType(string(typ)+"@"+once))
 	if err := d.Service.Outbox.Add(ctx, e); err != nil {
 		d.log().ErrorContext(ctx, "handoff: webhook event not queued", "case", c.ID, "claim", c.Claim, "event", typ, "err", err)
 	}

@@ -56,12 +56,19 @@ func TestPolicyEditKeepsStoredDecision(t *testing.T) {
 	th := thread(t, c, "telegram")
 	w.send(staffMsg(th, tgStaff, "/claim"))
 	w.send(staffMsg(th, tgStaff, "/override warranty_repair goodwill"))
-	w.send(staffMsg(th, tgStaff, "/close refunded by bank transfer"))
+	out = w.send(staffMsg(th, tgStaff, "/close refunded by bank transfer"))
+	if got := texts(to(out, th)); !strings.Contains(got, "Usage: /close [REASON] [note]") || !strings.Contains(got, "goodwill, rejected") {
+		t.Fatalf("/close with an unknown reason got %q, want the usage with the codes", got)
+	}
+	w.send(staffMsg(th, tgStaff, "/close refund by bank transfer"))
+	if got, _ := w.cases.Get(ctx, c.ID); got.CloseReason != "refund" || got.CloseNote != "by bank transfer" {
+		t.Fatalf("case closed with reason %q, note %q; want refund, by bank transfer", got.CloseReason, got.CloseNote)
+	}
 	r, err = w.claims.Get(ctx, claims.ID(c.Claim))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.State != claims.StateClosed || r.CloseReason != "refunded by bank transfer" || r.Override == nil || r.Override.Outcome != policy.WarrantyRepair || r.Outcome != policy.ReturnEligible {
+	if r.State != claims.StateClosed || r.CloseReason != "refund" || r.Override == nil || r.Override.Outcome != policy.WarrantyRepair || r.Outcome != policy.ReturnEligible {
 		t.Fatalf("claim after close: %+v, want closed with the reason and the override", r)
 	}
 	ds, err := w.outbox.Lease(ctx, time.Now().Add(time.Minute), 100, time.Minute)

@@ -60,6 +60,25 @@ type Case struct {
 	Override *Override `json:"override,omitempty"`
 	Ended    time.Time `json:"ended,omitzero"`
 	EndedBy  *Staff    `json:"ended_by,omitempty"`
+	// CloseReason is the reason code of a closed case (CloseReasons), CloseNote the
+	// staff member's words after it.
+	CloseReason string `json:"close_reason,omitempty"`
+	CloseNote   string `json:"close_note,omitempty"`
+	// Active is when the last message of the case went either way (zero: none since it
+	// opened); IdleWarned is when both sides were told the idle case will close.
+	Active     time.Time `json:"active,omitzero"`
+	IdleWarned time.Time `json:"idle_warned,omitzero"`
+	// Reopened is the ended case this one reopened; ReopenedAs the case that reopened this.
+	Reopened   string `json:"reopened,omitempty"`
+	ReopenedAs string `json:"reopened_as,omitempty"`
+	// Answered is when staff first wrote to the customer, zero until then.
+	Answered time.Time `json:"answered,omitzero"`
+	// Told is when the waiting customer was last told where they stand in the queue.
+	Told time.Time `json:"told,omitzero"`
+	// Rating is the customer's 1-5 rating of the closed case, 0 until they give one, and
+	// RatingComment what they added to it.
+	Rating        int    `json:"rating,omitempty"`
+	RatingComment string `json:"rating_comment,omitempty"`
 	// Seen holds the ids of the last messages relayed, so a redelivered one is relayed once.
 	Seen []string `json:"seen,omitempty"`
 }
@@ -98,6 +117,21 @@ const (
 	StaffWho Who = "staff"
 	// System entries record what happened to the case: claimed, overridden, closed.
 	System Who = "system"
+	// Note entries are staff's internal notes (/note): never relayed to the customer.
+	Note Who = "note"
+)
+
+// CloseReasons are the reason codes of /close REASON, stored on the case and its claim
+// (claims.Record.CloseReason) for export and the webhook. The button and a bare /close
+// close as ReasonResolved. ReasonCustomerLeft and ReasonIdle are the desk's own: the
+// customer went back to the bot, or the case was idle for HANDOFF_IDLE_CLOSE.
+var CloseReasons = []string{ReasonResolved, "refund", "exchange", "repair", "goodwill", "rejected", "duplicate", "no_reply", "other"}
+
+// Close reason codes the desk sets itself.
+const (
+	ReasonResolved     = "resolved"
+	ReasonCustomerLeft = "customer_left"
+	ReasonIdle         = "idle"
 )
 
 // Entry is one line of a transcript.
@@ -152,6 +186,14 @@ type Store interface {
 	// Due returns the ids of open, unclaimed cases whose staff were last notified at or
 	// before the time.
 	Due(ctx context.Context, before time.Time) ([]string, error)
+	// Idle returns the ids of up to limit open cases, least recently active first, whose
+	// last activity (LastActive) is at or before the time.
+	Idle(ctx context.Context, before time.Time, limit int) ([]string, error)
+	// AwaitComment remembers for ttl that the conversation's next message is a comment on
+	// the rating of case id; TakeComment returns that id and forgets it, or "" when the
+	// conversation awaits none (or ttl has passed).
+	AwaitComment(ctx context.Context, conv, id string, ttl time.Duration) error
+	TakeComment(ctx context.Context, conv string) (string, error)
 	// Forget erases every case, transcript and log of a customer, named by a conversation
 	// key or a "platform:user" id, and returns the conversation keys it found, so the
 	// caller can erase their dialog sessions too.
@@ -176,6 +218,14 @@ func (c *Case) Refs() []string {
 // Waiting reports whether the case waits for a staff member to claim it: the cases a
 // Store's Due returns.
 func (c *Case) Waiting() bool { return c.Status == Open && c.Claimed == nil }
+
+// LastActive is when the last message of the case went either way, or when it opened.
+func (c *Case) LastActive() time.Time {
+	if c.Active.After(c.Opened) {
+		return c.Active
+	}
+	return c.Opened
+}
 
 // thread returns the case's thread on the platform.
 func (c *Case) thread(platform string) (bot.Address, bool) {

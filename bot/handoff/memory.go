@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,6 +25,12 @@ type MemoryStore struct {
 	logs    map[string][]Entry
 	recent  map[string][]Entry
 	who     map[string]map[string]bool // ref -> "case:"+id / "conv:"+key
+	comment map[string]awaited         // conversation key -> case awaiting a comment
+}
+
+type awaited struct {
+	id    string
+	until time.Time
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -33,6 +40,7 @@ func (s *MemoryStore) init() {
 	if s.cases == nil {
 		s.cases, s.open, s.threads = map[string][]byte{}, map[string]string{}, map[string]string{}
 		s.logs, s.recent, s.who = map[string][]Entry{}, map[string][]Entry{}, map[string]map[string]bool{}
+		s.comment = map[string]awaited{}
 	}
 }
 
@@ -55,7 +63,11 @@ func (s *MemoryStore) put(c *Case) error {
 	}
 	s.cases[c.ID] = data
 	for _, t := range c.Threads {
-		s.threads[t.Key()] = c.ID
+		// A reopened case's threads belong to the new case: an ended case written
+		// again (a rating) does not take them back.
+		if cur, ok := s.threads[t.Key()]; !ok || cur == c.ID || c.Status == Open {
+			s.threads[t.Key()] = c.ID
+		}
 	}
 	if c.Status != Open && s.open[c.Customer.Key()] == c.ID {
 		delete(s.open, c.Customer.Key())
@@ -216,6 +228,61 @@ func (s *MemoryStore) Due(ctx context.Context, before time.Time) ([]string, erro
 	return ids, nil
 }
 
+// Idle implements Store.
+func (s *MemoryStore) Idle(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var idle []*Case
+	for id := range s.cases {
+		c, err := s.get(id)
+		if err != nil {
+			return nil, fmt.Errorf("idle: %w", err)
+		}
+		if c.Status == Open && !c.LastActive().After(before) {
+			idle = append(idle, c)
+		}
+	}
+	slices.SortFunc(idle, func(a, b *Case) int {
+		if n := a.LastActive().Compare(b.LastActive()); n != 0 {
+			return n
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	ids := make([]string, 0, min(len(idle), limit))
+	for _, c := range idle[:min(len(idle), limit)] {
+		ids = append(ids, c.ID)
+	}
+	return ids, nil
+}
+
+// AwaitComment implements Store. The entries are few (one per rating, for minutes), so
+// expired ones are dropped when the next is added.
+func (s *MemoryStore) AwaitComment(ctx context.Context, conv, id string, ttl time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	now := time.Now()
+	for k, a := range s.comment {
+		if a.until.Before(now) {
+			delete(s.comment, k)
+		}
+	}
+	s.comment[conv] = awaited{id: id, until: now.Add(ttl)}
+	return nil
+}
+
+// TakeComment implements Store.
+func (s *MemoryStore) TakeComment(ctx context.Context, conv string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.comment[conv]
+	delete(s.comment, conv)
+	if !ok || a.until.Before(time.Now()) {
+		return "", nil
+	}
+	return a.id, nil
+}
+
 // Forget implements Store.
 func (s *MemoryStore) Forget(ctx context.Context, who string) ([]string, error) {
 	s.mu.Lock()
@@ -251,6 +318,7 @@ func (s *MemoryStore) Forget(ctx context.Context, who string) ([]string, error) 
 	for conv := range convs {
 		delete(s.recent, conv)
 		delete(s.open, conv)
+		delete(s.comment, conv)
 	}
 	out := make([]string, 0, len(convs))
 	for conv := range convs {

@@ -103,7 +103,7 @@ func TestStaffLanguage(t *testing.T) {
 			"Staff8 (discord) hat die Entscheidung zu Fall " + c.ID + " geändert: keine -> warranty_repair.",
 			"Notre équipe a réexaminé votre demande et a décidé : votre produit sera réparé gratuitement"},
 		{"close", press(dcThread, dcStaff, handoff.ButtonID(handoff.ActClose, c.ID)),
-			"Fall " + c.ID + " geschlossen von Staff8 (discord). Der Verlauf bleibt erhalten", closing},
+			"Fall " + c.ID + " geschlossen von Staff8 (discord): resolved. Der Verlauf bleibt erhalten", closing},
 		{"write after close", staffMsg(dcThread, dcStaff, "Au revoir"),
 			"Fall " + c.ID + " ist geschlossen; deine Nachricht wurde dem Kunden nicht gesendet.", ""},
 	}
@@ -155,7 +155,7 @@ func TestStaffLanguageTranscript(t *testing.T) {
 	want := []string{
 		"Fall eröffnet: der Kunde möchte mit einem Menschen sprechen",
 		"übernommen von Staff8 (discord)",
-		"geschlossen von Staff8 (discord)",
+		"geschlossen von Staff8 (discord): resolved",
 	}
 	if got := strings.Join(system, "|"); got != strings.Join(want, "|") {
 		t.Errorf("the desk's transcript lines: got %q, want %q", got, strings.Join(want, "|"))

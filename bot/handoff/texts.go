@@ -59,3 +59,8 @@ func (d *Desk) lang() string {
 
 // say renders a staff text in the desk's language.
 func (d *Desk) say(id string, data map[string]any) string { return staffText(d.lang(), id, data) }
+
+// customerText renders the customer text id with named data in the language code lang.
+func customerText(lang, id string, data map[string]any) string {
+	return i18n.Current().Text(lang, id, data)
+}

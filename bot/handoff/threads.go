@@ -219,3 +219,56 @@ func (d *Desk) repair(ctx context.Context, now time.Time) error {
 	}
 	return errors.Join(errs...)
 }
+
+// openThreads opens the case's missing threads, each attempt bounded by
+// Threads.Timeout, and returns the cards to post in them, the case as it now stands, and
+// the errors of the desks whose thread could not be opened.
+func (d *Desk) openThreads(ctx context.Context, c *Case) ([]bot.Outbound, *Case, []error) {
+	var opened []bot.Address
+	var errs []error
+	for _, desk := range d.Desks {
+		if _, ok := c.thread(desk.Platform); ok {
+			continue
+		}
+		opener, ok := d.Router[desk.Platform].(bot.ThreadOpener)
+		if !ok {
+			d.log().ErrorContext(ctx, "handoff: the desk's platform cannot open threads", "desk", desk.Key())
+			errs = append(errs, fmt.Errorf("desk %s: platform cannot open threads", desk.Key()))
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, d.Threads.timeout())
+		th, err := opener.OpenThread(actx, desk, threadTitle(d.lang(), c))
+		cancel()
+		if err != nil {
+			d.log().WarnContext(ctx, "handoff: open thread", "case", c.ID, "desk", desk.Key(), "err", err)
+			errs = append(errs, fmt.Errorf("desk %s: %w", desk.Key(), err))
+			continue
+		}
+		opened = append(opened, th)
+	}
+	if len(opened) == 0 {
+		return nil, c, errs
+	}
+	updated, err := d.Cases.Update(ctx, c.ID, func(c *Case) error {
+		for _, th := range opened {
+			if _, ok := c.thread(th.Platform); !ok {
+				c.Threads = append(c.Threads, th)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.log().ErrorContext(ctx, "handoff: save threads", "case", c.ID, "err", err)
+		return nil, c, append(errs, fmt.Errorf("save threads: %w", err))
+	}
+	text, refs := d.card(ctx, updated)
+	photos, missing := d.photos(ctx, c.Customer.Platform, refs)
+	if missing > 0 {
+		text = truncate(text, maxCard-60) + "\n" + d.say("photos_missing", map[string]any{"Number": missing})
+	}
+	var out []bot.Outbound
+	for _, th := range opened {
+		out = append(out, bot.Outbound{To: th, Reply: dialog.Reply{Text: text, Buttons: cardButtons(d.lang(), c.ID)}, Photos: photos})
+	}
+	return out, updated, errs
+}

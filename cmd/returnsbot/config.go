@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/returnsbot/returnsbot/bot/handoff"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/i18n"
@@ -114,6 +115,10 @@ var envChecks = []envCheck{
 	{"HANDOFF_RENOTIFY", func(v string) error {
 		return atLeast(minRenotify, true, "0 (no reminders) or a Go duration of at least 1m, such as 15m")(v)
 	}},
+	{"HANDOFF_IDLE_CLOSE", atLeast(time.Hour, true, "0 (never) or a Go duration of at least 1h, such as 72h")},
+	// The time zone is the policy's, known once it is loaded; the form does not depend on it.
+	{"STAFF_HOURS", func(v string) error { _, err := handoff.ParseHours(v, "", time.UTC); return err }},
+	{"STAFF_HOLIDAYS", func(v string) error { _, err := handoff.ParseHours("Mon 00:00-24:00", v, time.UTC); return err }},
 }
 
 func oneOf(allowed ...string) func(string) error {

@@ -22,6 +22,11 @@ var badSettings = []struct {
 	{"REDIS_SESSION_TTL", "forever", "at least 1s"},
 	{"HANDOFF_RENOTIFY", "1ns", "at least 1m"},
 	{"HANDOFF_RENOTIFY", "-5m", "at least 1m"},
+	{"HANDOFF_IDLE_CLOSE", "30m", "at least 1h"},
+	{"HANDOFF_IDLE_CLOSE", "3 days", "at least 1h"},
+	{"STAFF_HOURS", "Mon-Fri 9-18", "HH:MM-HH:MM"},
+	{"STAFF_HOURS", "weekdays 09:00-18:00", "want Mon, Tue"},
+	{"STAFF_HOLIDAYS", "24.12.2026", "2026-12-24"},
 	{"STAFF_TELEGRAM_USERS", "0", "positive"},
 	{"STAFF_TELEGRAM_USERS", "12,-1001000", "positive"},
 	{"STAFF_DISCORD_USERS", "bob", "positive"},
@@ -94,7 +99,8 @@ func TestGoodSettingsAccepted(t *testing.T) {
 		"REDIS_SESSION_TTL": "1s", "HANDOFF_RENOTIFY": "0", "STAFF_TELEGRAM_USERS": "11, 12",
 		"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hooks/telegram-1", "TELEGRAM_TOKEN": "1:abc", "LISTEN_ADDR": ":8080",
 		"METRICS_ADDR": "127.0.0.1:9090", "LOG_LEVEL": "WARN", "INBOUND_RATE": "off", "REDIS_URL": "rediss://u:p@redis:6380/2",
-		"STAFF_LANGUAGE": "de-AT",
+		"STAFF_LANGUAGE": "de-AT", "HANDOFF_IDLE_CLOSE": "0", "STAFF_HOURS": "Mon-Fri 09:00-18:00; Sat 10:00-14:00",
+		"STAFF_HOLIDAYS": "2026-12-24, 2026-12-25",
 	}
 	for k, v := range good {
 		if err := checkEnv(func(name string) string {

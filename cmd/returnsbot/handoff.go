@@ -16,6 +16,7 @@ import (
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/bounded"
 )
 
 // defaultRenotify is HANDOFF_RENOTIFY when unset.
@@ -27,9 +28,10 @@ var minRenotify = time.Minute
 
 // handoffConfig is the staff desk configuration from the environment (see docs/handoff.md).
 type handoffConfig struct {
-	desks    []bot.Address
-	access   handoff.Access
-	renotify time.Duration
+	desks     []bot.Address
+	access    handoff.Access
+	renotify  time.Duration
+	idleClose time.Duration
 }
 
 // handoffFromEnv reads the staff desk variables. It returns false when no desk is
@@ -38,7 +40,7 @@ type handoffConfig struct {
 func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 	cfg := handoffConfig{
 		access:   handoff.Access{Users: map[string]bool{}, Roles: map[string]bool{}},
-		renotify: defaultRenotify,
+		renotify: defaultRenotify, idleClose: handoff.DefaultIdleClose,
 	}
 	tgChat, dcChannel := strings.TrimSpace(getenv("STAFF_TELEGRAM_CHAT")), strings.TrimSpace(getenv("STAFF_DISCORD_CHANNEL"))
 	if tgChat == "" && dcChannel == "" {
@@ -92,6 +94,13 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 		}
 		cfg.renotify = d
 	}
+	if v := getenv("HANDOFF_IDLE_CLOSE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 0 && d < time.Hour {
+			return cfg, false, fmt.Errorf("HANDOFF_IDLE_CLOSE: want 0 (never) or a Go duration of at least 1h such as 72h, got %q", v)
+		}
+		cfg.idleClose = d
+	}
 	return cfg, true, nil
 }
 
@@ -99,18 +108,32 @@ func handoffFromEnv(getenv func(string) string) (handoffConfig, bool, error) {
 // cases in st beside the sessions and claims. It returns the handler for the adapters and
 // a function that sends reminders until its context ends (to run once the adapters have
 // added themselves to router).
-func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, error) {
+func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Service, st *storage, router bot.Router, logger *slog.Logger) (bot.Handler, func(context.Context) error, error) {
 	cfg, ok, err := handoffFromEnv(getenv)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !ok {
-		logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalated customers are told staff will answer, but no one is told")
-		return svc, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
+		contact := svc.Engine.Policy().Contact
+		if contact == "" {
+			logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL) and the policy file has no contact: setting: escalations have nowhere to go; customers who ask for a person are only told to contact the shop, and the claims are recorded as escalated (claims export, webhook claim.escalated)")
+		} else {
+			logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalations have nowhere to go in the chat; customers who ask for a person are given the policy's contact, and the claims are recorded as escalated (claims export, webhook claim.escalated)")
+		}
+		nd := &handoff.NoDesk{Service: svc, Contact: contact, Log: logger}
+		return nd, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 	}
 	lang, err := staffLanguage(getenv, i18n.Current())
 	if err != nil {
 		return nil, nil, usageError{err.Error()}
+	}
+	hours, err := handoff.ParseHours(getenv("STAFF_HOURS"), getenv("STAFF_HOLIDAYS"), svc.Engine.Policy().Location)
+	if err != nil {
+		return nil, nil, usageError{"STAFF_HOURS/STAFF_HOLIDAYS: " + err.Error()}
+	}
+	snippets, err := loadSnippets(ctx, getenv("SNIPPETS_FILE"))
+	if err != nil {
+		return nil, nil, err
 	}
 	if st.memory {
 		logger.Warn("cases are kept in memory: they are lost on restart; set REDIS_URL to keep them")
@@ -119,13 +142,30 @@ func newHandoff(getenv func(string) string, svc *bot.Service, st *storage, route
 	desk := &handoff.Desk{
 		Service: svc, Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Lang: lang, Log: logger,
+		Hours: hours, IdleClose: cfg.idleClose, Snippets: snippets,
 	}
 	var names []string
 	for _, d := range cfg.desks {
 		names = append(names, d.Key())
 	}
-	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String())
+	logger.Info("staff handoff enabled", "desks", strings.Join(names, " "), "language", lang, "staff", len(cfg.access.Users), "roles", len(cfg.access.Roles), "renotify", cfg.renotify.String(), "hours", hours.String(), "idle_close", cfg.idleClose.String(), "snippets", len(snippets.Names()))
 	return desk, desk.Run, nil
+}
+
+// loadSnippets reads SNIPPETS_FILE, the desk's canned replies; none when path is empty.
+func loadSnippets(ctx context.Context, path string) (*handoff.Snippets, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := bounded.ReadFile(ctx, path, handoff.MaxSnippetsBytes)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("SNIPPETS_FILE %s: %v", path, err)}
+	}
+	s, err := handoff.ParseSnippets(string(data))
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("SNIPPETS_FILE %s: %v", path, err)}
+	}
+	return s, nil
 }
 
 // errNeedsRedis explains why the case commands cannot work on the in-memory store.

@@ -268,6 +268,11 @@ func runPolicy(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s: ok: return window %d days, warranty %d months, %d exclusions, time zone %s\n",
 			args[1], p.ReturnWindowDays, p.WarrantyMonths, len(p.Exclusions), p.Location)
+		if p.Contact != "" {
+			fmt.Fprintf(stdout, "contact: %s\n", p.Contact)
+		} else {
+			fmt.Fprintln(stdout, "contact: none; without a staff desk, customers who ask for a person cannot be told how to reach the shop")
+		}
 		if langs := p.Translations(); len(langs) > 0 {
 			fmt.Fprintf(stdout, "translations: %s (every clause and exclusion mapped)\n", strings.Join(langs, " "))
 		}

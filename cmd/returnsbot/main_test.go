@@ -70,6 +70,14 @@ func TestPolicyCommands(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "clause warranty is missing") {
 		t.Fatalf("policy check of a broken file: error %v, want the missing clause named", err)
 	}
+	withContact := filepath.Join(t.TempDir(), "contact.policy")
+	if err := os.WriteFile(withContact, []byte("contact: help@example.com\n"+def), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runBot(t, env(), "", "policy", "check", withContact)
+	if err != nil || !strings.Contains(out, "contact: help@example.com\n") {
+		t.Fatalf("policy check should show the contact: %v\n%s", err, out)
+	}
 }
 
 // A shop's POLICY_FILE changes the decisions without touching Go code.

@@ -143,7 +143,7 @@ func startPlatforms(ctx context.Context, getenv func(string) string, svc *bot.Se
 		return nil, err
 	}
 	router := bot.Router{}
-	handler, runDesk, err := newHandoff(getenv, svc, st, router, logger)
+	handler, runDesk, err := newHandoff(ctx, getenv, svc, st, router, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -38,6 +39,8 @@ func Run(t *testing.T, newStore func(t *testing.T) handoff.Store) {
 		{"RecentBounded", testRecentBounded},
 		{"ClosedKeepsTranscript", testClosedKeepsTranscript},
 		{"Due", testDue},
+		{"Idle", testIdle},
+		{"AwaitComment", testAwaitComment},
 		{"Forget", testForget},
 	}
 	for _, tt := range tests {
@@ -412,6 +415,69 @@ func testDue(t *testing.T, st handoff.Store) {
 		t.Fatalf("End: %v", err)
 	}
 	check(t0.Add(3 * time.Hour))
+}
+
+func testIdle(t *testing.T, st handoff.Store) {
+	ctx := context.Background()
+	a := mustOpen(t, st, NewCase("telegram", "100", "100"))
+	b := NewCase("discord", "dm-2", "2")
+	b.Opened = t0.Add(time.Minute)
+	mustOpen(t, st, b)
+	check := func(before time.Time, limit int, want ...string) {
+		t.Helper()
+		got, err := st.Idle(ctx, before, limit)
+		if err != nil {
+			t.Fatalf("Idle: %v", err)
+		}
+		if len(got) == 0 {
+			got = nil
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("Idle(%v, %d) = %v, want %v", before.Format(time.TimeOnly), limit, got, want)
+		}
+	}
+	check(t0.Add(-time.Second), 10)
+	check(t0, 10, a.ID)
+	check(t0.Add(time.Hour), 10, a.ID, b.ID)
+	check(t0.Add(time.Hour), 1, a.ID)
+	// A message makes a active again: b is now the idler.
+	if _, err := st.Update(ctx, a.ID, func(c *handoff.Case) error { c.Active = t0.Add(2 * time.Hour); return nil }); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	check(t0.Add(time.Hour), 10, b.ID)
+	check(t0.Add(3*time.Hour), 10, b.ID, a.ID)
+	if _, err := handoff.End(ctx, st, b.ID, handoff.Closed, staff("1"), t0); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	check(t0.Add(3*time.Hour), 10, a.ID)
+}
+
+func testAwaitComment(t *testing.T, st handoff.Store) {
+	ctx := context.Background()
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
+		t.Fatalf("TakeComment with none awaited = %q, %v", id, err)
+	}
+	if err := st.AwaitComment(ctx, "telegram:1", "abcdefgh", time.Minute); err != nil {
+		t.Fatalf("AwaitComment: %v", err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:2"); id != "" || err != nil {
+		t.Fatalf("TakeComment of another conversation = %q, %v", id, err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "abcdefgh" || err != nil {
+		t.Fatalf("TakeComment = %q, %v; want abcdefgh", id, err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
+		t.Fatalf("TakeComment taken twice = %q, %v; want none the second time", id, err)
+	}
+	if err := st.AwaitComment(ctx, "telegram:1", "abcdefgh", -time.Second); err != nil {
+		t.Fatalf("AwaitComment: %v", err)
+	}
+	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
+		t.Fatalf("TakeComment of a lapsed one = %q, %v; want none", id, err)
+	}
 }
 
 func sameSet(a, b []string) bool {

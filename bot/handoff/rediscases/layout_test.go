@@ -133,6 +133,7 @@ func TestKeyNames(t *testing.T) {
 		p + "who:{discord:9}",
 		p + "who:{discord:dm-9}",
 		p + "{due}",
+		p + "{idle}",
 	}
 	slices.Sort(want)
 	if !slices.Equal(keys, want) {

@@ -16,8 +16,10 @@
 //	Phandoff:recent:{CONV}    the conversation's rolling log before a case exists
 //	Phandoff:who:{REF}        "case:ID" and "conv:KEY" members, for Forget
 //	Phandoff:{due}            open, unclaimed cases scored by when staff were last notified
+//	Phandoff:{idle}           open cases scored by their last activity (Case.LastActive)
+//	Phandoff:comment:{CONV}   the case whose rating the conversation's next message comments
 //
-// Every key expires: the rolling log RecentTTL after its last message
+// Every key expires: a comment marker when it lapses (minutes), the rolling log RecentTTL after its last message
 // (no longer than a session lives, so the words of a customer who never reached a case go
 // with their session), everything else Retention after its last write (CLAIM_RETENTION:
 // cases and transcripts are kept as long as the claims they belong to).
@@ -94,6 +96,8 @@ func (s *Store) threadKey(thread string) string { return s.prefix + "thread:{" +
 func (s *Store) recentKey(conv string) string   { return s.prefix + "recent:{" + conv + "}" }
 func (s *Store) whoKey(ref string) string       { return s.prefix + "who:{" + ref + "}" }
 func (s *Store) dueKey() string                 { return s.prefix + "{due}" }
+func (s *Store) idleKey() string                { return s.prefix + "{idle}" }
+func (s *Store) commentKey(conv string) string  { return s.prefix + "comment:{" + conv + "}" }
 
 // maxAttempts bounds optimistic retries of one update under contention: the budget of
 // every compare-and-set loop of the bot.
@@ -162,6 +166,8 @@ func (s *Store) Open(ctx context.Context, c *handoff.Case) (*handoff.Case, bool,
 	}
 	pipe.ZAdd(ctx, s.dueKey(), redis.Z{Score: score(c.Notified), Member: c.ID})
 	pipe.Expire(ctx, s.dueKey(), s.opt.Retention)
+	pipe.ZAdd(ctx, s.idleKey(), redis.Z{Score: score(c.LastActive()), Member: c.ID})
+	pipe.Expire(ctx, s.idleKey(), s.opt.Retention)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, false, fmt.Errorf("open case %s: index: %w", c.ID, err)
 	}
@@ -267,6 +273,7 @@ type indexed struct {
 	status   handoff.Status
 	waiting  bool
 	notified time.Time
+	active   time.Time
 }
 
 func indexOf(c *handoff.Case) indexed {
@@ -274,11 +281,13 @@ func indexOf(c *handoff.Case) indexed {
 	for _, t := range c.Threads {
 		threads.WriteString(t.Key() + " ")
 	}
-	return indexed{threads: threads.String(), status: c.Status, waiting: c.Waiting(), notified: c.Notified}
+	// The idle index moves a minute at a time: a case's messages within a minute cost no
+	// index write, and the idle close checks the case itself before it acts.
+	return indexed{threads: threads.String(), status: c.Status, waiting: c.Waiting(), notified: c.Notified, active: c.LastActive().Truncate(time.Minute)}
 }
 
 func (a indexed) equal(b indexed) bool {
-	return a.threads == b.threads && a.status == b.status && a.waiting == b.waiting && a.notified.Equal(b.notified)
+	return a.threads == b.threads && a.status == b.status && a.waiting == b.waiting && a.notified.Equal(b.notified) && a.active.Equal(b.active)
 }
 
 // reindex brings the indexes in line with a saved case. They live in other slots, so this
@@ -293,6 +302,12 @@ func (s *Store) reindex(ctx context.Context, c *handoff.Case) error {
 		pipe.Expire(ctx, s.dueKey(), s.opt.Retention)
 	} else {
 		pipe.ZRem(ctx, s.dueKey(), c.ID)
+	}
+	if c.Status == handoff.Open {
+		pipe.ZAdd(ctx, s.idleKey(), redis.Z{Score: score(c.LastActive()), Member: c.ID})
+		pipe.Expire(ctx, s.idleKey(), s.opt.Retention)
+	} else {
+		pipe.ZRem(ctx, s.idleKey(), c.ID)
 	}
 	if c.Status != handoff.Open {
 		// Eval, not Run: a pipeline cannot fall back from EVALSHA on NOSCRIPT.
@@ -410,6 +425,43 @@ func (s *Store) Due(ctx context.Context, before time.Time) ([]string, error) {
 	return ids, nil
 }
 
+// Idle implements handoff.Store.
+func (s *Store) Idle(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	ids, err := s.rdb.ZRangeByScore(ctx, s.idleKey(), &redis.ZRangeBy{
+		Min: "-inf", Max: strconv.FormatInt(before.UnixMilli(), 10), Count: int64(limit),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("idle cases: %w", err)
+	}
+	return ids, nil
+}
+
+// AwaitComment implements handoff.Store.
+func (s *Store) AwaitComment(ctx context.Context, conv, id string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return nil
+	}
+	if err := s.rdb.Set(ctx, s.commentKey(conv), id, ttl).Err(); err != nil {
+		return fmt.Errorf("await comment of %s: %w", conv, err)
+	}
+	return nil
+}
+
+// takeScript is GETDEL for servers before Redis 6.2.
+var takeScript = redis.NewScript(`local v = redis.call("GET", KEYS[1]) if v then redis.call("DEL", KEYS[1]) end return v`)
+
+// TakeComment implements handoff.Store.
+func (s *Store) TakeComment(ctx context.Context, conv string) (string, error) {
+	id, err := takeScript.Run(ctx, s.rdb, []string{s.commentKey(conv)}).Text()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("take comment of %s: %w", conv, err)
+	}
+	return id, nil
+}
+
 // Forget implements handoff.Store.
 func (s *Store) Forget(ctx context.Context, who string) ([]string, error) {
 	members, err := s.rdb.SMembers(ctx, s.whoKey(who)).Result()
@@ -447,12 +499,15 @@ func (s *Store) Forget(ctx context.Context, who string) ([]string, error) {
 			if err := s.rdb.ZRem(ctx, s.dueKey(), key).Err(); err != nil {
 				return nil, fmt.Errorf("forget %s: %w", who, err)
 			}
+			if err := s.rdb.ZRem(ctx, s.idleKey(), key).Err(); err != nil {
+				return nil, fmt.Errorf("forget %s: %w", who, err)
+			}
 		}
 	}
 	keys = append(keys, s.whoKey(who))
 	out := make([]string, 0, len(convs))
 	for conv := range convs {
-		keys = append(keys, s.recentKey(conv), s.openKey(conv))
+		keys = append(keys, s.recentKey(conv), s.openKey(conv), s.commentKey(conv))
 		out = append(out, conv)
 	}
 	// One key per DEL: on a cluster the keys live in different slots.
