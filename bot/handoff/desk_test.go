@@ -327,7 +327,7 @@ func TestCardCarriesThePhotosSentToTheBot(t *testing.T) {
 	if len(cards[0].Photos) != 1 || string(cards[0].Photos[0].Data) != "telegram-bytes-of-lid" {
 		t.Fatalf("card photos = %v, want the lid photo fetched from telegram", cards[0].Photos)
 	}
-	for _, want := range []string{"Photos sent to the bot: 2, attached", "1 photo(s) could not be fetched", "Defect details: “the lid cracked”"} {
+	for _, want := range []string{"Photos sent to the bot: 2, attached", "1 photo could not be fetched", "Defect details: “the lid cracked”"} {
 		if !strings.Contains(cards[0].Text, want) {
 			t.Errorf("card lacks %q:\n%s", want, cards[0].Text)
 		}
@@ -375,13 +375,13 @@ func TestRelayAcrossPlatforms(t *testing.T) {
 		if len(got[0].Photos) != 1 || string(got[0].Photos[0].Data) != "telegram-bytes-of-p1" {
 			t.Fatalf("thread %s got photos %v, want the bytes of p1 fetched from telegram", th, got[0].Photos)
 		}
-		if !strings.Contains(got[0].Text, "1 photo(s) could not be fetched") {
+		if !strings.Contains(got[0].Text, "1 photo could not be fetched") {
 			t.Errorf("thread %s not told of the photo that could not be fetched: %q", th, got[0].Text)
 		}
 	}
 
 	out = w.send(bot.Message{From: tgAnn, User: "1", UserName: "Ann", Photos: []string{"p2"}})
-	if got := to(out, dcThread); len(got) != 1 || got[0].Text != "Ann (customer) sent 1 photo(s)." || len(got[0].Photos) != 1 {
+	if got := to(out, dcThread); len(got) != 1 || got[0].Text != "Ann (customer) sent 1 photo." || len(got[0].Photos) != 1 {
 		t.Fatalf("a photo without words reached the thread as %+v, want one message with the photo", got)
 	}
 

@@ -278,7 +278,7 @@ func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
 	if err := run(context.Background(), []string{"case", "show", c.ID}, w.getenv, nil, &out, &out); err != nil {
 		t.Fatalf("case show: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"(closed)", "Customer Ann: person", "[1 photo(s)]", "Staff Dana (discord): " + answer, "Customer Ann: thank you", "closed by Dana (discord)"} {
+	for _, want := range []string{"(closed)", "Customer Ann: person", "[1 photo]", "Staff Dana (discord): " + answer, "Customer Ann: thank you", "closed by Dana (discord)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("case show lacks %q:\n%s", want, out.String())
 		}
