@@ -241,6 +241,13 @@ func (s *Service) Unreadable(ctx context.Context, key, lang string, err error) d
 	return dialog.Reply{Text: UnreadableText(s.language(lang))}
 }
 
+// Session returns the session stored under key as the Store loads it: a new one when
+// none is stored, an error wrapping dialog.ErrUnreadable for one set aside (see
+// Unreadable). The staff desk reads it to tell a conversation waiting for staff.
+func (s *Service) Session(ctx context.Context, key string) (*dialog.Session, error) {
+	return s.Store.Load(ctx, key)
+}
+
 // Update changes the session under key with compare-and-set: change runs on the stored
 // session, and again on the newer one whenever another writer saved first, so it must
 // only depend on the session it is given. It returns the replies of the run that was

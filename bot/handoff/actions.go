@@ -53,12 +53,12 @@ func (d *Desk) giveBack(ctx context.Context, m bot.Message, who Staff, id string
 	if err != nil && !repeat {
 		return unavailable(m, err)
 	}
-	replies, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+	replies, err := d.Dialog.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
 		if repeat && s.State != dialog.StateEscalated {
 			// Resumed already: say again where the conversation stands.
-			return d.Service.Engine.Repeat(s, now)
+			return d.Engine.Repeat(s, now)
 		}
-		return d.Service.Engine.Resume(s, now)
+		return d.Engine.Resume(s, now)
 	})
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: resume conversation", "case", id, "err", err)
@@ -129,7 +129,7 @@ func closeReason(args string) (code, note string, ok bool) {
 // close yet (false for an action delivered again).
 func (d *Desk) closed(ctx context.Context, c *Case, by, closing string, record, rate bool) []bot.Outbound {
 	now := d.now()
-	_, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+	_, err := d.Dialog.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
 		if !record && s.State != dialog.StateEscalated {
 			return nil // reset already; the customer may have started anew since
 		}

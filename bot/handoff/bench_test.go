@@ -45,7 +45,7 @@ func BenchmarkCustomerMessage(b *testing.B) {
 	}
 	b.Run("service-alone", func(b *testing.B) {
 		w := newWorld(b, handoff.NewMemoryStore(), memstore.New())
-		run(b, w.desk.Service)
+		run(b, w.desk.Dialog)
 	})
 	for _, name := range []string{"memory", "redis"} {
 		b.Run("desk-"+name, func(b *testing.B) {

@@ -38,13 +38,13 @@ func (d *Desk) card(ctx context.Context, c *Case) (string, []string) {
 	line("card_why", map[string]any{"Reason": reasonText(lang, c.Reason)})
 	line("card_opened", map[string]any{"Time": c.Opened.UTC().Format("2006-01-02 15:04 MST")})
 	line("card_speaks", map[string]any{"Language": languageText(c.Lang)})
-	sess, err := d.Service.Store.Load(ctx, c.Customer.Key())
+	sess, err := d.Dialog.Session(ctx, c.Customer.Key())
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: load session for the case card", "case", c.ID, "err", err)
 		b.WriteString("\n")
 		line("card_no_facts", map[string]any{"ID": c.ID})
 	} else {
-		writeFacts(&b, lang, d.Service.Engine, sess)
+		writeFacts(&b, lang, d.Engine, sess)
 		photos = sess.Answers.Photos
 		if r, ok := d.storedClaim(ctx, c); ok {
 			writeClaim(&b, lang, r)

@@ -19,10 +19,10 @@ import (
 
 // storedClaim returns the claim record of the case, if it has one and it can be read.
 func (d *Desk) storedClaim(ctx context.Context, c *Case) (claims.Record, bool) {
-	if c == nil || c.Claim == "" || d.Service.Claims == nil {
+	if c == nil || c.Claim == "" || d.Claims == nil {
 		return claims.Record{}, false
 	}
-	r, err := d.Service.Claims.Get(ctx, claims.ID(c.Claim))
+	r, err := d.Claims.Get(ctx, claims.ID(c.Claim))
 	if err != nil {
 		if !errors.Is(err, claims.ErrNotFound) {
 			d.log().ErrorContext(ctx, "handoff: read the case's claim", "case", c.ID, "claim", c.Claim, "err", err)
@@ -34,10 +34,10 @@ func (d *Desk) storedClaim(ctx context.Context, c *Case) (claims.Record, bool) {
 
 // linkClaim records the new case in its claim.
 func (d *Desk) linkClaim(ctx context.Context, c *Case) {
-	if c.Claim == "" || d.Service.Claims == nil {
+	if c.Claim == "" || d.Claims == nil {
 		return
 	}
-	_, err := d.Service.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
+	_, err := d.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
 		r.CaseID, r.State = c.ID, claims.StateWithStaff
 		return nil
 	})
@@ -56,10 +56,10 @@ func (d *Desk) claimEvent(ctx context.Context, c *Case, typ claims.EventType, ch
 // claimEventOnce is claimEvent with the event queued once per once, not per case: for a
 // second event of a type on one case (the comment after a rating).
 func (d *Desk) claimEventOnce(ctx context.Context, c *Case, typ claims.EventType, once string, change func(*claims.Record)) {
-	if c == nil || c.Claim == "" || d.Service.Claims == nil {
+	if c == nil || c.Claim == "" || d.Claims == nil {
 		return
 	}
-	r, err := d.Service.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
+	r, err := d.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
 		r.CaseID = c.ID
 		change(r)
 		return nil
@@ -68,14 +68,14 @@ func (d *Desk) claimEventOnce(ctx context.Context, c *Case, typ claims.EventType
 		d.log().ErrorContext(ctx, "handoff: update the case's claim", "case", c.ID, "claim", c.Claim, "event", typ, "err", err)
 		return
 	}
-	if d.Service.Outbox == nil {
+	if d.Outbox == nil {
 		return
 	}
 	e := claims.NewEvent(typ, r, d.now())
 	// One event per case and type, whatever the tries: an action delivered again after a
 	// crash between the case's write and this one queues it then, or finds it queued.
 	e.ID = bot.ClaimEventID(r.ID, claims.EventType(string(typ)+"@"+once))
-	if err := d.Service.Outbox.Add(ctx, e); err != nil {
+	if err := d.Outbox.Add(ctx, e); err != nil {
 		d.log().ErrorContext(ctx, "handoff: webhook event not queued", "case", c.ID, "claim", c.Claim, "event", typ, "err", err)
 	}
 }

@@ -42,11 +42,11 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 			}
 		}
 	}
-	sess, err := d.Service.Store.Load(ctx, conv)
+	sess, err := d.Dialog.Session(ctx, conv)
 	var apology []bot.Outbound
 	if errors.Is(err, dialog.ErrUnreadable) {
 		// Set aside by this Load: Handle will find no session, so the apology is ours.
-		apology = []bot.Outbound{{To: m.From, Reply: d.Service.Unreadable(ctx, conv, m.Lang, err)}}
+		apology = []bot.Outbound{{To: m.From, Reply: d.Dialog.Unreadable(ctx, conv, m.Lang, err)}}
 		sess, err = &dialog.Session{}, nil
 	}
 	if err != nil {
@@ -69,7 +69,7 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 		return d.relayIn(ctx, c, m)
 	}
 
-	out, err := d.Service.Handle(ctx, m)
+	out, err := d.Dialog.Handle(ctx, m)
 	out = append(apology, out...)
 	if err != nil {
 		return out, err
@@ -78,7 +78,7 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	if !escalates(out) {
 		return out, nil
 	}
-	if sess, err = d.Service.Store.Load(ctx, conv); err != nil {
+	if sess, err = d.Dialog.Session(ctx, conv); err != nil {
 		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
 	}
 	c, created, err := d.open(ctx, m, sess)
@@ -102,7 +102,7 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 // the write. It costs one write, only on the rare path of an escalation without a case.
 func (d *Desk) storedEscalation(ctx context.Context, conv string) (*dialog.Session, error) {
 	var stored *dialog.Session
-	_, err := d.Service.Update(ctx, conv, func(s *dialog.Session) []dialog.Reply {
+	_, err := d.Dialog.Update(ctx, conv, func(s *dialog.Session) []dialog.Reply {
 		stored = s
 		return nil
 	})
@@ -241,8 +241,8 @@ func (d *Desk) markSeen(ctx context.Context, id, msgID string, fromStaff bool) {
 		d.log().ErrorContext(ctx, "handoff: remember relayed message", "case", id, "err", err)
 		return
 	}
-	if first && c.Claim != "" && d.Service.Claims != nil {
-		_, err := d.Service.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
+	if first && c.Claim != "" && d.Claims != nil {
+		_, err := d.Claims.Update(ctx, claims.ID(c.Claim), func(r *claims.Record) error {
 			if r.FirstStaffReply.IsZero() {
 				r.FirstStaffReply = now.UTC()
 			}

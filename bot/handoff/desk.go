@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 )
 
@@ -18,7 +19,19 @@ import (
 // Handle returns replies addressed to other chats and platforms too (a Telegram customer's
 // message goes to a Discord thread): adapters deliver them through a bot.Router.
 type Desk struct {
-	Service *bot.Service
+	// Dialog is the bot the desk wraps (a *bot.Service): it gets every message not for
+	// staff, and the desk changes its sessions through it.
+	Dialog Conversations
+	// Engine is the dialog's engine, for the card's facts and for resuming a
+	// conversation staff hand back.
+	Engine *dialog.Engine
+	// Claims, if set, is the claim store the desk writes staff's actions, close
+	// reasons and ratings into; Outbox, if set, gets their webhook events. The Dialog's
+	// own, so that its claim records and the desk's are one.
+	Claims claims.Store
+	Outbox claims.Outbox
+	// Metrics, if set, counts customers leaving the queue and idle closes.
+	Metrics Counter
 	Cases   Store
 	// Desks are the staff chats (a Telegram forum group, a Discord channel), at most one
 	// per platform. Each case gets a thread in each.
@@ -49,7 +62,7 @@ type Desk struct {
 	// QueueNotice is how often, at most, a waiting customer who writes is told that staff
 	// have their messages and their place in the queue; zero is DefaultQueueNotice.
 	QueueNotice time.Duration
-	// Now is the clock; nil means the Service's.
+	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	Log *slog.Logger
 
@@ -123,11 +136,8 @@ func unavailable(m bot.Message, err error) ([]bot.Outbound, error) {
 }
 
 func (d *Desk) now() time.Time {
-	switch {
-	case d.Now != nil:
+	if d.Now != nil {
 		return d.Now()
-	case d.Service != nil && d.Service.Now != nil:
-		return d.Service.Now()
 	}
 	return time.Now()
 }

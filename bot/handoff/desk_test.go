@@ -136,9 +136,10 @@ func (w *world) newDesk() *handoff.Desk {
 	if pol == nil {
 		pol = policy.Default()
 	}
+	svc := &bot.Service{Engine: dialog.NewEngine(pol), Store: w.sessions, Now: now, Log: log,
+		Claims: w.claims, Outbox: w.outbox, PolicyVersion: "test"}
 	return &handoff.Desk{
-		Service: &bot.Service{Engine: dialog.NewEngine(pol), Store: w.sessions, Now: now, Log: log,
-			Claims: w.claims, Outbox: w.outbox, PolicyVersion: "test"},
+		Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox, Now: now,
 		Cases: w.cases,
 		Desks: []bot.Address{tgDesk, dcDesk},
 		Access: handoff.Access{
@@ -752,7 +753,7 @@ func TestRecoverEscalatedSessionWithoutCase(t *testing.T) {
 	w := newWorld(t, handoff.NewMemoryStore(), memstore.New())
 	// The dialog escalated, then the process stopped before the case was written.
 	for _, text := range []string{"hi", "person"} {
-		if _, err := w.desk.Service.Handle(context.Background(), customer(tgAnn, text)); err != nil {
+		if _, err := w.desk.Dialog.Handle(context.Background(), customer(tgAnn, text)); err != nil {
 			t.Fatalf("Service.Handle: %v", err)
 		}
 	}

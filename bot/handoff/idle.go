@@ -49,7 +49,9 @@ func (d *Desk) CloseIdle(ctx context.Context) error {
 		return nil
 	}, func(ctx context.Context, c *Case) []bot.Outbound {
 		if c.Status == Closed {
-			d.Service.Metrics.IdleClosed()
+			if d.Metrics != nil {
+				d.Metrics.IdleClosed()
+			}
 			d.log().InfoContext(ctx, "handoff: idle case closed", "case", c.ID, "idle", now.Sub(c.LastActive()).String())
 			return d.closed(ctx, c, d.say("by_desk", nil), customerText(c.Lang, "desk.idle_closed", nil), true, false)
 		}

@@ -19,7 +19,12 @@ import (
 // the shop (Contact, the policy file's contact: setting) and the conversation goes back to
 // the bot at the step where it was, rather than waiting for a person who never comes.
 type NoDesk struct {
-	Service *bot.Service
+	// Dialog is the bot NoDesk wraps (a *bot.Service), Engine its engine, for resuming
+	// the conversation where it was.
+	Dialog Conversations
+	Engine *dialog.Engine
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 	// Contact is how customers reach the shop: e-mail, phone, URL. Empty, they are told
 	// plainly that no one can answer here, and to contact the shop where they bought.
 	Contact string
@@ -31,11 +36,11 @@ func (n *NoDesk) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	conv := m.From.Key()
 	// An escalated session left from a time the shop had a desk, or from a stop between
 	// the escalation and its hand-back below: hand it back now.
-	sess, err := n.Service.Store.Load(ctx, conv)
+	sess, err := n.Dialog.Session(ctx, conv)
 	var apology []bot.Outbound
 	if errors.Is(err, dialog.ErrUnreadable) {
 		// Set aside by this Load: Handle will find no session, so the apology is ours.
-		apology = []bot.Outbound{{To: m.From, Reply: n.Service.Unreadable(ctx, conv, m.Lang, err)}}
+		apology = []bot.Outbound{{To: m.From, Reply: n.Dialog.Unreadable(ctx, conv, m.Lang, err)}}
 	}
 	if err == nil && sess.State == dialog.StateEscalated {
 		lang, resumed, err := n.handBack(ctx, conv)
@@ -48,7 +53,7 @@ func (n *NoDesk) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 		}
 		return out, nil
 	}
-	out, err := n.Service.Handle(ctx, m)
+	out, err := n.Dialog.Handle(ctx, m)
 	out = append(apology, out...)
 	if err != nil || !escalates(out) {
 		return out, err
@@ -76,9 +81,9 @@ func (n *NoDesk) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 func (n *NoDesk) handBack(ctx context.Context, conv string) (string, []dialog.Reply, error) {
 	var lang string
 	now := n.now()
-	replies, err := n.Service.Update(ctx, conv, func(s *dialog.Session) []dialog.Reply {
+	replies, err := n.Dialog.Update(ctx, conv, func(s *dialog.Session) []dialog.Reply {
 		lang = s.Lang
-		return n.Service.Engine.Resume(s, now)
+		return n.Engine.Resume(s, now)
 	})
 	if err != nil && !errors.Is(err, dialog.ErrDuplicate) {
 		return lang, nil, err
@@ -102,8 +107,8 @@ func (n *NoDesk) contactText(lang, claim string) string {
 }
 
 func (n *NoDesk) now() time.Time {
-	if n.Service.Now != nil {
-		return n.Service.Now()
+	if n.Now != nil {
+		return n.Now()
 	}
 	return time.Now()
 }

@@ -30,7 +30,7 @@ func TestNoDeskGivesContactAndResumes(t *testing.T) {
 			cl := memclaims.New(memclaims.Options{})
 			ob := memclaims.NewOutbox(memclaims.OutboxOptions{})
 			svc := &bot.Service{Engine: dialog.NewEngine(policy.Default()), Store: sessions, Claims: cl, Outbox: ob, PolicyVersion: "test"}
-			nd := &handoff.NoDesk{Service: svc, Contact: tt.contact}
+			nd := &handoff.NoDesk{Dialog: svc, Engine: svc.Engine, Contact: tt.contact}
 			ctx := context.Background()
 			ann := bot.Address{Platform: "telegram", Chat: "1"}
 			say := func(id, text string) []bot.Outbound {
@@ -88,7 +88,7 @@ func TestNoDeskHandsBackAStrandedEscalation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	nd := &handoff.NoDesk{Service: svc, Contact: "0800 123"}
+	nd := &handoff.NoDesk{Dialog: svc, Engine: svc.Engine, Contact: "0800 123"}
 	out, err := nd.Handle(ctx, bot.Message{ID: "c", From: ann, User: "1", Text: "hello? anyone?"})
 	if err != nil {
 		t.Fatal(err)

@@ -48,8 +48,8 @@ func (d *Desk) reopen(ctx context.Context, old *Case, m bot.Message, who Staff) 
 	back := customerText(c.Lang, "desk.reopened", nil)
 	es = append(es, Entry{At: now, Who: System, Text: d.say("event_reopened", map[string]any{"Staff": who.String(), "ID": old.ID})}, Entry{At: now, Who: Bot, Text: back})
 	d.append(ctx, c.ID, es...)
-	if _, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
-		d.Service.Engine.Hold(s, c.Reason, now)
+	if _, err := d.Dialog.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		d.Engine.Hold(s, c.Reason, now)
 		return nil
 	}); err != nil {
 		// The case relays all the same: an open case comes before the session.

@@ -118,8 +118,8 @@ func (d *Desk) leaveCase(ctx context.Context, m bot.Message, id string) ([]bot.O
 	case err != nil:
 		return unavailable(m, err)
 	}
-	replies, err := d.Service.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
-		return d.Service.Engine.Resume(s, now)
+	replies, err := d.Dialog.Update(ctx, c.Customer.Key(), func(s *dialog.Session) []dialog.Reply {
+		return d.Engine.Resume(s, now)
 	})
 	if err != nil {
 		d.log().ErrorContext(ctx, "handoff: resume conversation of a customer who left the queue", "case", id, "err", err)
@@ -132,7 +132,9 @@ func (d *Desk) leaveCase(ctx context.Context, m bot.Message, id string) ([]bot.O
 		}
 		r.CloseReason = ReasonCustomerLeft
 	})
-	d.Service.Metrics.LeftQueue()
+	if d.Metrics != nil {
+		d.Metrics.LeftQueue()
+	}
 	d.log().InfoContext(ctx, "handoff: customer left the queue", "case", id)
 	back := customerText(c.Lang, "desk.left", nil)
 	entries := []Entry{{At: now, Who: System, Text: d.say("event_left", nil)}, {At: now, Who: Bot, Text: back}}

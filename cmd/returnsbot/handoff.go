@@ -120,7 +120,7 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 		} else {
 			logger.Warn("no staff desk configured (STAFF_TELEGRAM_CHAT, STAFF_DISCORD_CHANNEL): escalations have nowhere to go in the chat; customers who ask for a person are given the policy's contact, and the claims are recorded as escalated (claims export, webhook claim.escalated)")
 		}
-		nd := &handoff.NoDesk{Service: svc, Contact: contact, Log: logger}
+		nd := &handoff.NoDesk{Dialog: svc, Engine: svc.Engine, Now: svc.Now, Contact: contact, Log: logger}
 		return nd, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 	}
 	lang, err := staffLanguage(getenv, i18n.Current())
@@ -140,7 +140,8 @@ func newHandoff(ctx context.Context, getenv func(string) string, svc *bot.Servic
 	}
 	svc.ForgetCases = st.cases.Forget
 	desk := &handoff.Desk{
-		Service: svc, Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
+		Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox, Metrics: svc.Metrics, Now: svc.Now,
+		Cases: st.cases, Desks: cfg.desks, Access: cfg.access,
 		Router: router, Renotify: cfg.renotify, Lang: lang, Log: logger,
 		Hours: hours, IdleClose: cfg.idleClose, Snippets: snippets,
 	}

@@ -45,7 +45,8 @@ func testDesk(t *testing.T, getenv func(string) string) (*handoff.Desk, handoff.
 	cases := st.cases
 	svc.ForgetCases = cases.Forget
 	desk := &handoff.Desk{
-		Service: svc, Cases: cases, Desks: []bot.Address{{Platform: "staffnet", Chat: "desk"}},
+		Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox,
+		Cases: cases, Desks: []bot.Address{{Platform: "staffnet", Chat: "desk"}},
 		Access: handoff.Access{Users: map[string]bool{"staffnet:boss": true}},
 		Router: bot.Router{"staffnet": &staffPlatform{}}, Log: logger,
 	}
