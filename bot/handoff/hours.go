@@ -120,13 +120,55 @@ func parseClock(s string) (int, error) {
 	return hh*60 + mm, nil
 }
 
-// String is the hours as configured, to tell customers.
+// String is the hours as configured, for logs.
 func (h *Hours) String() string {
 	if h == nil {
 		return ""
 	}
 	return h.spec
 }
+
+// weekOrder is the week as customers read opening hours: Monday first.
+var weekOrder = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+
+// Describe is the hours for a customer, with days named by days (Sunday first, as
+// time.Weekday counts; seven names, else English): consecutive days with the same times
+// are one range, "Mo–Fr 09:00–18:00; Sa 10:00–14:00".
+func (h *Hours) Describe(days []string) string {
+	if h == nil {
+		return ""
+	}
+	if len(days) != 7 {
+		days = []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+	}
+	times := func(d time.Weekday) string {
+		var parts []string
+		for _, sp := range h.days[d] {
+			parts = append(parts, clock(sp.from)+"–"+clock(sp.to))
+		}
+		return strings.Join(parts, ", ")
+	}
+	var groups []string
+	for i := 0; i < len(weekOrder); {
+		t := times(weekOrder[i])
+		j := i
+		for j+1 < len(weekOrder) && times(weekOrder[j+1]) == t {
+			j++
+		}
+		if t != "" {
+			name := days[weekOrder[i]]
+			if j > i {
+				name += "–" + days[weekOrder[j]]
+			}
+			groups = append(groups, name+" "+t)
+		}
+		i = j + 1
+	}
+	return strings.Join(groups, "; ")
+}
+
+// clock is minutes after midnight as HH:MM.
+func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 // OpenAt reports whether the desk is staffed at t.
 func (h *Hours) OpenAt(t time.Time) bool {

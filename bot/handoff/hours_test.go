@@ -75,3 +75,28 @@ func TestParseHoursErrors(t *testing.T) {
 		t.Errorf("empty hours = %v, %v; want nil, nil", h, err)
 	}
 }
+
+// TestHoursDescribe: customers read the hours in their language's day names, Monday
+// first, consecutive days with the same times as one range, whatever the order of
+// STAFF_HOURS.
+func TestHoursDescribe(t *testing.T) {
+	de := []string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"}
+	for _, tt := range []struct {
+		spec string
+		days []string
+		want string
+	}{
+		{"Mon-Fri 09:00-18:00", nil, "Mon–Fri 09:00–18:00"},
+		{"Sat 10:00-14:00; Mon-Fri 09:00-12:00,13:00-18:00", de, "Mo–Fr 09:00–12:00, 13:00–18:00; Sa 10:00–14:00"},
+		{"Mon,Wed,Fri 09:00-17:00", de, "Mo 09:00–17:00; Mi 09:00–17:00; Fr 09:00–17:00"},
+		{"Sun 10:00-24:00; Mon 08:00-09:00", []string{"too", "few"}, "Mon 08:00–09:00; Sun 10:00–24:00"},
+	} {
+		h, err := handoff.ParseHours(tt.spec, "", time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.Describe(tt.days); got != tt.want {
+			t.Errorf("ParseHours(%q).Describe(%q) = %q, want %q", tt.spec, tt.days, got, tt.want)
+		}
+	}
+}

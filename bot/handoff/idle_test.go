@@ -111,14 +111,14 @@ func TestHoursOnTheDesk(t *testing.T) {
 	// now0 is Wednesday 25 November 2026, 10:00 UTC: open.
 	w.send(customer(tgAnn, "hi"))
 	out := w.send(customer(tgAnn, "person"))
-	if got := texts(to(out, tgAnn)); !strings.Contains(got, "Our staff are at work Mon-Fri 09:00-18:00 (UTC time)") {
+	if got := texts(to(out, tgAnn)); !strings.Contains(got, "Our staff are at work Mon–Fri 09:00–18:00 (UTC time)") {
 		t.Fatalf("in hours the customer got %q, want the hours", got)
 	}
 	// Friday 20:00: closed until Monday 09:00.
 	w.advance(2*24*time.Hour + 10*time.Hour)
 	w.send(customer(dcBob, "hi"))
 	out = w.send(customer(dcBob, "person"))
-	if got := texts(to(out, dcBob)); !strings.Contains(got, "they will answer from 2026-11-30 09:00 (UTC time)") {
+	if got := texts(to(out, dcBob)); !strings.Contains(got, "they will answer from Mon 2026-11-30 09:00 (UTC time)") {
 		t.Fatalf("out of hours the customer got %q, want Monday 09:00", got)
 	}
 	ctx := context.Background()

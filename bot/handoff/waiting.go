@@ -193,7 +193,8 @@ func (d *Desk) hoursLine(lang string, now time.Time) string {
 	if d.Hours == nil {
 		return ""
 	}
-	data := map[string]any{"Hours": d.Hours.String(), "Zone": d.Hours.loc.String()}
+	days := weekdayNames(lang)
+	data := map[string]any{"Hours": d.Hours.Describe(days), "Zone": d.Hours.loc.String()}
 	if d.Hours.OpenAt(now) {
 		return customerText(lang, "desk.hours_open", data)
 	}
@@ -201,8 +202,21 @@ func (d *Desk) hoursLine(lang string, now time.Time) string {
 	if !ok {
 		return customerText(lang, "desk.hours_closed_unknown", data)
 	}
-	data["Opens"] = next.Format("2006-01-02 15:04")
+	data["Opens"] = days[next.Weekday()] + " " + next.Format("2006-01-02 15:04")
 	return customerText(lang, "desk.hours_closed", data)
+}
+
+// weekdayNames are the day names of the customer's language (desk.weekdays, a comma
+// list, Sunday first), as written: not a list of words to match, which i18n lowercases.
+func weekdayNames(lang string) []string {
+	names := strings.Split(customerText(lang, "desk.weekdays", nil), ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	if len(names) != 7 {
+		return []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+	}
+	return names
 }
 
 // position is the case's place in the queue of waiting cases, counted by opening time, at
