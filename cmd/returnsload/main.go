@@ -56,6 +56,8 @@ type report struct {
 	P50Micros    int64   `json:"p50_us"`
 	P99Micros    int64   `json:"p99_us"`
 	SessionBytes int64   `json:"session_bytes,omitempty"`
+	// ClaimBytes is MEMORY USAGE of one claim record (with -record).
+	ClaimBytes int64 `json:"claim_bytes,omitempty"`
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -185,12 +187,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		r := report{Workers: n, Steps: res.Steps, Errors: res.Errors, StepsPerSec: res.StepsPerSecond(),
 			P50Micros: res.P50.Microseconds(), P99Micros: res.P99.Microseconds(), SessionBytes: size}
+		if *record {
+			if r.ClaimBytes, err = claimBytes(ctx, rdb, opt.Prefix); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			b, _ := json.Marshal(r)
 			fmt.Fprintln(stdout, string(b))
 		} else {
-			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v steps=%d errors=%d session=%dB (MEMORY USAGE)\n",
-				n, res.StepsPerSecond(), res.P50, res.P99, res.Steps, res.Errors, size)
+			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v steps=%d errors=%d session=%dB claim=%dB (MEMORY USAGE)\n",
+				n, res.StepsPerSecond(), res.P50, res.P99, res.Steps, res.Errors, size, r.ClaimBytes)
 		}
 		if res.FirstError != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: first error:", res.FirstError)
@@ -209,6 +216,20 @@ func writeHeapProfile(path string) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// claimBytes is what Redis says one claim record of the run costs it, or 0 if the run
+// recorded none (a SCAN of the run's keys, bounded to a few thousand).
+func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (int64, error) {
+	keys, _, err := rdb.Scan(ctx, 0, prefix+"{claim:*", 5000).Result()
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	n, err := rdb.MemoryUsage(ctx, keys[0]).Result()
+	if err != nil {
+		return 0, fmt.Errorf("memory usage of %s: %w", keys[0], err)
+	}
+	return n, nil
 }
 
 // sessionBytes is what Redis says one session costs it, key and overhead included.
