@@ -88,4 +88,3 @@ func ReportLatencies(b *testing.B, lat []time.Duration, elapsed time.Duration) {
 
 // PerChat spreads b.N messages over chats, at least min each.
 func PerChat(n, chats, min int) int { return max(min, (n+chats-1)/chats) }
-

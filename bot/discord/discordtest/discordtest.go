@@ -560,7 +560,9 @@ func (s *Server) messagesLocked(channelID string) []Message {
 
 // WaitFor waits until cond, called with the server's state locked, holds, or timeout
 // passes (false). Benchmarks watch many channels at once with it and MessagesFromLocked.
-func (s *Server) WaitFor(timeout time.Duration, cond func() bool) bool { return s.waitFor(timeout, cond) }
+func (s *Server) WaitFor(timeout time.Duration, cond func() bool) bool {
+	return s.waitFor(timeout, cond)
+}
 
 // MessagesFromLocked returns the channel ids of the bot's messages from the from-th on,
 // in the order sent, and the number sent so far: the next call's from. For use in WaitFor.
