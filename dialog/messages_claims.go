@@ -74,7 +74,12 @@ func requestWords(c *i18n.Catalog, id string) []string {
 type requests struct {
 	cat            *i18n.Catalog
 	status, forget []string
+	// byLang maps a language's command words to their commands (commandWords).
+	byLang map[string]map[string]string
 }
+
+// commands returns the command words of language l, for command.
+func (r *requests) commands(l string) map[string]string { return r.byLang[l] }
 
 // requestsNow holds the request words of the catalogs last in use; i18n.Use changes
 // those at start-up only, so it is rebuilt once, or whenever a test switches catalogs.
@@ -85,7 +90,11 @@ func currentRequests() *requests {
 	if r := requestsNow.Load(); r != nil && r.cat == c {
 		return r
 	}
-	r := &requests{cat: c, status: requestWords(c, "command.status"), forget: requestWords(c, "command.forget")}
+	r := &requests{cat: c, status: requestWords(c, "command.status"), forget: requestWords(c, "command.forget"),
+		byLang: map[string]map[string]string{}}
+	for _, l := range c.Languages() {
+		r.byLang[l] = commandWords(c, l)
+	}
 	requestsNow.Store(r)
 	return r
 }
