@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func BenchmarkReplyLatency(b *testing.B) {
 	for _, mode := range []string{"polling", "webhook"} {
 		for _, chats := range []int{1, 200} {
 			b.Run(fmt.Sprintf("%s/chats=%d", mode, chats), func(b *testing.B) {
-				srv := startLatency(b, mode == "webhook", false)
+				srv, _ := startBench(b, mode == "webhook", false)
 				replyLatency(b, srv, 10000, chats, bottest.PerChat(b.N, chats, 5))
 			})
 		}
@@ -44,12 +45,13 @@ func BenchmarkQuietLatency(b *testing.B) {
 	for _, mode := range []string{"polling", "webhook"} {
 		b.Run(mode, func(b *testing.B) {
 			for range b.N {
-				srv := startLatency(b, mode == "webhook", true)
+				srv, stop := startBench(b, mode == "webhook", true)
 				flooder := telegramtest.Private(90000, "Flood", "")
 				for range 1000 {
 					srv.Text(flooder, "hello")
 				}
 				replyLatency(b, srv, 91000, 20, 3)
+				stop()
 			}
 		})
 	}
@@ -82,21 +84,22 @@ func replyLatency(b *testing.B, srv *telegramtest.Server, first int64, chats, pe
 	bottest.ReportLatencies(b, lat, time.Since(start))
 }
 
-// startLatency runs an adapter on a new fake until the benchmark ends: polling, or
-// webhooks on a loopback server; paced keeps the default outbound pacing, else it is off.
-func startLatency(b testing.TB, webhook, paced bool) *telegramtest.Server {
+// startBench runs an adapter on a new fake until stop is called or the benchmark ends:
+// polling, or webhooks on a loopback server; paced keeps the default outbound pacing and
+// inbound limit, else both are off.
+func startBench(b testing.TB, webhook, paced bool) (*telegramtest.Server, func()) {
 	srv := telegramtest.NewServer(b, "")
 	cfg := telegram.Config{Token: telegramtest.Token, APIURL: srv.URL, Log: slog.New(slog.DiscardHandler)}
 	if !paced {
-		// And no inbound limit: these customers write as fast as they are answered.
+		// These customers write as fast as they are answered.
 		cfg.ChatInterval, cfg.GroupInterval, cfg.GlobalRate = -1, -1, -1
 		cfg.Dispatch = bot.DispatchConfig{InboundRate: -1}
 	}
 	var handler http.Handler = http.NotFoundHandler()
+	var hook *httptest.Server
 	if webhook {
-		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-		b.Cleanup(hook.Close)
-		cfg.WebhookURL, cfg.WebhookSecret = hook.URL+"/tg", "latency-secret"
+		hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+		cfg.WebhookURL, cfg.WebhookSecret = hook.URL+"/tg", "bench-secret"
 	}
 	a, err := telegram.New(context.Background(), cfg, newService(memstore.New()), nil)
 	if err != nil {
@@ -108,6 +111,16 @@ func startLatency(b testing.TB, webhook, paced bool) *telegramtest.Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	b.Cleanup(func() { cancel(); <-done })
-	return srv
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			if hook != nil {
+				hook.Close()
+			}
+		})
+	}
+	b.Cleanup(stop)
+	return srv, stop
 }
