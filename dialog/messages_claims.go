@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/i18n"
@@ -55,8 +56,7 @@ func (t texts) state(s claims.State) string {
 // requestWords lists the plain words of a catalog list ("command.status") in every
 // language the bot speaks: the requests are whole phrases, so one language's cannot be
 // mistaken for an answer in another's.
-func requestWords(id string) []string {
-	c := i18n.Current()
+func requestWords(c *i18n.Catalog, id string) []string {
 	var words []string
 	for _, l := range c.Languages() {
 		for _, w := range c.List(l, id) {
@@ -68,9 +68,40 @@ func requestWords(id string) []string {
 	return words
 }
 
+// requests are the request words of one set of catalogs, built once: every message is
+// checked against them, and building them walks every language's lists (it was a quarter
+// of a message's CPU, BenchmarkHandle).
+type requests struct {
+	cat            *i18n.Catalog
+	status, forget []string
+	// byLang maps a language's command words to their commands (commandWords).
+	byLang map[string]map[string]string
+}
+
+// commands returns the command words of language l, for command.
+func (r *requests) commands(l string) map[string]string { return r.byLang[l] }
+
+// requestsNow holds the request words of the catalogs last in use; i18n.Use changes
+// those at start-up only, so it is rebuilt once, or whenever a test switches catalogs.
+var requestsNow atomic.Pointer[requests]
+
+func currentRequests() *requests {
+	c := i18n.Current()
+	if r := requestsNow.Load(); r != nil && r.cat == c {
+		return r
+	}
+	r := &requests{cat: c, status: requestWords(c, "command.status"), forget: requestWords(c, "command.forget"),
+		byLang: map[string]map[string]string{}}
+	for _, l := range c.Languages() {
+		r.byLang[l] = commandWords(c, l)
+	}
+	requestsNow.Store(r)
+	return r
+}
+
 // statusWords are the plain words that ask for /status; "status R-7K2Q9M" works as
 // "/status R-7K2Q9M" does.
-func statusWords() []string { return requestWords("command.status") }
+func statusWords() []string { return currentRequests().status }
 
 // forgetWords are the plain words that ask for /forget.
-func forgetWords() []string { return requestWords("command.forget") }
+func forgetWords() []string { return currentRequests().forget }

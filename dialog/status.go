@@ -27,7 +27,10 @@ func StatusRequest(text string) (arg string, ok bool) {
 		if lower == w {
 			return "", true
 		}
-		if rest, found := strings.CutPrefix(lower, w+" "); found && w == "status" {
+		if w != "status" {
+			continue // only the English word takes a claim id after it
+		}
+		if rest, found := strings.CutPrefix(lower, "status "); found {
 			return strings.TrimSpace(rest), true
 		}
 	}

@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/returnsbot/returnsbot/i18n"
@@ -30,15 +29,30 @@ func command(lang, text string) (string, bool) {
 	if lower == "" {
 		return "", false
 	}
-	c := i18n.Current()
-	for _, l := range []string{c.Match(lang), "en"} {
-		for _, cmd := range []string{"restart", "back", "help", "staff", "language"} {
-			if slices.Contains(c.List(l, "command."+cmd), lower) {
-				return cmd, true
-			}
+	r := currentRequests()
+	for _, l := range []string{r.cat.Match(lang), "en"} {
+		if cmd, ok := r.commands(l)[lower]; ok {
+			return cmd, true
 		}
 	}
 	return "", false
+}
+
+// commandNames are the commands with plain-word twins, in the order a word is looked up.
+var commandNames = []string{"restart", "back", "help", "staff", "language"}
+
+// commandWords maps the plain words of language l's "command." lists to their commands; a
+// word in two lists goes to the first in commandNames.
+func commandWords(c *i18n.Catalog, l string) map[string]string {
+	m := map[string]string{}
+	for _, cmd := range commandNames {
+		for _, w := range c.List(l, "command."+cmd) {
+			if _, ok := m[w]; !ok {
+				m[w] = cmd
+			}
+		}
+	}
+	return m
 }
 
 // isDispute reports whether a message after a decision disagrees with it in one of the

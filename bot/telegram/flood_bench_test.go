@@ -1,16 +1,10 @@
 package telegram_test
 
 import (
-	"context"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/returnsbot/returnsbot/bot/telegram"
 	"github.com/returnsbot/returnsbot/bot/telegram/telegramtest"
-	"github.com/returnsbot/returnsbot/dialog/memstore"
 )
 
 // floodCap bounds how long BenchmarkQuietUnderFlood waits for a quiet customer's reply; a
@@ -35,26 +29,8 @@ func BenchmarkQuietUnderFlood(b *testing.B) {
 }
 
 func floodOnce(b *testing.B, webhook bool) (time.Duration, int) {
-	srv := telegramtest.NewServer(b, "")
-	cfg := telegram.Config{Token: telegramtest.Token, APIURL: srv.URL, Log: slog.New(slog.DiscardHandler)}
-	var hook *httptest.Server
-	var handler http.Handler = http.NotFoundHandler()
-	if webhook {
-		hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-		defer hook.Close()
-		cfg.WebhookURL, cfg.WebhookSecret = hook.URL+"/tg", "flood-secret"
-	}
-	a, err := telegram.New(context.Background(), cfg, newService(memstore.New()), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if webhook {
-		handler = a.WebhookHandler()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	srv, stop := startBench(b, webhook, true)
+	defer stop()
 
 	flooder := telegramtest.Private(90000, "Flood", "")
 	for range 1000 {

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
+	"github.com/returnsbot/returnsbot/claims/redisclaims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
@@ -52,19 +56,25 @@ type report struct {
 	P50Micros    int64   `json:"p50_us"`
 	P99Micros    int64   `json:"p99_us"`
 	SessionBytes int64   `json:"session_bytes,omitempty"`
+	// ClaimBytes is MEMORY USAGE of one claim record (with -record).
+	ClaimBytes int64 `json:"claim_bytes,omitempty"`
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("returnsload", flag.ContinueOnError)
 	workersFlag := fs.String("workers", "1,50", "comma-separated worker counts, one run each")
 	duration := fs.Duration("duration", 10*time.Second, "length of each run")
+	steps := fs.Int("steps", 0, "end each run after this many steps instead of -duration (for instruction counts under valgrind)")
 	convs := fs.Int("conversations", 4, "conversations each worker alternates between")
 	claims := fs.Int("claims", 1, "claims per customer before a new one takes the place (0: the same customers forever)")
 	noCache := fs.Bool("nocache", false, "read the session from Redis before every step (turn off the store's cache)")
 	pipeline := fs.Bool("autopipeline", true, "batch concurrent writes (the bot's default; REDIS_AUTOPIPELINE)")
 	dedup := fs.Bool("dedup", true, "remember message ids for 24 h (the bot's default)")
 	asJSON := fs.Bool("json", false, "print one JSON object per run")
+	record := fs.Bool("record", true, "record each decision as a claim with its webhook event in Redis, as serve does with REDIS_URL")
+	desk := fs.Bool("desk", true, "put a staff desk (cases in Redis) in front of the service, as serve does with STAFF_TELEGRAM_CHAT")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,6 +88,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		runtime.MemProfileRate = 4096 // finer than the default, for a run of seconds
+		defer func() {
+			if err := writeHeapProfile(*memProfile); err != nil {
+				fmt.Fprintln(os.Stderr, "returnsload:", err)
+			}
+		}()
 	}
 	var counts []int
 	for _, f := range strings.Split(*workersFlag, ",") {
@@ -107,18 +125,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		opt.Dedup = -1
 	}
 	st := redisstore.New(rdb, opt)
+	logger := slog.New(slog.DiscardHandler)
+	now := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	svc := &bot.Service{
-		Engine: dialog.NewEngine(policy.Default()),
-		Store:  st,
-		Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Engine:  dialog.NewEngine(policy.Default()),
+		Store:   st,
+		Now:     now,
+		Log:     logger,
+		Metrics: &bot.Metrics{},
+	}
+	var handler bot.Handler = svc
+	if *record {
+		svc.Claims = redisclaims.New(rdb, redisclaims.Options{Prefix: opt.Prefix})
+		svc.Outbox = redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: opt.Prefix})
+		svc.Metrics.Outbox = svc.Outbox
+	}
+	if *desk {
+		cases := rediscases.New(rdb, rediscases.Options{Prefix: opt.Prefix})
+		svc.ForgetCases = cases.Forget
+		handler = &handoff.Desk{
+			Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox, Metrics: svc.Metrics,
+			Cases: cases, Router: bot.Router{}, Now: now, Log: logger,
+			Desks:  []bot.Address{{Platform: "telegram", Chat: "-100999"}},
+			Access: handoff.Access{Users: map[string]bool{handoff.UserRef("telegram", "1"): true}},
+		}
 	}
 	var updateID atomic.Int64
 	updateID.Store(900_000_000)
 	step := func(ctx context.Context, conv string, in dialog.Input) error {
-		out, err := svc.Handle(ctx, bot.Message{
+		out, err := handler.Handle(ctx, bot.Message{
 			ID:   strconv.FormatInt(updateID.Add(1), 10),
 			From: bot.Address{Platform: "telegram", Chat: conv},
+			User: conv, UserName: "Load",
 			Text: in.Text, Button: in.Button,
 		})
 		if err == nil && len(out) == 0 {
@@ -134,6 +172,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}()
 	for _, n := range counts {
 		cfg := loadgen.Config{Workers: n, ConversationsPerWorker: *convs, Claims: *claims, Duration: *duration}
+		if *steps > 0 {
+			cfg.Steps, cfg.Duration = *steps, 0
+		}
 		res, err := loadgen.Run(ctx, cfg, step)
 		if err != nil {
 			return err
@@ -147,18 +188,49 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		r := report{Workers: n, Steps: res.Steps, Errors: res.Errors, StepsPerSec: res.StepsPerSecond(),
 			P50Micros: res.P50.Microseconds(), P99Micros: res.P99.Microseconds(), SessionBytes: size}
+		if *record {
+			if r.ClaimBytes, err = claimBytes(ctx, rdb, opt.Prefix); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			b, _ := json.Marshal(r)
 			fmt.Fprintln(stdout, string(b))
 		} else {
-			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v steps=%d errors=%d session=%dB (MEMORY USAGE)\n",
-				n, res.StepsPerSecond(), res.P50, res.P99, res.Steps, res.Errors, size)
+			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v steps=%d errors=%d session=%dB claim=%dB (MEMORY USAGE)\n",
+				n, res.StepsPerSecond(), res.P50, res.P99, res.Steps, res.Errors, size, r.ClaimBytes)
 		}
 		if res.FirstError != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: first error:", res.FirstError)
 		}
 	}
 	return nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// claimBytes is what Redis says one claim record of the run costs it, or 0 if the run
+// recorded none (a SCAN of the run's keys, bounded to a few thousand).
+func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (int64, error) {
+	keys, _, err := rdb.Scan(ctx, 0, prefix+"{claim:*", 5000).Result()
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	n, err := rdb.MemoryUsage(ctx, keys[0]).Result()
+	if err != nil {
+		return 0, fmt.Errorf("memory usage of %s: %w", keys[0], err)
+	}
+	return n, nil
 }
 
 // sessionBytes is what Redis says one session costs it, key and overhead included.

@@ -9,13 +9,27 @@ import (
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
-// TestRun runs a short load on a private Redis: it must report work done without
-// errors, measure a session, and leave the Redis as it found it.
+// TestRun runs a short load on a private Redis, the full service (claims, outbox, desk)
+// and the store alone: it must report work done without errors, measure a session and,
+// with claims, a claim record, and leave the Redis as it found it.
 func TestRun(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		claim bool
+	}{
+		{"full", []string{"-duration", "300ms"}, true},
+		{"store", []string{"-steps", "40", "-record=false", "-desk=false"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testRun(t, tc.args, tc.claim) })
+	}
+}
+
+func testRun(t *testing.T, args []string, claim bool) {
 	srv := redistest.Start(t)
 	var out strings.Builder
 	env := map[string]string{"REDIS_URL": srv.URL()}
-	err := run(context.Background(), []string{"-workers", "1,3", "-duration", "300ms", "-json", "-claims", "2"},
+	err := run(context.Background(), append([]string{"-workers", "1,3", "-json", "-claims", "2"}, args...),
 		func(k string) string { return env[k] }, &out)
 	if err != nil {
 		t.Fatalf("run: %v", err)
@@ -31,6 +45,9 @@ func TestRun(t *testing.T) {
 		}
 		if r.Workers != want || r.Steps == 0 || r.Errors != 0 || r.StepsPerSec <= 0 || r.SessionBytes <= 0 || r.P50Micros > r.P99Micros {
 			t.Errorf("report %+v: want %d workers, steps done, no errors, a session size, p50 <= p99", r, want)
+		}
+		if (r.ClaimBytes > 0) != claim {
+			t.Errorf("report %+v: claim size %d, want one: %v", r, r.ClaimBytes, claim)
 		}
 	}
 	n, err := srv.Client(t).DBSize(context.Background()).Result()

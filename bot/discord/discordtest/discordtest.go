@@ -558,6 +558,21 @@ func (s *Server) messagesLocked(channelID string) []Message {
 	return out
 }
 
+// WaitFor waits until cond, called with the server's state locked, holds, or timeout
+// passes (false). Benchmarks watch many channels at once with it and MessagesFromLocked.
+func (s *Server) WaitFor(timeout time.Duration, cond func() bool) bool {
+	return s.waitFor(timeout, cond)
+}
+
+// MessagesFromLocked returns the channel ids of the bot's messages from the from-th on,
+// in the order sent, and the number sent so far: the next call's from. For use in WaitFor.
+func (s *Server) MessagesFromLocked(from int) (channels []string, next int) {
+	for _, m := range s.messages[min(from, len(s.messages)):] {
+		channels = append(channels, m.ChannelID)
+	}
+	return channels, len(s.messages)
+}
+
 // WaitMessages waits until the bot has sent at least n messages to channelID and returns
 // them all; it fails the test after 10 seconds.
 func (s *Server) WaitMessages(tb testing.TB, channelID string, n int) []Message {

@@ -451,6 +451,18 @@ func (s *Server) BotMessages(chat int64) []Message {
 // BotMessagesLocked is BotMessages for use inside WaitFor.
 func (s *Server) BotMessagesLocked(chat int64) []Message { return s.messagesLocked(chat, true) }
 
+// BotCountLocked is how many messages the bot has sent to chat, for use inside WaitFor
+// (without the copies BotMessagesLocked makes: benchmarks watch hundreds of chats).
+func (s *Server) BotCountLocked(chat int64) int {
+	n := 0
+	for _, m := range s.messages[chat] {
+		if m.FromBot {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Server) messagesLocked(chat int64, botOnly bool) []Message {
 	var out []Message
 	for _, m := range s.messages[chat] {

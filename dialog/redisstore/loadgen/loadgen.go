@@ -155,8 +155,8 @@ func Run(ctx context.Context, cfg Config, step StepFunc) (Result, error) {
 	res.Steps = len(latencies)
 	if len(latencies) > 0 {
 		slices.Sort(latencies)
-		res.P50 = percentile(latencies, 0.50)
-		res.P99 = percentile(latencies, 0.99)
+		res.P50 = Percentile(latencies, 0.50)
+		res.P99 = Percentile(latencies, 0.99)
 		res.Max = latencies[len(latencies)-1]
 	}
 	return res, nil
@@ -172,8 +172,8 @@ func conversation(cfg Config, w, c, gen int) string {
 	return cfg.Prefix + strconv.Itoa(1_000_000_000+(gen*cfg.Workers+w)*per+c)
 }
 
-// percentile returns the p-th quantile of sorted latencies (nearest rank).
-func percentile(sorted []time.Duration, p float64) time.Duration {
+// Percentile returns the p-th quantile of sorted latencies (nearest rank).
+func Percentile(sorted []time.Duration, p float64) time.Duration {
 	i := int(float64(len(sorted))*p+0.5) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
