@@ -23,23 +23,18 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 		return out, err
 	}
 	conv := m.From.Key()
-	c, err := d.Cases.OpenFor(ctx, conv)
+	// A text may be the comment the customer offered to add to their rating: taken in
+	// the same round trip as the open-case lookup, which every customer message pays.
+	c, id, err := d.Cases.Arrival(ctx, conv, m.Button == "" && strings.TrimSpace(m.Text) != "")
 	if err == nil {
 		return d.relayIn(ctx, c, m)
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return unavailable(m, err)
 	}
-	if m.Button == "" && strings.TrimSpace(m.Text) != "" {
-		// The comment the customer offered to add to their rating, if they did.
-		id, err := d.Cases.TakeComment(ctx, conv)
-		if err != nil {
-			d.log().ErrorContext(ctx, "handoff: read an awaited comment", "conversation", conv, "err", err)
-		}
-		if id != "" {
-			if out, err := d.comment(ctx, m, id); out != nil || err != nil {
-				return out, err
-			}
+	if id != "" {
+		if out, err := d.comment(ctx, m, id); out != nil || err != nil {
+			return out, err
 		}
 	}
 	sess, err := d.Dialog.Session(ctx, conv)

@@ -271,6 +271,19 @@ func (s *MemoryStore) AwaitComment(ctx context.Context, conv, id string, ttl tim
 	return nil
 }
 
+// Arrival implements Store.
+func (s *MemoryStore) Arrival(ctx context.Context, conv string, take bool) (*Case, string, error) {
+	c, err := s.OpenFor(ctx, conv)
+	if err == nil || !take {
+		return c, "", err
+	}
+	id, terr := s.TakeComment(ctx, conv)
+	if terr != nil {
+		return nil, "", terr
+	}
+	return nil, id, err
+}
+
 // TakeComment implements Store.
 func (s *MemoryStore) TakeComment(ctx context.Context, conv string) (string, error) {
 	s.mu.Lock()

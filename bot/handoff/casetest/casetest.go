@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) handoff.Store) {
 		{"Due", testDue},
 		{"Idle", testIdle},
 		{"AwaitComment", testAwaitComment},
+		{"Arrival", testArrival},
 		{"Forget", testForget},
 	}
 	for _, tt := range tests {
@@ -477,6 +478,38 @@ func testAwaitComment(t *testing.T, st handoff.Store) {
 	}
 	if id, err := st.TakeComment(ctx, "telegram:1"); id != "" || err != nil {
 		t.Fatalf("TakeComment of a lapsed one = %q, %v; want none", id, err)
+	}
+}
+
+// testArrival: Arrival finds the open case and leaves the awaited comment; with no open
+// case it takes the comment only when asked to, once; an ended case is no open case.
+func testArrival(t *testing.T, st handoff.Store) {
+	ctx := context.Background()
+	conv := "telegram:7"
+	if c, id, err := st.Arrival(ctx, conv, true); c != nil || id != "" || !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("Arrival with nothing stored = %v, %q, %v; want ErrNotFound", c, id, err)
+	}
+	if err := st.AwaitComment(ctx, conv, "abcdefgh", time.Minute); err != nil {
+		t.Fatalf("AwaitComment: %v", err)
+	}
+	if _, id, err := st.Arrival(ctx, conv, false); id != "" || !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("Arrival without take = %q, %v; want no comment, ErrNotFound", id, err)
+	}
+	c := NewCase("telegram", "7", "7")
+	if _, _, err := st.Open(ctx, c); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if got, id, err := st.Arrival(ctx, conv, true); err != nil || got == nil || got.ID != c.ID || id != "" {
+		t.Fatalf("Arrival with an open case = %v, %q, %v; want the case and no comment", got, id, err)
+	}
+	if _, err := handoff.End(ctx, st, c.ID, handoff.Closed, handoff.Staff{Platform: "telegram", User: "s"}, t0); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	if got, id, err := st.Arrival(ctx, conv, true); got != nil || id != "abcdefgh" || !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("Arrival after the close = %v, %q, %v; want the comment, ErrNotFound", got, id, err)
+	}
+	if _, id, err := st.Arrival(ctx, conv, true); id != "" || !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("Arrival taken twice = %q, %v; want no comment the second time", id, err)
 	}
 }
 

@@ -196,6 +196,12 @@ func (s *Store) OpenFor(ctx context.Context, conv string) (*handoff.Case, error)
 	if err != nil {
 		return nil, fmt.Errorf("open case of %s: %w", conv, err)
 	}
+	return s.openCase(ctx, conv, id)
+}
+
+// openCase reads the case id that conv's open-case index names, and cleans the index
+// when that case has ended.
+func (s *Store) openCase(ctx context.Context, conv, id string) (*handoff.Case, error) {
 	c, err := s.get(ctx, s.rdb, id)
 	if err == nil && c.Status == handoff.Open {
 		return c, nil
@@ -203,10 +209,51 @@ func (s *Store) OpenFor(ctx context.Context, conv string) (*handoff.Case, error)
 	if err != nil && !errors.Is(err, handoff.ErrNotFound) {
 		return nil, fmt.Errorf("open case of %s: %w", conv, err)
 	}
-	if err := delIfScript.Run(ctx, s.rdb, []string{key}, id).Err(); err != nil {
+	if err := delIfScript.Run(ctx, s.rdb, []string{s.openKey(conv)}, id).Err(); err != nil {
 		return nil, fmt.Errorf("open case of %s: clean index: %w", conv, err)
 	}
 	return nil, fmt.Errorf("open case of %s: %w", conv, handoff.ErrNotFound)
+}
+
+// arrivalScript reads a conversation's open-case index and, when it has none and ARGV[1]
+// is "1", takes its awaited comment: both keys share the conversation's hash tag.
+var arrivalScript = redis.NewScript(`
+local id = redis.call("GET", KEYS[1]) or ""
+local comment = ""
+if id == "" and ARGV[1] == "1" then
+	comment = redis.call("GET", KEYS[2]) or ""
+	if comment ~= "" then redis.call("DEL", KEYS[2]) end
+end
+return {id, comment}`)
+
+// Arrival implements handoff.Store: one script for the lookup and the take, and a second
+// round trip only when the conversation has an open case, to read it.
+func (s *Store) Arrival(ctx context.Context, conv string, take bool) (*handoff.Case, string, error) {
+	flag := "0"
+	if take {
+		flag = "1"
+	}
+	v, err := arrivalScript.Run(ctx, s.rdb, []string{s.openKey(conv), s.commentKey(conv)}, flag).StringSlice()
+	if err != nil {
+		return nil, "", fmt.Errorf("arrival of %s: %w", conv, err)
+	}
+	if len(v) != 2 {
+		return nil, "", fmt.Errorf("arrival of %s: script returned %d values", conv, len(v))
+	}
+	if v[0] == "" {
+		return nil, v[1], fmt.Errorf("open case of %s: %w", conv, handoff.ErrNotFound)
+	}
+	c, err := s.openCase(ctx, conv, v[0])
+	if errors.Is(err, handoff.ErrNotFound) && take {
+		// The index named a case that has ended (cleaned now): the script left the
+		// comment, so take it the plain way.
+		id, terr := s.TakeComment(ctx, conv)
+		if terr != nil {
+			return nil, "", terr
+		}
+		return nil, id, err
+	}
+	return c, "", err
 }
 
 // ByThread implements handoff.Store.
