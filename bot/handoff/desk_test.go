@@ -455,47 +455,38 @@ func TestDiscordCustomerTelegramStaff(t *testing.T) {
 }
 
 func TestConcurrentClaimExactlyOneWins(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		cases func(t *testing.T) handoff.Store
-	}{
-		{"memory", func(*testing.T) handoff.Store { return handoff.NewMemoryStore() }},
-		{"redis", newRedisCases},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t, tc.cases(t), memstore.New())
-			c := w.escalate(tgAnn, "hi")
-			dcThread := thread(t, c, "discord")
-			const n = 12
-			var wg sync.WaitGroup
-			outs := make([][]bot.Outbound, n)
-			start := make(chan struct{})
-			for i := range n {
-				wg.Go(func() {
-					<-start
-					// Staff by role, each a different person.
-					m := press(dcThread, strconv.Itoa(1000+i), handoff.ButtonID(handoff.ActClaim, c.ID))
-					m.Roles = []string{"other", dcRole}
-					var err error
-					if outs[i], err = w.sendErr(w.desk, m); err != nil {
-						t.Errorf("claim %d: %v", i, err)
-					}
-				})
-			}
-			close(start)
-			wg.Wait()
-			notices, refusals := 0, 0
-			for _, out := range outs {
-				notices += len(to(out, tgAnn))
-				if r := to(out, dcThread); len(r) == 1 && strings.Contains(r[0].Text, "only they can do that") && len(r[0].Buttons) == 2 {
-					refusals++
+	inEachStore(t, func(t *testing.T, w *world) {
+		c := w.escalate(tgAnn, "hi")
+		dcThread := thread(t, c, "discord")
+		const n = 12
+		var wg sync.WaitGroup
+		outs := make([][]bot.Outbound, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				// Staff by role, each a different person.
+				m := press(dcThread, strconv.Itoa(1000+i), handoff.ButtonID(handoff.ActClaim, c.ID))
+				m.Roles = []string{"other", dcRole}
+				var err error
+				if outs[i], err = w.sendErr(w.desk, m); err != nil {
+					t.Errorf("claim %d: %v", i, err)
 				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		notices, refusals := 0, 0
+		for _, out := range outs {
+			notices += len(to(out, tgAnn))
+			if r := to(out, dcThread); len(r) == 1 && strings.Contains(r[0].Text, "only they can do that") && len(r[0].Buttons) == 2 {
+				refusals++
 			}
-			if notices != 1 || refusals != n-1 {
-				t.Fatalf("%d concurrent claims: %d customer notices and %d refusals, want 1 and %d", n, notices, refusals, n-1)
-			}
-		})
-	}
+		}
+		if notices != 1 || refusals != n-1 {
+			t.Fatalf("%d concurrent claims: %d customer notices and %d refusals, want 1 and %d", n, notices, refusals, n-1)
+		}
+	})
 }
 
 func TestUnauthorisedRefusedAndLogged(t *testing.T) {
@@ -862,6 +853,19 @@ func TestRunRemindsOnItsOwn(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+}
+
+// inEachStore runs fn as a subtest on a world over each case store, memory and Redis.
+func inEachStore(t *testing.T, fn func(t *testing.T, w *world)) {
+	for _, st := range []struct {
+		name string
+		new  func(t *testing.T) handoff.Store
+	}{
+		{"memory", func(*testing.T) handoff.Store { return handoff.NewMemoryStore() }},
+		{"redis", newRedisCases},
+	} {
+		t.Run(st.name, func(t *testing.T) { fn(t, newWorld(t, st.new(t), memstore.New())) })
 	}
 }
 

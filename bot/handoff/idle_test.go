@@ -16,87 +16,78 @@ import (
 // An idle case is warned IdleClose/6 before, then closed as idle; a message in between
 // keeps it open. Two instances sweeping at once act once.
 func TestIdleClose(t *testing.T) {
-	for _, store := range []struct {
-		name string
-		new  func(t *testing.T) handoff.Store
-	}{
-		{"memory", func(*testing.T) handoff.Store { return handoff.NewMemoryStore() }},
-		{"redis", newRedisCases},
-	} {
-		t.Run(store.name, func(t *testing.T) {
-			w := newWorld(t, store.new(t), memstore.New())
-			w.desk.IdleClose = 72 * time.Hour
-			second := w.newDesk()
-			second.IdleClose = w.desk.IdleClose
-			ctx := context.Background()
-			sweep := func() int {
-				t.Helper()
-				before := w.tg.count() + w.dc.count()
-				var wg sync.WaitGroup
-				for _, d := range []*handoff.Desk{w.desk, second} {
-					wg.Go(func() {
-						if err := d.CloseIdle(ctx); err != nil {
-							t.Errorf("CloseIdle: %v", err)
-						}
-					})
-				}
-				wg.Wait()
-				return w.tg.count() + w.dc.count() - before
+	inEachStore(t, func(t *testing.T, w *world) {
+		w.desk.IdleClose = 72 * time.Hour
+		second := w.newDesk()
+		second.IdleClose = w.desk.IdleClose
+		ctx := context.Background()
+		sweep := func() int {
+			t.Helper()
+			before := w.tg.count() + w.dc.count()
+			var wg sync.WaitGroup
+			for _, d := range []*handoff.Desk{w.desk, second} {
+				wg.Go(func() {
+					if err := d.CloseIdle(ctx); err != nil {
+						t.Errorf("CloseIdle: %v", err)
+					}
+				})
 			}
-			c := w.escalate(tgAnn, "hi")
-			th := thread(t, c, "discord")
-			w.send(press(th, dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
-			w.advance(59 * time.Hour)
-			if n := sweep(); n != 0 {
-				t.Fatalf("after 59h %d messages were sent, want none", n)
-			}
-			w.advance(time.Hour) // 60h idle: warn
-			if n := sweep(); n != 3 {
-				t.Fatalf("at 60h idle %d messages were sent, want the warning to the customer and both threads", n)
-			}
-			if got := w.tg.sent[len(w.tg.sent)-1]; !strings.Contains(texts(w.tg.since(0)), "closed in about 12 h") {
-				t.Fatalf("the customer was not warned: last %q", got.Text)
-			}
-			// The customer answers: the case stays open, and the clock starts again.
-			w.advance(11 * time.Hour)
-			w.send(customer(tgAnn, "still here"))
-			w.advance(13 * time.Hour)
-			if n := sweep(); n != 0 {
-				t.Fatalf("13h after the customer wrote %d messages were sent, want none", n)
-			}
-			w.advance(60*time.Hour - 13*time.Hour) // 60h since the message: warn again
-			if n := sweep(); n != 3 {
-				t.Fatalf("60h after the message %d messages were sent, want the warning again", n)
-			}
-			w.advance(11 * time.Hour)
-			if n := sweep(); n != 0 {
-				t.Fatalf("11h after the warning %d were sent, want none", n)
-			}
-			w.advance(time.Hour)
-			tg := w.tg.count()
-			if n := sweep(); n != 3 {
-				t.Fatalf("72h idle: %d messages were sent, want the close notice to the customer and both threads", n)
-			}
-			if got := texts(w.tg.since(tg)); !strings.Contains(got, "no new messages, your case has been closed") {
-				t.Fatalf("customer got %q on the idle close", got)
-			}
-			got, _ := w.cases.Get(ctx, c.ID)
-			if got.Status != handoff.Closed || got.CloseReason != handoff.ReasonIdle {
-				t.Fatalf("case %s (%s), want closed as idle", got.Status, got.CloseReason)
-			}
-			r, _ := w.claims.Get(ctx, claims.ID(c.Claim))
-			if r.CloseReason != handoff.ReasonIdle || r.State != claims.StateClosed {
-				t.Fatalf("claim %s (%s), want closed as idle", r.State, r.CloseReason)
-			}
-			s, _ := w.sessions.Load(ctx, tgAnn.Key())
-			if s.State != dialog.StateNew {
-				t.Fatalf("session %s after the idle close, want new", s.State)
-			}
-			if n := sweep(); n != 0 {
-				t.Fatalf("a closed case got %d more messages", n)
-			}
-		})
-	}
+			wg.Wait()
+			return w.tg.count() + w.dc.count() - before
+		}
+		c := w.escalate(tgAnn, "hi")
+		th := thread(t, c, "discord")
+		w.send(press(th, dcStaff, handoff.ButtonID(handoff.ActClaim, c.ID)))
+		w.advance(59 * time.Hour)
+		if n := sweep(); n != 0 {
+			t.Fatalf("after 59h %d messages were sent, want none", n)
+		}
+		w.advance(time.Hour) // 60h idle: warn
+		if n := sweep(); n != 3 {
+			t.Fatalf("at 60h idle %d messages were sent, want the warning to the customer and both threads", n)
+		}
+		if got := w.tg.sent[len(w.tg.sent)-1]; !strings.Contains(texts(w.tg.since(0)), "closed in about 12 h") {
+			t.Fatalf("the customer was not warned: last %q", got.Text)
+		}
+		// The customer answers: the case stays open, and the clock starts again.
+		w.advance(11 * time.Hour)
+		w.send(customer(tgAnn, "still here"))
+		w.advance(13 * time.Hour)
+		if n := sweep(); n != 0 {
+			t.Fatalf("13h after the customer wrote %d messages were sent, want none", n)
+		}
+		w.advance(60*time.Hour - 13*time.Hour) // 60h since the message: warn again
+		if n := sweep(); n != 3 {
+			t.Fatalf("60h after the message %d messages were sent, want the warning again", n)
+		}
+		w.advance(11 * time.Hour)
+		if n := sweep(); n != 0 {
+			t.Fatalf("11h after the warning %d were sent, want none", n)
+		}
+		w.advance(time.Hour)
+		tg := w.tg.count()
+		if n := sweep(); n != 3 {
+			t.Fatalf("72h idle: %d messages were sent, want the close notice to the customer and both threads", n)
+		}
+		if got := texts(w.tg.since(tg)); !strings.Contains(got, "no new messages, your case has been closed") {
+			t.Fatalf("customer got %q on the idle close", got)
+		}
+		got, _ := w.cases.Get(ctx, c.ID)
+		if got.Status != handoff.Closed || got.CloseReason != handoff.ReasonIdle {
+			t.Fatalf("case %s (%s), want closed as idle", got.Status, got.CloseReason)
+		}
+		r, _ := w.claims.Get(ctx, claims.ID(c.Claim))
+		if r.CloseReason != handoff.ReasonIdle || r.State != claims.StateClosed {
+			t.Fatalf("claim %s (%s), want closed as idle", r.State, r.CloseReason)
+		}
+		s, _ := w.sessions.Load(ctx, tgAnn.Key())
+		if s.State != dialog.StateNew {
+			t.Fatalf("session %s after the idle close, want new", s.State)
+		}
+		if n := sweep(); n != 0 {
+			t.Fatalf("a closed case got %d more messages", n)
+		}
+	})
 }
 
 // Out of hours the waiting customer is told when staff will answer, and reminders wait

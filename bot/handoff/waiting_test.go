@@ -244,57 +244,48 @@ func TestCustomerCopyOfTheConversation(t *testing.T) {
 // case, the claim and the webhook, shown to staff; without pressing it, the next message
 // goes to the dialog.
 func TestRatingComment(t *testing.T) {
-	for _, store := range []struct {
-		name string
-		new  func(t *testing.T) handoff.Store
-	}{
-		{"memory", func(*testing.T) handoff.Store { return handoff.NewMemoryStore() }},
-		{"redis", newRedisCases},
-	} {
-		t.Run(store.name, func(t *testing.T) {
-			w := newWorld(t, store.new(t), memstore.New())
-			ctx := context.Background()
-			c := w.escalate(tgAnn, "hi")
-			th := thread(t, c, "discord")
-			w.send(staffMsg(th, dcStaff, "/claim"))
-			w.send(staffMsg(th, dcStaff, "/close"))
-			out := w.send(bot.Message{From: tgAnn, User: "1", Button: "desk:rate:" + c.ID + ":2"})
-			add := buttonOf(out, "desk:comment:")
-			if add == "" {
-				t.Fatalf("the rating's thanks offered no comment button: %q", texts(out))
+	inEachStore(t, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		c := w.escalate(tgAnn, "hi")
+		th := thread(t, c, "discord")
+		w.send(staffMsg(th, dcStaff, "/claim"))
+		w.send(staffMsg(th, dcStaff, "/close"))
+		out := w.send(bot.Message{From: tgAnn, User: "1", Button: "desk:rate:" + c.ID + ":2"})
+		add := buttonOf(out, "desk:comment:")
+		if add == "" {
+			t.Fatalf("the rating's thanks offered no comment button: %q", texts(out))
+		}
+		if got := texts(w.send(bot.Message{From: dcBob, User: "2", Button: add})); !strings.Contains(got, "no case of yours") {
+			t.Fatalf("Bob commenting on Ann's case got %q", got)
+		}
+		if got := texts(w.send(bot.Message{From: tgAnn, User: "1", Button: add})); !strings.Contains(got, "write your comment in one message") {
+			t.Fatalf("Add a comment got %q", got)
+		}
+		out = w.send(customer(tgAnn, "It took two days to get an answer."))
+		if got := texts(to(out, tgAnn)); !strings.Contains(got, "Thank you for your comment") {
+			t.Fatalf("the comment got %q", got)
+		}
+		if got := texts(to(out, th)); !strings.Contains(got, "comment on case "+c.ID+" (2/5): It took two days") {
+			t.Fatalf("the thread got %q", got)
+		}
+		r, _ := w.claims.Get(ctx, claims.ID(c.Claim))
+		if r.Rating == nil || r.Rating.Score != 2 || r.Rating.Comment != "It took two days to get an answer." {
+			t.Fatalf("claim rating %+v", r.Rating)
+		}
+		ds, _ := w.outbox.Lease(ctx, time.Now().Add(time.Hour), 100, time.Minute)
+		var comments int
+		for _, d := range ds {
+			if d.Event.Type == claims.ClaimRated && d.Event.Claim.Rating != nil && d.Event.Claim.Rating.Comment != "" {
+				comments++
 			}
-			if got := texts(w.send(bot.Message{From: dcBob, User: "2", Button: add})); !strings.Contains(got, "no case of yours") {
-				t.Fatalf("Bob commenting on Ann's case got %q", got)
-			}
-			if got := texts(w.send(bot.Message{From: tgAnn, User: "1", Button: add})); !strings.Contains(got, "write your comment in one message") {
-				t.Fatalf("Add a comment got %q", got)
-			}
-			out = w.send(customer(tgAnn, "It took two days to get an answer."))
-			if got := texts(to(out, tgAnn)); !strings.Contains(got, "Thank you for your comment") {
-				t.Fatalf("the comment got %q", got)
-			}
-			if got := texts(to(out, th)); !strings.Contains(got, "comment on case "+c.ID+" (2/5): It took two days") {
-				t.Fatalf("the thread got %q", got)
-			}
-			r, _ := w.claims.Get(ctx, claims.ID(c.Claim))
-			if r.Rating == nil || r.Rating.Score != 2 || r.Rating.Comment != "It took two days to get an answer." {
-				t.Fatalf("claim rating %+v", r.Rating)
-			}
-			ds, _ := w.outbox.Lease(ctx, time.Now().Add(time.Hour), 100, time.Minute)
-			var comments int
-			for _, d := range ds {
-				if d.Event.Type == claims.ClaimRated && d.Event.Claim.Rating != nil && d.Event.Claim.Rating.Comment != "" {
-					comments++
-				}
-			}
-			if comments != 1 {
-				t.Fatalf("%d claim.rated events with the comment, want 1", comments)
-			}
-			// The next message is the dialog's again.
-			out = w.send(customer(tgAnn, "hello"))
-			if got := to(out, tgAnn); len(got) == 0 || strings.Contains(texts(got), "comment") {
-				t.Fatalf("after the comment the customer got %q, want the dialog", texts(got))
-			}
-		})
-	}
+		}
+		if comments != 1 {
+			t.Fatalf("%d claim.rated events with the comment, want 1", comments)
+		}
+		// The next message is the dialog's again.
+		out = w.send(customer(tgAnn, "hello"))
+		if got := to(out, tgAnn); len(got) == 0 || strings.Contains(texts(got), "comment") {
+			t.Fatalf("after the comment the customer got %q, want the dialog", texts(got))
+		}
+	})
 }
