@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/returnsbot/returnsbot/dialog"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // Deliverer sends replies wherever they go; Router is one.
@@ -374,7 +375,7 @@ func (d *Dispatcher) handleAndDeliver(ctx context.Context, j *Job) error {
 			break // out holds the store's apology
 		}
 		d.cfg.Log.Warn("message not handled, will retry", "platform", d.cfg.Platform, "conversation", m.From.Key(), "id", m.ID, "attempt", attempt, "err", err)
-		if Sleep(ctx, d.backoff(attempt)) != nil {
+		if pause.For(ctx, d.backoff(attempt)) != nil {
 			return fmt.Errorf("retry %s: %w", m.ID, ctx.Err())
 		}
 	}
@@ -461,20 +462,4 @@ func (d *Dispatcher) perSecond() rate.Limit {
 		return rate.Inf
 	}
 	return rate.Limit(d.cfg.InboundRate / 60)
-}
-
-// Sleep waits d, or until ctx is done, and then returns ctx's error: the one wait the
-// runtime and the adapters use between retries.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

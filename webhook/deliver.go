@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // Defaults of Options.
@@ -152,12 +153,8 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		if n > 0 && err == nil {
 			continue
 		}
-		t := time.NewTimer(d.opt.Poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := pause.For(ctx, d.opt.Poll); err != nil {
+			return err
 		}
 	}
 }

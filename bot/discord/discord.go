@@ -27,6 +27,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/internal/bounded"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // Platform is the Address.Platform of Discord conversations.
@@ -334,7 +335,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			// Wait a moment first: discordgo's heartbeat goroutine of the old connection
 			// may still call Close, and it closes whatever connection is current, with
 			// 1000, which makes Discord drop the session and the events queued for it.
-			if bot.Sleep(ctx, a.cfg.ReconnectMin) != nil {
+			if pause.For(ctx, a.cfg.ReconnectMin) != nil {
 				return nil
 			}
 			if err := a.connect(ctx); err != nil {
@@ -357,7 +358,7 @@ func (a *Adapter) connect(ctx context.Context) error {
 			return f
 		}
 		a.log.Warn("gateway connection failed, retrying", "err", err, "in", delay)
-		if bot.Sleep(ctx, delay) != nil {
+		if pause.For(ctx, delay) != nil {
 			return nil
 		}
 		delay = min(2*delay, a.cfg.ReconnectMax)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/i18n"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // ReturnCommand is the slash command customers start with, in a server or a DM, its
@@ -76,7 +76,7 @@ func (a *Adapter) call(ctx context.Context, op string, f func(opts ...discordgo.
 		}
 		wait := rl.RetryAfter
 		a.log.Info("rate limited, waiting", "op", op, "retry_after", wait)
-		if bot.Sleep(ctx, wait) != nil {
+		if pause.For(ctx, wait) != nil {
 			return fmt.Errorf("%s: rate limited: %w", op, ctx.Err())
 		}
 	}

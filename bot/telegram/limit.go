@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // pacer spaces events at interval, allowing bursts of up to burst events: a generic cell
@@ -107,7 +107,7 @@ func (l *limiter) wait(ctx context.Context, chat int64) error {
 		}
 	}
 	l.mu.Unlock()
-	if err := bot.Sleep(ctx, d); err != nil {
+	if err := pause.For(ctx, d); err != nil {
 		return err
 	}
 	// The global slot is booked only once the chat's turn has come, so a chat waiting
@@ -115,7 +115,7 @@ func (l *limiter) wait(ctx context.Context, chat int64) error {
 	l.mu.Lock()
 	d = l.global.reserve(l.now())
 	l.mu.Unlock()
-	return bot.Sleep(ctx, d)
+	return pause.For(ctx, d)
 }
 
 // block holds back chat until until.

@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // Long polling that loses nothing.
@@ -172,7 +173,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 				wait = flood.wait
 			}
 			a.log.Warn("telegram: getUpdates failed", "err", err, "retry_in", wait)
-			if bot.Sleep(ctx, wait) != nil {
+			if pause.For(ctx, wait) != nil {
 				return nil
 			}
 			continue
@@ -196,7 +197,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 		case len(updates) == 0:
 			// An empty answer came at once from a server that does not hold long polls (or
 			// one cut short): pause, so the loop never spins.
-			if bot.Sleep(ctx, a.cfg.PollIdle) != nil {
+			if pause.For(ctx, a.cfg.PollIdle) != nil {
 				return nil
 			}
 		case len(fresh) == 0:

@@ -29,6 +29,7 @@ import (
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/i18n"
 	"github.com/returnsbot/returnsbot/internal/bounded"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // DefaultAPIURL is the official Bot API server.
@@ -413,7 +414,7 @@ func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(con
 			a.log.Info("telegram: rate limited, waiting", "chat", chat, "retry_after", wait)
 			if paced {
 				a.limit.block(chat, time.Now().Add(wait))
-			} else if bot.Sleep(ctx, wait) != nil {
+			} else if pause.For(ctx, wait) != nil {
 				return a.gaveUp(chat, attempt, err)
 			}
 			attempt--
@@ -426,7 +427,7 @@ func (a *Adapter) retry(ctx context.Context, chat int64, paced bool, fn func(con
 			return a.gaveUp(chat, attempt, err)
 		}
 		a.log.Warn("telegram: request failed, retrying", "chat", chat, "attempt", attempt, "err", a.scrub(err))
-		if bot.Sleep(ctx, a.backoff(attempt)) != nil {
+		if pause.For(ctx, a.backoff(attempt)) != nil {
 			return a.gaveUp(chat, attempt, err)
 		}
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/internal/pause"
 )
 
 // DefaultPrefix starts every key when the options give none; it is the session store's.
@@ -151,7 +152,7 @@ func (s *Store) Update(ctx context.Context, id claims.ID, fn func(*claims.Record
 		if try > 0 {
 			// Writers that lost the race back off by a random, growing pause, so they do
 			// not all retry at the same moment again.
-			if err := pause(ctx, try); err != nil {
+			if err := pause.For(ctx, jitter(try)); err != nil {
 				return claims.Record{}, fmt.Errorf("update claim %s: %w", id, err)
 			}
 		}
@@ -194,16 +195,9 @@ func (s *Store) Update(ctx context.Context, id claims.ID, fn func(*claims.Record
 	return claims.Record{}, fmt.Errorf("update claim %s: %w", id, claims.ErrConflict)
 }
 
-// pause waits a random time of up to try milliseconds (at most 20), or until ctx ends.
-func pause(ctx context.Context, try int) error {
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(min(try, 20))*int64(time.Millisecond)) + 1))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// jitter is a random wait of up to try milliseconds (at most 20) between retries.
+func jitter(try int) time.Duration {
+	return time.Duration(rand.Int64N(int64(min(try, 20))*int64(time.Millisecond)) + 1)
 }
 
 // getMany reads the claims in order, skipping those that have gone.
