@@ -122,18 +122,7 @@ func TestMetricsAddr(t *testing.T) {
 func TestHTTPLimits(t *testing.T) {
 	lim := httpLimits{ReadHeader: 300 * time.Millisecond, Read: 2 * time.Second, Write: 2 * time.Second,
 		Idle: time.Hour, MaxConns: 4, MaxHeaderBytes: 4 << 10}
-	ctx, cancel := context.WithCancel(context.Background())
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	addr, done, err := listenHTTP(ctx, "test", "127.0.0.1:0", h, lim, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	}()
+	addr := serveOK(t, lim)
 	url := "http://" + addr.String() + "/"
 
 	// Fill every slot with an idle keep-alive connection (Idle is an hour: only the
@@ -240,18 +229,7 @@ func TestHealthzChecksAtMostOnceASecond(t *testing.T) {
 func TestHTTPSilentFlood(t *testing.T) {
 	lim := defaultHTTPLimits
 	lim.MaxConns, lim.MaxConnsPerIP = 16, 8
-	ctx, cancel := context.WithCancel(context.Background())
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	addr, done, err := listenHTTP(ctx, "test", "127.0.0.1:0", h, lim, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	}()
+	addr := serveOK(t, lim)
 	var silent []net.Conn
 	for range 300 {
 		c, err := net.Dial("tcp", addr.String())
@@ -281,4 +259,24 @@ func TestHTTPSilentFlood(t *testing.T) {
 	if open > lim.MaxConnsPerIP {
 		t.Errorf("%d of %d silent connections from one address still open, want at most %d", open, len(silent), lim.MaxConnsPerIP)
 	}
+}
+
+// serveOK serves "ok" through listenHTTP with lim on a loopback port until the test ends,
+// and fails the test if the server does not stop cleanly.
+func serveOK(t *testing.T, lim httpLimits) net.Addr {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	addr, done, err := listenHTTP(ctx, "test", "127.0.0.1:0", h, lim, slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	})
+	return addr
 }
