@@ -87,12 +87,7 @@ func TestDeskToolsTelegramCustomerDiscordStaff(t *testing.T) {
 // A Discord customer waiting for Telegram staff goes back to the bot with the button.
 func TestDeskDiscordCustomerLeavesTheQueue(t *testing.T) {
 	w := newDeskWorld(t, nil)
-	bob := w.dc.NewUser("Bob")
-	w.dc.SendDM(bob, "hi")
-	w.dc.SendDM(bob, "yesterday")
-	w.dc.SendDM(bob, "person")
-	dm := w.dc.DMChannel(bob)
-	c := w.openCase("discord:" + dm)
+	bob, dm, c := w.dcEscalate("Bob")
 	topic := threadOf(t, c, "telegram")
 	notice := w.dcWithButton(dm, "desk:leave:"+c.ID)
 	w.dc.Press(t, bob, notice, "desk:leave:"+c.ID)

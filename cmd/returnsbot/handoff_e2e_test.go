@@ -161,6 +161,17 @@ func tgStaff(id int64, name string, topic int) telegramtest.Customer {
 	}
 }
 
+// dcEscalate has a new Discord customer ask for a person in their DM after giving a
+// receipt date, and returns them, their DM channel and the case that opens.
+func (w *deskWorld) dcEscalate(name string) (discordtest.User, string, *handoff.Case) {
+	u := w.dc.NewUser(name)
+	w.dc.SendDM(u, "hi")
+	w.dc.SendDM(u, "yesterday")
+	w.dc.SendDM(u, "person")
+	dm := w.dc.DMChannel(u)
+	return u, dm, w.openCase("discord:" + dm)
+}
+
 // tgTopicMessages returns the bot's messages in a topic of the Telegram desk.
 func (w *deskWorld) tgTopicMessages(topic string) []telegramtest.Message {
 	var out []telegramtest.Message
@@ -287,12 +298,7 @@ func TestHandoffTelegramCustomerServedByDiscordStaff(t *testing.T) {
 
 func TestHandoffDiscordCustomerServedByTelegramStaff(t *testing.T) {
 	w := newDeskWorld(t, nil)
-	bob := w.dc.NewUser("Bob")
-	w.dc.SendDM(bob, "hi")
-	w.dc.SendDM(bob, "yesterday")
-	w.dc.SendDM(bob, "person")
-	dm := w.dc.DMChannel(bob)
-	c := w.openCase("discord:" + dm)
+	bob, dm, c := w.dcEscalate("Bob")
 	topic := threadOf(t, c, "telegram")
 
 	claim := w.tgWithButton(topic, handoff.ButtonID(handoff.ActClaim, c.ID))
