@@ -128,6 +128,9 @@ func (h *Hours) String() string {
 	return h.spec
 }
 
+// englishWeekdays name the days, Sunday first, where a language's names are missing.
+var englishWeekdays = []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+
 // weekOrder is the week as customers read opening hours: Monday first.
 var weekOrder = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 
@@ -139,7 +142,7 @@ func (h *Hours) Describe(days []string) string {
 		return ""
 	}
 	if len(days) != 7 {
-		days = []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+		days = englishWeekdays
 	}
 	times := func(d time.Weekday) string {
 		var parts []string

@@ -214,7 +214,7 @@ func weekdayNames(lang string) []string {
 		names[i] = strings.TrimSpace(names[i])
 	}
 	if len(names) != 7 {
-		return []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+		return englishWeekdays
 	}
 	return names
 }
