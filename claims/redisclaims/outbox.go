@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/claims"
+	"github.com/returnsbot/returnsbot/internal/redisbatch"
 )
 
 // OutboxOptions configure an Outbox.
@@ -23,6 +24,10 @@ type OutboxOptions struct {
 	MaxPending int
 	// Now is the clock Add and Failed read; nil means time.Now.
 	Now func() time.Time
+	// AutoPipeline sends Add through the client's shared autopipeliner when other
+	// commands are in flight (package redisbatch); the script adds an event once however
+	// often it runs.
+	AutoPipeline bool
 }
 
 // Outbox is a durable claims.Outbox in Redis: an event added is kept until it is acked or
@@ -30,8 +35,9 @@ type OutboxOptions struct {
 // the server's persistence settings make it). Its keys share the hash tag {outbox}, so
 // every operation is one atomic script, in Cluster too.
 type Outbox struct {
-	rdb  redis.UniversalClient
-	opt  OutboxOptions
+	rdb   redis.UniversalClient
+	batch *redisbatch.Batcher
+	opt   OutboxOptions
 	keys []string // due, events, meta, failed, delivered
 }
 
@@ -52,7 +58,7 @@ func NewOutbox(rdb redis.UniversalClient, opt OutboxOptions) *Outbox {
 		opt.Now = time.Now
 	}
 	p := opt.Prefix + "{outbox}:"
-	return &Outbox{rdb: rdb, opt: opt, keys: []string{p + "due", p + "events", p + "meta", p + "failed", p + "delivered"}}
+	return &Outbox{rdb: rdb, batch: redisbatch.For(rdb, opt.AutoPipeline), opt: opt, keys: []string{p + "due", p + "events", p + "meta", p + "failed", p + "delivered"}}
 }
 
 // Keys returns the outbox's keys: due, events, meta, failed, delivered.
@@ -76,7 +82,9 @@ func (o *Outbox) Add(ctx context.Context, e claims.Event) error {
 	if err != nil {
 		return fmt.Errorf("add event %s: %w", e.ID, err)
 	}
-	n, err := addScript.Run(ctx, o.rdb, o.keys[:3], e.ID, val, o.opt.Now().UnixMilli(), o.opt.Retention.Milliseconds(), o.opt.MaxPending).Int()
+	c, done := o.batch.Client()
+	n, err := addScript.Run(ctx, c, o.keys[:3], e.ID, val, o.opt.Now().UnixMilli(), o.opt.Retention.Milliseconds(), o.opt.MaxPending).Int()
+	done()
 	if err != nil {
 		return fmt.Errorf("add event %s: %w", e.ID, err)
 	}

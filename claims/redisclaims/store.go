@@ -31,6 +31,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/internal/pause"
+	"github.com/returnsbot/returnsbot/internal/redisbatch"
 )
 
 // DefaultPrefix starts every key when the options give none; it is the session store's.
@@ -46,12 +47,17 @@ type Options struct {
 	// Now is the clock for creation times and index trimming; nil means time.Now. The keys'
 	// TTLs run on the server's clock.
 	Now func() time.Time
+	// AutoPipeline sends a new claim's record through the client's shared
+	// autopipeliner when other commands are in flight (package redisbatch), as the
+	// session store does.
+	AutoPipeline bool
 }
 
 // Store is a claims.Store in Redis.
 type Store struct {
-	rdb redis.UniversalClient
-	opt Options
+	rdb   redis.UniversalClient
+	batch *redisbatch.Batcher
+	opt   Options
 }
 
 var _ claims.Store = (*Store)(nil)
@@ -67,7 +73,7 @@ func New(rdb redis.UniversalClient, opt Options) *Store {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Store{rdb: rdb, opt: opt}
+	return &Store{rdb: rdb, batch: redisbatch.For(rdb, opt.AutoPipeline), opt: opt}
 }
 
 // ClaimKey returns the key of the claim.
@@ -92,7 +98,9 @@ func (s *Store) Create(ctx context.Context, r claims.Record) error {
 	if err != nil {
 		return fmt.Errorf("create claim %s: %w", r.ID, err)
 	}
-	ok, err := s.rdb.SetNX(ctx, s.ClaimKey(r.ID), val, s.opt.Retention).Result()
+	c, done := s.batch.Client()
+	ok, err := c.SetNX(ctx, s.ClaimKey(r.ID), val, s.opt.Retention).Result()
+	done()
 	if err != nil {
 		return fmt.Errorf("create claim %s: %w", r.ID, err)
 	}

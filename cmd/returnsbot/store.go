@@ -106,16 +106,21 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 	if prefix == "" {
 		prefix = redisstore.DefaultPrefix
 	}
+	// The rolling log lives no longer than the session it belongs to (opt.TTL, 0 for the
+	// default of both); cases as long as their claims.
+	cases := rediscases.New(rdb, rediscases.Options{Prefix: prefix, RecentTTL: opt.TTL, Retention: retention, AutoPipeline: opt.AutoPipeline, Log: logger})
 	return &storage{
-		sessions: redisstore.New(rdb, opt),
-		claims:   redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention}),
-		outbox:   redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention}),
-		// The rolling log lives no longer than the session it belongs to (opt.TTL, 0 for
-		// the default of both); cases as long as their claims.
-		cases:     rediscases.New(rdb, rediscases.Options{Prefix: prefix, RecentTTL: opt.TTL, Retention: retention}),
+		sessions:  redisstore.New(rdb, opt),
+		claims:    redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),
+		outbox:    redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),
+		cases:     cases,
 		funnel:    redisfunnel.New(rdb, redisfunnel.Options{Prefix: prefix, Retention: retention}),
 		retention: retention,
-		close:     func() { rdb.Close() },
+		close: func() {
+			// The conversation logs still queued go before the client does.
+			cases.Close()
+			rdb.Close()
+		},
 	}, nil
 }
 

@@ -135,13 +135,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Metrics: &bot.Metrics{},
 	}
 	var handler bot.Handler = svc
+	closeCases := func() {}
 	if *record {
-		svc.Claims = redisclaims.New(rdb, redisclaims.Options{Prefix: opt.Prefix})
-		svc.Outbox = redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: opt.Prefix})
+		svc.Claims = redisclaims.New(rdb, redisclaims.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline})
+		svc.Outbox = redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: opt.Prefix, AutoPipeline: *pipeline})
 		svc.Metrics.Outbox = svc.Outbox
 	}
 	if *desk {
-		cases := rediscases.New(rdb, rediscases.Options{Prefix: opt.Prefix})
+		cases := rediscases.New(rdb, rediscases.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline, Log: logger})
+		closeCases = cases.Close
 		svc.ForgetCases = cases.Forget
 		handler = &handoff.Desk{
 			Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox, Metrics: svc.Metrics,
@@ -165,6 +167,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer func() {
+		closeCases() // its queued conversation logs are keys of the run too
 		// Leave the Redis as it was found.
 		if _, err := redisstore.DeleteKeys(context.Background(), rdb, opt.Prefix+"*"); err != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: delete the keys of the run:", err)

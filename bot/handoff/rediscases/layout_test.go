@@ -118,6 +118,9 @@ func TestKeyNames(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
+	if err := st.Flush(ctx); err != nil { // the rolling log is written in the background
+		t.Fatalf("Flush: %v", err)
+	}
 	keys, err := rdb.Keys(ctx, prefix+"*").Result()
 	if err != nil {
 		t.Fatalf("KEYS: %v", err)

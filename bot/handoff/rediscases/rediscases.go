@@ -19,6 +19,8 @@
 //	Phandoff:{idle}           open cases scored by their last activity (Case.LastActive)
 //	Phandoff:comment:{CONV}   the case whose rating the conversation's next message comments
 //
+// The rolling log is written in the background (Record, Flush, Close in recorder.go).
+//
 // Every key expires: a comment marker when it lapses (minutes), the rolling log RecentTTL after its last message
 // (no longer than a session lives, so the words of a customer who never reached a case go
 // with their session), everything else Retention after its last write (CLAIM_RETENTION:
@@ -30,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +42,7 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/internal/redisbatch"
 )
 
 // DefaultPrefix starts every key when the options give none; it is the session store's.
@@ -64,13 +68,24 @@ type Options struct {
 	// Retention is how long cases, transcripts and indexes outlive their last write; 0
 	// means DefaultRetention.
 	Retention time.Duration
+	// AutoPipeline sends the lookup every customer message starts with through the
+	// client's shared autopipeliner when other commands are in flight (package
+	// redisbatch), as the session store does.
+	AutoPipeline bool
+	// LogQueue bounds the Record calls waiting to be written; 0 means DefaultLogQueue.
+	LogQueue int
+	// Log receives the errors of the background writes of the rolling log; nil means
+	// slog.Default().
+	Log *slog.Logger
 }
 
 // Store is a handoff.Store in Redis.
 type Store struct {
 	rdb    redis.UniversalClient
+	batch  *redisbatch.Batcher
 	prefix string
 	opt    Options
+	log    logWriter
 }
 
 var _ handoff.Store = (*Store)(nil)
@@ -86,7 +101,10 @@ func New(rdb redis.UniversalClient, opt Options) *Store {
 	if opt.Retention <= 0 {
 		opt.Retention = DefaultRetention
 	}
-	return &Store{rdb: rdb, prefix: opt.Prefix + Namespace, opt: opt}
+	if opt.LogQueue <= 0 {
+		opt.LogQueue = DefaultLogQueue
+	}
+	return &Store{rdb: rdb, batch: redisbatch.For(rdb, opt.AutoPipeline), prefix: opt.Prefix + Namespace, opt: opt}
 }
 
 func (s *Store) caseKey(id string) string       { return s.prefix + "case:{" + id + "}" }
@@ -233,7 +251,9 @@ func (s *Store) Arrival(ctx context.Context, conv string, take bool) (*handoff.C
 	if take {
 		flag = "1"
 	}
-	v, err := arrivalScript.Run(ctx, s.rdb, []string{s.openKey(conv), s.commentKey(conv)}, flag).StringSlice()
+	c, done := s.batch.Client()
+	v, err := arrivalScript.Run(ctx, c, []string{s.openKey(conv), s.commentKey(conv)}, flag).StringSlice()
+	done()
 	if err != nil {
 		return nil, "", fmt.Errorf("arrival of %s: %w", conv, err)
 	}
@@ -243,7 +263,7 @@ func (s *Store) Arrival(ctx context.Context, conv string, take bool) (*handoff.C
 	if v[0] == "" {
 		return nil, v[1], fmt.Errorf("open case of %s: %w", conv, handoff.ErrNotFound)
 	}
-	c, err := s.openCase(ctx, conv, v[0])
+	open, err := s.openCase(ctx, conv, v[0])
 	if errors.Is(err, handoff.ErrNotFound) && take {
 		// The index named a case that has ended (cleaned now): the script left the
 		// comment, so take it the plain way.
@@ -253,7 +273,7 @@ func (s *Store) Arrival(ctx context.Context, conv string, take bool) (*handoff.C
 		}
 		return nil, id, err
 	}
-	return c, "", err
+	return open, "", err
 }
 
 // ByThread implements handoff.Store.
@@ -431,28 +451,11 @@ func (s *Store) Transcript(ctx context.Context, id string) ([]handoff.Entry, err
 	return es, nil
 }
 
-// Record implements handoff.Store.
-func (s *Store) Record(ctx context.Context, conv, user string, es ...handoff.Entry) error {
-	vals, err := encode(es)
-	if err != nil || len(vals) == 0 {
-		return err
-	}
-	pipe := s.rdb.Pipeline()
-	s.pushTo(ctx, pipe, s.recentKey(conv), handoff.RecentLimit, s.opt.RecentTTL, vals)
-	if user != "" && user != conv {
-		pipe.SAdd(ctx, s.whoKey(user), "conv:"+conv)
-		// Retention, like the case members it may hold: a shorter TTL set here would
-		// let it expire before the cases it names.
-		pipe.Expire(ctx, s.whoKey(user), s.opt.Retention)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("record %s: %w", conv, err)
-	}
-	return nil
-}
-
 // Recent implements handoff.Store.
 func (s *Store) Recent(ctx context.Context, conv string) ([]handoff.Entry, error) {
+	if err := s.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("recent of %s: %w", conv, err)
+	}
 	es, err := s.list(ctx, s.recentKey(conv))
 	if err != nil {
 		return nil, fmt.Errorf("recent of %s: %w", conv, err)
@@ -511,6 +514,10 @@ func (s *Store) TakeComment(ctx context.Context, conv string) (string, error) {
 
 // Forget implements handoff.Store.
 func (s *Store) Forget(ctx context.Context, who string) ([]string, error) {
+	// Entries still queued would write the log again after it is erased.
+	if err := s.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("forget %s: %w", who, err)
+	}
 	members, err := s.rdb.SMembers(ctx, s.whoKey(who)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("forget %s: %w", who, err)
