@@ -183,7 +183,9 @@ type Store interface {
 	// Transcript returns the case's transcript, oldest first.
 	Transcript(ctx context.Context, id string) ([]Entry, error)
 	// Record adds entries to the rolling log of a conversation (the last RecentLimit),
-	// and remembers that the conversation belongs to user ("platform:id") for Forget.
+	// and remembers that the conversation belongs to user ("platform:id") for Forget. A
+	// store may write them after it returns, in the order of the calls, as long as
+	// Recent and Forget of the same store see them.
 	Record(ctx context.Context, conv, user string, es ...Entry) error
 	// Recent returns the rolling log of a conversation, oldest first.
 	Recent(ctx context.Context, conv string) ([]Entry, error)
