@@ -150,20 +150,69 @@ type Service struct {
 // message may be delivered again. A stored session the store cannot read is that
 // conversation's alone: the customer starts afresh, told so (see Update).
 func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
-	start := time.Now()
-	if out, ok, err := s.status(ctx, m); ok {
-		return out, err
+	return s.handle(ctx, m, nil)
+}
+
+// heldSaver is a Store that can save unless the conversation is held in front of the
+// dialog, in the round trip of the save (redisstore.Store.SaveUnlessHeld).
+type heldSaver interface {
+	SaveUnlessHeld(ctx context.Context, key string, s *dialog.Session) error
+}
+
+// HandleUnlessHeld is Handle for the common message of a conversation nobody holds in
+// front of the dialog: one the dialog steps and saves. It returns an error wrapping
+// dialog.ErrHeld, having saved nothing, for anything else: when the store reports the
+// conversation held (a staff case open, a rating comment awaited), when the session is
+// escalated, for a message it has seen, for /status and /forget, and always with a store
+// that cannot check holds in its save. With ErrHeld it returns no replies, or, when its
+// read found the stored session unreadable (set aside and logged, see Unreadable), the
+// apology to send before the caller's own answer. The staff desk calls it first and
+// handles ErrHeld the long way, which costs it a round trip of its own; with it, a
+// customer message costs Redis the save alone.
+func (s *Service) HandleUnlessHeld(ctx context.Context, m Message) ([]Outbound, error) {
+	hs, ok := s.Store.(heldSaver)
+	if !ok || s.asksStatusOrForget(m) {
+		return nil, dialog.ErrHeld
 	}
-	if out, ok, err := s.forget(ctx, m); ok {
-		return out, err
+	return s.handle(ctx, m, hs)
+}
+
+// asksStatusOrForget reports whether m is /status, /forget or a button of its question.
+func (s *Service) asksStatusOrForget(m Message) bool {
+	if m.Button != "" {
+		return m.Button == dialog.ForgetYes || m.Button == dialog.ForgetNo
+	}
+	_, status := dialog.StatusRequest(m.Text)
+	return status || dialog.ForgetRequest(m.Text)
+}
+
+// handle is Handle, or with held set HandleUnlessHeld: the session is saved with
+// held.SaveUnlessHeld, and escalated sessions and messages seen before are left to the
+// caller.
+func (s *Service) handle(ctx context.Context, m Message, held heldSaver) ([]Outbound, error) {
+	start := time.Now()
+	save := s.Store.Save
+	if held != nil {
+		save = held.SaveUnlessHeld
+	} else {
+		if out, ok, err := s.status(ctx, m); ok {
+			return out, err
+		}
+		if out, ok, err := s.forget(ctx, m); ok {
+			return out, err
+		}
 	}
 	key := m.From.Key()
-	var dropped, repeated bool
+	var dropped, repeated, leave bool
 	var saved *dialog.Session
 	var from, to string // the dialog state before and after the step saved
 	replies, unreadable, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
-		dropped, repeated, saved = false, false, sess
+		dropped, repeated, leave, saved = false, false, false, sess
 		from, to = sess.State, sess.State
+		if held != nil && (sess.State == dialog.StateEscalated || sess.HasSeen(m.ID)) {
+			leave = true
+			return nil, false
+		}
 		if sess.HasSeen(m.ID) {
 			if m.Redelivery && sess.Seen[len(sess.Seen)-1] == m.ID {
 				// The bot may have stopped between saving this message's step and sending
@@ -186,7 +235,18 @@ func (s *Service) Handle(ctx context.Context, m Message) ([]Outbound, error) {
 		sess.MarkSeen(m.ID)
 		to = sess.State
 		return replies, true
-	})
+	}, save)
+	if leave {
+		err = fmt.Errorf("conversation %s: escalated, or the message seen before: %w", key, dialog.ErrHeld)
+	}
+	if errors.Is(err, dialog.ErrHeld) {
+		if unreadable {
+			// The read set the stored session aside: the long way finds none, so the
+			// apology goes with the refusal.
+			return s.outbound(m.From, []dialog.Reply{{Text: UnreadableText(s.language(m.Lang))}}), err
+		}
+		return nil, err
+	}
 	switch {
 	case errors.Is(err, dialog.ErrDuplicate):
 		s.Metrics.count(metricDuplicate)
@@ -262,7 +322,7 @@ func (s *Service) Update(ctx context.Context, key string, change func(*dialog.Se
 		r := change(sess)
 		to = sess.State
 		return r, true
-	})
+	}, s.Store.Save)
 	if err == nil {
 		// Staff handing a conversation back asks its question again: the funnel counts it.
 		s.tally(ctx, funnel.Steps(from, to))
@@ -271,10 +331,11 @@ func (s *Service) Update(ctx context.Context, key string, change func(*dialog.Se
 }
 
 // update is the compare-and-set loop of Handle and Update: change returns its replies and
-// whether to save the session. unreadable reports that the stored session could not be
-// read and change ran on a new one. Errors wrap ErrUnavailable, or dialog.ErrDuplicate
-// when the store refused the write as a message it remembers handling.
-func (s *Service) update(ctx context.Context, key string, change func(*dialog.Session) ([]dialog.Reply, bool)) (replies []dialog.Reply, unreadable bool, err error) {
+// whether to save the session, with save. unreadable reports that the stored session
+// could not be read and change ran on a new one. Errors wrap ErrUnavailable, or
+// dialog.ErrDuplicate when the store refused the write as a message it remembers
+// handling, or dialog.ErrHeld when save found the conversation held.
+func (s *Service) update(ctx context.Context, key string, change func(*dialog.Session) ([]dialog.Reply, bool), save func(context.Context, string, *dialog.Session) error) (replies []dialog.Reply, unreadable bool, err error) {
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		sess, err := s.Store.Load(ctx, key)
 		if errors.Is(err, dialog.ErrUnreadable) {
@@ -285,13 +346,13 @@ func (s *Service) update(ctx context.Context, key string, change func(*dialog.Se
 		if err != nil {
 			return nil, unreadable, fmt.Errorf("session %s: %w: %w", key, ErrUnavailable, err)
 		}
-		replies, save := change(sess)
-		if !save {
+		replies, write := change(sess)
+		if !write {
 			return replies, unreadable, nil
 		}
-		err = s.Store.Save(ctx, key, sess)
+		err = save(ctx, key, sess)
 		switch {
-		case errors.Is(err, dialog.ErrDuplicate):
+		case errors.Is(err, dialog.ErrDuplicate), errors.Is(err, dialog.ErrHeld):
 			return nil, unreadable, fmt.Errorf("session %s: %w", key, err)
 		case errors.Is(err, dialog.ErrConflict):
 			s.Metrics.count(metricConflict)

@@ -97,6 +97,11 @@ var ErrConflict = errors.New("session changed concurrently")
 // Nothing was stored.
 var ErrDuplicate = errors.New("message already handled")
 
+// ErrHeld means a save made unless the conversation is held (redisstore's
+// SaveUnlessHeld) found it held by what runs in front of the dialog: a staff case open, a
+// rating comment awaited. Nothing was stored; the message is that layer's to handle.
+var ErrHeld = errors.New("conversation held in front of the dialog")
+
 // ErrUnreadable means the value stored under a key cannot be decoded (written by a newer
 // schema during a rolling upgrade, edited by hand, corrupted). It is that conversation's
 // problem, not the store's: a Load returning it has put the value aside where an operator

@@ -22,9 +22,25 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	if out, ok, err := d.customerButton(ctx, m); ok {
 		return out, err
 	}
+	// The common message first: no case open, no comment awaited, the dialog's to step.
+	// Where the session store checks the desk's keys in its save, that costs the desk no
+	// round trip; anywhere else, and whenever the conversation is held, nothing was done
+	// and the message goes the long way.
+	first, err := d.Dialog.HandleUnlessHeld(ctx, m)
+	if !errors.Is(err, dialog.ErrHeld) {
+		return d.answered(ctx, m, first, err)
+	}
+	// first is empty, or the apology for a session its read set aside.
+	out, err := d.held(ctx, m)
+	return append(first, out...), err
+}
+
+// held handles a customer message the long way: the open-case lookup first, then an
+// awaited comment, an escalation left without a case, or the dialog.
+func (d *Desk) held(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
 	conv := m.From.Key()
 	// A text may be the comment the customer offered to add to their rating: taken in
-	// the same round trip as the open-case lookup, which every customer message pays.
+	// the same round trip as the open-case lookup.
 	c, id, err := d.Cases.Arrival(ctx, conv, m.Button == "" && strings.TrimSpace(m.Text) != "")
 	if err == nil {
 		return d.relayIn(ctx, c, m)
@@ -65,15 +81,22 @@ func (d *Desk) customer(ctx context.Context, m bot.Message) ([]bot.Outbound, err
 	}
 
 	out, err := d.Dialog.Handle(ctx, m)
-	out = append(apology, out...)
+	return d.answered(ctx, m, append(apology, out...), err)
+}
+
+// answered finishes a message the dialog handled, with its replies out: the rolling log
+// records both, and an escalation opens the case.
+func (d *Desk) answered(ctx context.Context, m bot.Message, out []bot.Outbound, err error) ([]bot.Outbound, error) {
 	if err != nil {
 		return out, err
 	}
+	conv := m.From.Key()
 	d.record(ctx, m, out)
 	if !escalates(out) {
 		return out, nil
 	}
-	if sess, err = d.Dialog.Session(ctx, conv); err != nil {
+	sess, err := d.Dialog.Session(ctx, conv)
+	if err != nil {
 		return out, fmt.Errorf("handoff: open case for %s: %w", conv, err)
 	}
 	c, created, err := d.open(ctx, m, sess)

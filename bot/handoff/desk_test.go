@@ -860,13 +860,29 @@ func TestRunRemindsOnItsOwn(t *testing.T) {
 func inEachStore(t *testing.T, fn func(t *testing.T, w *world)) {
 	for _, st := range []struct {
 		name string
-		new  func(t *testing.T) handoff.Store
+		new  func(t *testing.T) (handoff.Store, dialog.Store)
 	}{
-		{"memory", func(*testing.T) handoff.Store { return handoff.NewMemoryStore() }},
-		{"redis", newRedisCases},
+		{"memory", func(*testing.T) (handoff.Store, dialog.Store) { return handoff.NewMemoryStore(), memstore.New() }},
+		{"redis", func(t *testing.T) (handoff.Store, dialog.Store) { return newRedisCases(t), memstore.New() }},
+		// Sessions in Redis too, checking the desk's holds in their save: every customer
+		// message tries the dialog first (bot.Service.HandleUnlessHeld), as serve does.
+		{"redis sessions", newRedisHeld},
 	} {
-		t.Run(st.name, func(t *testing.T) { fn(t, newWorld(t, st.new(t), memstore.New())) })
+		t.Run(st.name, func(t *testing.T) {
+			cases, sessions := st.new(t)
+			fn(t, newWorld(t, cases, sessions))
+		})
 	}
+}
+
+// newRedisHeld returns a Redis case store and a Redis session store that checks its
+// holds, as serve wires them.
+func newRedisHeld(t *testing.T) (handoff.Store, dialog.Store) {
+	rdb := redisClient(t)
+	prefix := redistest.Prefix(t)
+	cases := rediscases.New(rdb, rediscases.Options{Prefix: prefix, AutoPipeline: true})
+	t.Cleanup(cases.Close)
+	return cases, redisstore.New(rdb, redisstore.Options{Prefix: prefix, AutoPipeline: true, Holds: cases.HoldKeys})
 }
 
 func newRedisCases(t *testing.T) handoff.Store {

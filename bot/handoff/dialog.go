@@ -13,6 +13,12 @@ import (
 // changes sessions (hand back, hold, resume) through its one compare-and-set loop.
 type Conversations interface {
 	bot.Handler
+	// HandleUnlessHeld handles a message the dialog steps and saves, unless the store
+	// finds the conversation held by the desk (its open case or awaited comment) in the
+	// round trip of the save; for that, and for anything else it leaves to the desk (an
+	// escalated session, a message seen before, /status, /forget, a store that cannot
+	// tell), it returns an error wrapping dialog.ErrHeld, having done nothing.
+	HandleUnlessHeld(ctx context.Context, m bot.Message) ([]bot.Outbound, error)
 	// Session returns the conversation's stored session: a fresh one when there is none,
 	// an error wrapping dialog.ErrUnreadable when it could not be read (set aside).
 	Session(ctx context.Context, key string) (*dialog.Session, error)

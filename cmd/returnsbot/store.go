@@ -109,6 +109,9 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 	// The rolling log lives no longer than the session it belongs to (opt.TTL, 0 for the
 	// default of both); cases as long as their claims.
 	cases := rediscases.New(rdb, rediscases.Options{Prefix: prefix, RecentTTL: opt.TTL, Retention: retention, AutoPipeline: opt.AutoPipeline, Log: logger})
+	// A session is saved only while the desk holds no case or comment of its conversation,
+	// checked in the save's own script: the desk's lookup is off the common path.
+	opt.Holds = cases.HoldKeys
 	return &storage{
 		sessions:  redisstore.New(rdb, opt),
 		claims:    redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),

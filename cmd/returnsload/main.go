@@ -124,6 +124,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if !*dedup {
 		opt.Dedup = -1
 	}
+	var cases *rediscases.Store
+	if *desk {
+		cases = rediscases.New(rdb, rediscases.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline, Log: slog.New(slog.DiscardHandler)})
+		opt.Holds = cases.HoldKeys // as serve does
+	}
 	st := redisstore.New(rdb, opt)
 	logger := slog.New(slog.DiscardHandler)
 	now := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
@@ -142,7 +147,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		svc.Metrics.Outbox = svc.Outbox
 	}
 	if *desk {
-		cases := rediscases.New(rdb, rediscases.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline, Log: logger})
 		closeCases = cases.Close
 		svc.ForgetCases = cases.Forget
 		handler = &handoff.Desk{

@@ -89,6 +89,12 @@ type Options struct {
 	// UnreadableTTL is how long a stored value Load cannot read is kept under
 	// UnreadableKey before Redis expires it; 0 means DefaultUnreadableTTL.
 	UnreadableTTL time.Duration
+	// Holds names the keys that, while any of them exists, hold a conversation in front
+	// of the dialog (the staff desk's open case and awaited rating comment:
+	// rediscases.Store.HoldKeys). SaveUnlessHeld checks them in the same script as the
+	// compare-and-set, so they must share the conversation's hash tag. Nil: nothing
+	// holds a conversation and SaveUnlessHeld refuses every save.
+	Holds func(conversation string) []string
 }
 
 // Store is a dialog.Store in Redis. It is safe for concurrent use.
@@ -101,13 +107,14 @@ type Store struct {
 	dedup  time.Duration
 	prefix string
 	cache  *cache
+	holds  func(string) []string
 	// unreadableTTL is Options.UnreadableTTL with its default.
 	unreadableTTL time.Duration
 }
 
 // New returns a Store that keeps sessions in rdb. Closing rdb is the caller's job.
 func New(rdb redis.UniversalClient, opt Options) *Store {
-	s := &Store{rdb: rdb, batch: redisbatch.For(rdb, opt.AutoPipeline), ttl: opt.TTL, dedup: opt.Dedup, prefix: opt.Prefix, unreadableTTL: opt.UnreadableTTL}
+	s := &Store{rdb: rdb, batch: redisbatch.For(rdb, opt.AutoPipeline), ttl: opt.TTL, dedup: opt.Dedup, prefix: opt.Prefix, holds: opt.Holds, unreadableTTL: opt.UnreadableTTL}
 	if s.unreadableTTL <= 0 {
 		s.unreadableTTL = DefaultUnreadableTTL
 	}
@@ -236,6 +243,10 @@ return 1
 // current value}. The ids after those left the ring with this write: they join the set,
 // which expires a window after its last change. Ids older than the window no longer
 // count; they are removed once the set holds 64, which saves the work on most writes.
+//
+// KEYS[3] and after are the keys that hold the conversation (Options.Holds), given by
+// SaveUnlessHeld: if one exists the script writes nothing and returns 0. A write that
+// landed before is recognised first, so a replay after a lost reply is never refused.
 var casScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 local v = '0'
@@ -244,6 +255,11 @@ if cur then
 end
 if v == ARGV[2] then
   return 1
+end
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    return 0
+  end
 end
 if v ~= ARGV[1] then
   return cur or ''
@@ -272,6 +288,23 @@ return 1
 
 // Save implements dialog.Store.
 func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) error {
+	return s.save(ctx, key, sess, nil)
+}
+
+// SaveUnlessHeld is Save, in the same one round trip, unless one of the keys of
+// Options.Holds exists: then it stores nothing and returns an error wrapping
+// dialog.ErrHeld. This is how the staff desk learns, without a round trip of its own, that
+// a customer's message is the dialog's (bot.Service.HandleUnlessHeld): the check and the
+// write are one script, so no case can open in between. Without Options.Holds every call
+// returns ErrHeld at once.
+func (s *Store) SaveUnlessHeld(ctx context.Context, key string, sess *dialog.Session) error {
+	if s.holds == nil {
+		return fmt.Errorf("save session %s: no holds configured: %w", key, dialog.ErrHeld)
+	}
+	return s.save(ctx, key, sess, s.holds(key))
+}
+
+func (s *Store) save(ctx context.Context, key string, sess *dialog.Session, holds []string) error {
 	next := newVersion(sess.Version)
 	// A new buffer each time: a command whose context ends may still be queued in the
 	// pipeliner after Save returns, so a pooled one could change under it.
@@ -287,8 +320,9 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 			args = append(args, id)
 		}
 	}
+	keys := append([]string{s.Key(key), s.DedupKey(key)}, holds...)
 	w, done := s.batch.Client()
-	res, err := casScript.Run(ctx, w, []string{s.Key(key), s.DedupKey(key)}, args...).Result()
+	res, err := casScript.Run(ctx, w, keys, args...).Result()
 	done()
 	if err != nil {
 		// Whether the write landed is unknown: read again next time.
@@ -297,6 +331,9 @@ func (s *Store) Save(ctx context.Context, key string, sess *dialog.Session) erro
 	}
 	switch r := res.(type) {
 	case int64:
+		if r == 0 {
+			return fmt.Errorf("save session %s: %w", key, dialog.ErrHeld)
+		}
 		base := sess.Version
 		sess.Version = next
 		s.cache.replace(key, base, entry{version: next, sess: clone(sess)})

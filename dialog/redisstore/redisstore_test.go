@@ -185,6 +185,19 @@ func TestCluster(t *testing.T) {
 	if len(masters) < 2 {
 		t.Errorf("6 conversations stored on %d master(s), want them spread over 2 or more", len(masters))
 	}
+	// The keys that hold a conversation are checked in the save's script: in its slot.
+	held := redisstore.New(rdb, redisstore.Options{Prefix: prefix, Holds: func(conv string) []string {
+		return []string{prefix + "handoff:open:{" + conv + "}", prefix + "handoff:comment:{" + conv + "}"}
+	}})
+	for _, conv := range []string{"telegram:1", "discord:3:4", "telegram:-1001"} {
+		s, err := held.Load(ctx, conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := held.SaveUnlessHeld(ctx, conv, s); err != nil {
+			t.Errorf("SaveUnlessHeld %s on the cluster: %v", conv, err)
+		}
+	}
 }
 
 // TestOneRoundTripPerStep checks the promise of the package: after the first read of a

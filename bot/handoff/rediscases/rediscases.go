@@ -117,6 +117,15 @@ func (s *Store) dueKey() string                 { return s.prefix + "{due}" }
 func (s *Store) idleKey() string                { return s.prefix + "{idle}" }
 func (s *Store) commentKey(conv string) string  { return s.prefix + "comment:{" + conv + "}" }
 
+// HoldKeys returns the keys that, while one exists, hold the conversation at the desk:
+// its open case and its awaited rating comment. They share the conversation's hash tag
+// with its session, so the session store checks them in its compare-and-set
+// (redisstore.Options.Holds) and a customer message with neither costs the desk no round
+// trip of its own.
+func (s *Store) HoldKeys(conv string) []string {
+	return []string{s.openKey(conv), s.commentKey(conv)}
+}
+
 // maxAttempts bounds optimistic retries of one update under contention: the budget of
 // every compare-and-set loop of the bot.
 const maxAttempts = bot.MaxAttempts
