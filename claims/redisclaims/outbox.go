@@ -38,7 +38,7 @@ type Outbox struct {
 	rdb   redis.UniversalClient
 	batch *redisbatch.Batcher
 	opt   OutboxOptions
-	keys []string // due, events, meta, failed, delivered
+	keys  []string // due, events, meta, failed, delivered
 }
 
 var _ claims.Outbox = (*Outbox)(nil)
