@@ -112,16 +112,20 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 	// A session is saved only while the desk holds no case or comment of its conversation,
 	// checked in the save's own script: the desk's lookup is off the common path.
 	opt.Holds = cases.HoldKeys
+	tally := redisfunnel.New(rdb, redisfunnel.Options{Prefix: prefix, Retention: retention, Log: logger})
 	return &storage{
 		sessions:  redisstore.New(rdb, opt),
 		claims:    redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),
 		outbox:    redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),
 		cases:     cases,
-		funnel:    redisfunnel.New(rdb, redisfunnel.Options{Prefix: prefix, Retention: retention}),
+		funnel:    tally,
 		retention: retention,
 		close: func() {
-			// The conversation logs still queued go before the client does.
+			// The conversation logs and funnel counts still pending go before the client.
 			cases.Close()
+			if err := tally.Close(); err != nil {
+				logger.Error("funnel: write the last counts", "err", err)
+			}
 			rdb.Close()
 		},
 	}, nil

@@ -34,6 +34,7 @@ import (
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
+	"github.com/returnsbot/returnsbot/funnel/redisfunnel"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	asJSON := fs.Bool("json", false, "print one JSON object per run")
 	record := fs.Bool("record", true, "record each decision as a claim with its webhook event in Redis, as serve does with REDIS_URL")
 	desk := fs.Bool("desk", true, "put a staff desk (cases in Redis) in front of the service, as serve does with STAFF_TELEGRAM_CHAT")
+	tally := fs.Bool("funnel", true, "tally the dialog funnel in Redis for the dashboard, as serve does with REDIS_URL")
+	tallyEvery := fs.Duration("funnel-flush", 0, "write the funnel's counts this often (0: redisfunnel's default; negative: a round trip on every step, as before they were summed)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the runs to this file")
 	if err := fs.Parse(args); err != nil {
@@ -140,14 +143,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Metrics: &bot.Metrics{},
 	}
 	var handler bot.Handler = svc
-	closeCases := func() {}
+	var closers []func() // before the keys of the run are deleted: what they write is keys of the run too
+	if *tally {
+		t := redisfunnel.New(rdb, redisfunnel.Options{Prefix: opt.Prefix, FlushEvery: *tallyEvery, Log: logger})
+		svc.Funnel = t
+		closers = append(closers, func() { t.Close() })
+	}
 	if *record {
 		svc.Claims = redisclaims.New(rdb, redisclaims.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline})
 		svc.Outbox = redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: opt.Prefix, AutoPipeline: *pipeline})
 		svc.Metrics.Outbox = svc.Outbox
 	}
 	if *desk {
-		closeCases = cases.Close
+		closers = append(closers, cases.Close)
 		svc.ForgetCases = cases.Forget
 		handler = &handoff.Desk{
 			Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox, Metrics: svc.Metrics,
@@ -171,7 +179,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer func() {
-		closeCases() // its queued conversation logs are keys of the run too
+		for _, c := range closers {
+			c()
+		}
 		// Leave the Redis as it was found.
 		if _, err := redisstore.DeleteKeys(context.Background(), rdb, opt.Prefix+"*"); err != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: delete the keys of the run:", err)
