@@ -8,7 +8,8 @@ package dialog
 import (
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/returnsbot/returnsbot/internal/jsonenc"
 )
 
 // AppendJSON appends the JSON encoding of s to b and returns the extended buffer.
@@ -22,18 +23,18 @@ func (s *Session) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if s.State != "" {
 		b = append(b, `"s":`...)
-		b = appendString(b, s.State)
+		b = jsonenc.AppendString(b, s.State)
 		b = append(b, ',')
 	}
 	b = append(b, `"a":`...)
 	b = s.Answers.appendJSON(b)
 	if s.Lang != "" {
 		b = append(b, `,"l":`...)
-		b = appendString(b, s.Lang)
+		b = jsonenc.AppendString(b, s.Lang)
 	}
 	if s.Outcome != "" {
 		b = append(b, `,"o":`...)
-		b = appendString(b, string(s.Outcome))
+		b = jsonenc.AppendString(b, string(s.Outcome))
 	}
 	if s.DecidedAt != 0 {
 		b = append(b, `,"dt":`...)
@@ -41,15 +42,15 @@ func (s *Session) AppendJSON(b []byte) []byte {
 	}
 	if s.Resume != "" {
 		b = append(b, `,"rs":`...)
-		b = appendString(b, s.Resume)
+		b = jsonenc.AppendString(b, s.Resume)
 	}
 	if s.Reason != "" {
 		b = append(b, `,"er":`...)
-		b = appendString(b, s.Reason)
+		b = jsonenc.AppendString(b, s.Reason)
 	}
 	if s.Claim != "" {
 		b = append(b, `,"cl":`...)
-		b = appendString(b, s.Claim)
+		b = jsonenc.AppendString(b, s.Claim)
 	}
 	if len(s.Seen) != 0 {
 		b = append(b, `,"n":`...)
@@ -78,11 +79,11 @@ func (a *Answers) appendJSON(b []byte) []byte {
 	}
 	if a.Receipt != "" {
 		b = key(b, `"r":`)
-		b = appendString(b, a.Receipt)
+		b = jsonenc.AppendString(b, a.Receipt)
 	}
 	if a.Packaging != "" {
 		b = key(b, `"p":`)
-		b = appendString(b, string(a.Packaging))
+		b = jsonenc.AppendString(b, string(a.Packaging))
 	}
 	if a.CarrierChecked != nil {
 		b = key(b, `"c":`)
@@ -94,7 +95,7 @@ func (a *Answers) appendJSON(b []byte) []byte {
 	}
 	if a.Details != "" {
 		b = key(b, `"t":`)
-		b = appendString(b, a.Details)
+		b = jsonenc.AppendString(b, a.Details)
 	}
 	if len(a.Exclusions) != 0 {
 		b = key(b, `"x":`)
@@ -106,7 +107,7 @@ func (a *Answers) appendJSON(b []byte) []byte {
 	}
 	if len(a.Shop) != 0 {
 		b = key(b, `"q":`)
-		b = appendMap(b, a.Shop, appendString)
+		b = appendMap(b, a.Shop, jsonenc.AppendString)
 	}
 	return append(b, '}')
 }
@@ -117,7 +118,7 @@ func appendStrings(b []byte, ss []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, v)
+		b = jsonenc.AppendString(b, v)
 	}
 	return append(b, ']')
 }
@@ -138,80 +139,10 @@ func appendMap[V any](b []byte, m map[string]V, appendValue func([]byte, V) []by
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonenc.AppendString(b, k)
 		b = append(b, ':')
 		b = appendValue(b, m[k])
 	}
 	return append(b, '}')
 }
 
-// safeASCII is true for the ASCII bytes encoding/json copies into a string unescaped with
-// its default HTML escaping: all but control characters, '"', '\\', '<', '>' and '&'.
-var safeASCII = func() (t [utf8.RuneSelf]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-const hex = "0123456789abcdef"
-
-// appendString follows encoding/json's appendString with escapeHTML set; customer text
-// passes through it, so every divergence would be a session that reads back differently.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				// Other control characters, and '<', '>' and '&' lest the JSON be
-				// embedded in HTML.
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		// LINE and PARAGRAPH SEPARATOR are valid JSON but break JavaScript (JSONP), so
-		// encoding/json escapes them.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}

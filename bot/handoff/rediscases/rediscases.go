@@ -426,7 +426,7 @@ func (s *Store) pushTo(ctx context.Context, pipe redis.Pipeliner, key string, li
 func encode(es []handoff.Entry) ([]any, error) {
 	vals := make([]any, len(es))
 	for i, e := range es {
-		data, err := json.Marshal(e)
+		data, err := e.AppendJSON(nil)
 		if err != nil {
 			return nil, fmt.Errorf("encode entry: %w", err)
 		}
