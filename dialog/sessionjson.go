@@ -145,4 +145,3 @@ func appendMap[V any](b []byte, m map[string]V, appendValue func([]byte, V) []by
 	}
 	return append(b, '}')
 }
-
