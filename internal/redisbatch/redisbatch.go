@@ -53,9 +53,11 @@ func For(rdb redis.UniversalClient, batch bool) *Batcher {
 // Client returns what to send one command (or script) with, and a done func to call once
 // its reply is read.
 //
-// A command the pipeliner sends again after a broken connection may run twice, as with
-// any retried pipeline: the stores send it only idempotent commands and scripts that
-// recognise their own second run.
+// A command the pipeliner sends again after a broken connection may run twice, as one
+// the client itself retries may: the session's and the outbox's scripts recognise their
+// own second run, a claim's SETNX that finds the record is resolved by bot.Service as
+// its own, and the desk's lookup can at worst lose an awaited rating comment (the text
+// then goes to the dialog).
 func (b *Batcher) Client() (redis.Cmdable, func()) {
 	if b.pipeliner == nil {
 		return b.rdb, nop

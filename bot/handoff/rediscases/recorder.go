@@ -51,7 +51,7 @@ type logWriter struct {
 }
 
 // Record implements handoff.Store. The entries are written after it returns, in the
-// order of the calls; it waits only when DefaultLogQueue calls are queued, and then no
+// order of the calls; it waits only when Options.LogQueue calls are queued, and then no
 // longer than ctx.
 func (s *Store) Record(ctx context.Context, conv, user string, es ...handoff.Entry) error {
 	vals, err := encode(es)
