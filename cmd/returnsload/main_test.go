@@ -9,8 +9,8 @@ import (
 	"github.com/returnsbot/returnsbot/dialog/redisstore/redistest"
 )
 
-// TestRun runs a short load on a private Redis, the full service (claims, outbox, desk)
-// and the store alone: it must report work done without errors, measure a session and,
+// TestRun runs a short load on a private Redis, the full service (claims, outbox, funnel,
+// desk) and the store alone: it must report work done without errors, measure a session and,
 // with claims, a claim record, and leave the Redis as it found it.
 func TestRun(t *testing.T) {
 	for _, tc := range []struct {
@@ -19,7 +19,7 @@ func TestRun(t *testing.T) {
 		claim bool
 	}{
 		{"full", []string{"-duration", "300ms"}, true},
-		{"store", []string{"-steps", "40", "-record=false", "-desk=false"}, false},
+		{"store", []string{"-steps", "40", "-record=false", "-desk=false", "-funnel=false"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) { testRun(t, tc.args, tc.claim) })
 	}
