@@ -25,8 +25,9 @@ func benchStores(b *testing.B) map[string]func() handoff.Store {
 }
 
 // BenchmarkCustomerMessage measures what the Desk adds to a customer message that has no
-// case (the common path: an open-case lookup, a session read, the rolling log), against the
-// dialog Service alone.
+// case, against the dialog Service alone: with memory sessions the long way (an open-case
+// lookup, a session read, the rolling log), with Redis sessions the short way (the holds
+// checked in the session's save, the rolling log written behind the reply).
 func BenchmarkCustomerMessage(b *testing.B) {
 	ctx := context.Background()
 	run := func(b *testing.B, h bot.Handler) {
@@ -53,6 +54,16 @@ func BenchmarkCustomerMessage(b *testing.B) {
 			run(b, w.desk)
 		})
 	}
+	// Sessions in Redis too, as serve has them: the dialog alone, and behind the desk,
+	// whose holds the session's save checks (no lookup of its own on this path).
+	b.Run("service-alone-redis-sessions", func(b *testing.B) {
+		cases, sessions := newRedisHeld(b)
+		run(b, newWorld(b, cases, sessions).desk.Dialog)
+	})
+	b.Run("desk-redis-sessions", func(b *testing.B) {
+		cases, sessions := newRedisHeld(b)
+		run(b, newWorld(b, cases, sessions).desk)
+	})
 }
 
 // BenchmarkRelay measures a customer message relayed to the staff threads of an open case.

@@ -866,7 +866,7 @@ func inEachStore(t *testing.T, fn func(t *testing.T, w *world)) {
 		{"redis", func(t *testing.T) (handoff.Store, dialog.Store) { return newRedisCases(t), memstore.New() }},
 		// Sessions in Redis too, checking the desk's holds in their save: every customer
 		// message tries the dialog first (bot.Service.HandleUnlessHeld), as serve does.
-		{"redis sessions", newRedisHeld},
+		{"redis sessions", func(t *testing.T) (handoff.Store, dialog.Store) { return newRedisHeld(t) }},
 	} {
 		t.Run(st.name, func(t *testing.T) {
 			cases, sessions := st.new(t)
@@ -877,7 +877,7 @@ func inEachStore(t *testing.T, fn func(t *testing.T, w *world)) {
 
 // newRedisHeld returns a Redis case store and a Redis session store that checks its
 // holds, as serve wires them.
-func newRedisHeld(t *testing.T) (handoff.Store, dialog.Store) {
+func newRedisHeld(t testing.TB) (handoff.Store, dialog.Store) {
 	rdb := redisClient(t)
 	prefix := redistest.Prefix(t)
 	cases := rediscases.New(rdb, rediscases.Options{Prefix: prefix, AutoPipeline: true})
