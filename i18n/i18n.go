@@ -243,6 +243,13 @@ func (c *Catalog) Languages() []string { return append([]string(nil), c.langs...
 
 // exact returns the base code of code when a catalog has that base language.
 func (c *Catalog) exact(code string) (string, bool) {
+	// A session's language is one of the catalog's base codes, on every text of every
+	// step: found without parsing the tag.
+	for _, l := range c.langs {
+		if l == code {
+			return l, true
+		}
+	}
 	t, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
 	if err != nil {
 		return "", false
