@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -229,7 +228,7 @@ func (d *Deliverer) attempt(ctx context.Context, dl claims.Delivery) error {
 // post sends the event, signed, and returns the response status, with an error unless it
 // is 2xx.
 func (d *Deliverer) post(ctx context.Context, e claims.Event) (int, error) {
-	body, err := json.Marshal(e)
+	body, err := e.AppendJSON(nil) // json.Marshal's bytes, which the signature covers
 	if err != nil {
 		return 0, fmt.Errorf("encode event: %w", err)
 	}

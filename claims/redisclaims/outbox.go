@@ -78,7 +78,7 @@ return 1
 
 // Add implements claims.Outbox.
 func (o *Outbox) Add(ctx context.Context, e claims.Event) error {
-	val, err := json.Marshal(e)
+	val, err := e.AppendJSON(nil)
 	if err != nil {
 		return fmt.Errorf("add event %s: %w", e.ID, err)
 	}

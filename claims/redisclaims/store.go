@@ -94,7 +94,7 @@ func (s *Store) Create(ctx context.Context, r claims.Record) error {
 	if r.Updated.IsZero() {
 		r.Updated = r.Created
 	}
-	val, err := json.Marshal(r)
+	val, err := r.MarshalJSON() // what json.Marshal writes, without re-reading it
 	if err != nil {
 		return fmt.Errorf("create claim %s: %w", r.ID, err)
 	}
@@ -185,7 +185,7 @@ func (s *Store) Update(ctx context.Context, id claims.ID, fn func(*claims.Record
 		if r.Updated.Equal(updated) {
 			r.Updated = s.opt.Now()
 		}
-		val, err := json.Marshal(r)
+		val, err := r.MarshalJSON() // what json.Marshal writes, without re-reading it
 		if err != nil {
 			return claims.Record{}, fmt.Errorf("update claim %s: %w", id, err)
 		}
