@@ -29,7 +29,8 @@ type Batcher struct {
 var batchers sync.Map // redis.UniversalClient -> *Batcher
 
 // For returns the Batcher of rdb: with batch true the same for every caller, as
-// go-redis's autopipeliner is one per client; with batch false one that always sends
+// go-redis's autopipeliner is one per client (it is kept for the life of the process: a
+// bot opens one client); with batch false one that always sends
 // straight out, for an owner who turned batching off (REDIS_AUTOPIPELINE=off).
 func For(rdb redis.UniversalClient, batch bool) *Batcher {
 	if !batch {
