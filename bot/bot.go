@@ -209,11 +209,12 @@ func (s *Service) handle(ctx context.Context, m Message, held heldSaver) ([]Outb
 	replies, unreadable, err := s.update(ctx, key, func(sess *dialog.Session) ([]dialog.Reply, bool) {
 		dropped, repeated, leave, saved = false, false, false, sess
 		from, to = sess.State, sess.State
-		if held != nil && (sess.State == dialog.StateEscalated || sess.HasSeen(m.ID)) {
+		seen := sess.HasSeen(m.ID)
+		if held != nil && (sess.State == dialog.StateEscalated || seen) {
 			leave = true
 			return nil, false
 		}
-		if sess.HasSeen(m.ID) {
+		if seen {
 			if m.Redelivery && sess.Seen[len(sess.Seen)-1] == m.ID {
 				// The bot may have stopped between saving this message's step and sending
 				// its replies. Saying again where things stand costs, at worst, a repeat.

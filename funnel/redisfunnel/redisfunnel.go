@@ -50,7 +50,7 @@ type Tally struct {
 	opt Options
 
 	mu      sync.Mutex
-	pending map[string]map[string]int64 // day key → field → count not yet written
+	pending counts // not yet written
 	started bool
 	closed  bool
 	stop    chan struct{}
@@ -70,7 +70,26 @@ func New(rdb redis.UniversalClient, opt Options) *Tally {
 	if opt.FlushEvery == 0 {
 		opt.FlushEvery = DefaultFlushEvery
 	}
-	return &Tally{rdb: rdb, opt: opt, pending: map[string]map[string]int64{}}
+	return &Tally{rdb: rdb, opt: opt, pending: counts{}}
+}
+
+// counts are a tally not yet written: day key → hash field → count.
+type counts map[string]map[string]int64
+
+func (c counts) add(key, field string, n int64) {
+	fields := c[key]
+	if fields == nil {
+		fields = map[string]int64{}
+		c[key] = fields
+	}
+	fields[field] += n
+}
+
+// events counts es on the day key.
+func (c counts) events(key string, es []funnel.Event) {
+	for _, e := range es {
+		c.add(key, string(e.Kind)+"|"+e.Question, 1)
+	}
 }
 
 // DayKey is the key of the hash of the UTC day of t.
@@ -88,20 +107,11 @@ func (t *Tally) Add(ctx context.Context, at time.Time, es []funnel.Event) error 
 	t.mu.Lock()
 	if t.opt.FlushEvery < 0 || t.closed {
 		t.mu.Unlock()
-		fields := map[string]int64{}
-		for _, e := range es {
-			fields[string(e.Kind)+"|"+e.Question]++
-		}
-		return t.write(ctx, map[string]map[string]int64{key: fields})
+		now := counts{}
+		now.events(key, es)
+		return t.write(ctx, now)
 	}
-	fields := t.pending[key]
-	if fields == nil {
-		fields = map[string]int64{}
-		t.pending[key] = fields
-	}
-	for _, e := range es {
-		fields[string(e.Kind)+"|"+e.Question]++
-	}
+	t.pending.events(key, es)
 	if !t.started {
 		t.started = true
 		t.stop, t.stopped = make(chan struct{}), make(chan struct{})
@@ -136,7 +146,7 @@ func (t *Tally) Flush(ctx context.Context) error {
 	defer t.writing.Unlock()
 	t.mu.Lock()
 	days := t.pending
-	t.pending = map[string]map[string]int64{}
+	t.pending = counts{}
 	t.mu.Unlock()
 	if len(days) == 0 {
 		return nil
@@ -145,11 +155,8 @@ func (t *Tally) Flush(ctx context.Context) error {
 	if err != nil {
 		t.mu.Lock()
 		for key, fields := range days {
-			if t.pending[key] == nil {
-				t.pending[key] = map[string]int64{}
-			}
 			for f, n := range fields {
-				t.pending[key][f] += n
+				t.pending.add(key, f, n)
 			}
 		}
 		t.mu.Unlock()
@@ -174,9 +181,8 @@ func (t *Tally) Close() error {
 	return t.Flush(context.Background())
 }
 
-// write counts days (day key → field → count) in one pipelined round trip of HINCRBYs
-// and EXPIREs.
-func (t *Tally) write(ctx context.Context, days map[string]map[string]int64) error {
+// write counts days in one pipelined round trip of HINCRBYs and EXPIREs.
+func (t *Tally) write(ctx context.Context, days counts) error {
 	_, err := t.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for key, fields := range days {
 			for f, n := range fields {
