@@ -11,15 +11,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
 	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/claims/memclaims"
-	"github.com/returnsbot/returnsbot/claims/redisclaims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/memstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/funnel"
-	"github.com/returnsbot/returnsbot/funnel/redisfunnel"
+	"github.com/returnsbot/returnsbot/internal/redisstores"
 )
 
 // openStore returns the session store REDIS_URL names, or an in-memory one, and a function
@@ -102,29 +100,18 @@ func openStorage(ctx context.Context, getenv func(string) string, logger *slog.L
 		logger.Info("sessions in redis", "redis", where)
 		checkEviction(ctx, rdb, logger)
 	}
-	prefix := opt.Prefix
-	if prefix == "" {
-		prefix = redisstore.DefaultPrefix
-	}
-	// The rolling log lives no longer than the session it belongs to (opt.TTL, 0 for the
-	// default of both); cases as long as their claims.
-	cases := rediscases.New(rdb, rediscases.Options{Prefix: prefix, RecentTTL: opt.TTL, Retention: retention, AutoPipeline: opt.AutoPipeline, Log: logger})
-	// A session is saved only while the desk holds no case or comment of its conversation,
-	// checked in the save's own script: the desk's lookup is off the common path.
-	opt.Holds = cases.HoldKeys
-	tally := redisfunnel.New(rdb, redisfunnel.Options{Prefix: prefix, Retention: retention, Log: logger})
+	st := redisstores.Open(rdb, redisstores.Options{Sessions: opt, Retention: retention, Log: logger})
 	return &storage{
-		sessions:  redisstore.New(rdb, opt),
-		claims:    redisclaims.New(rdb, redisclaims.Options{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),
-		outbox:    redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix, Retention: retention, AutoPipeline: opt.AutoPipeline}),
-		cases:     cases,
-		funnel:    tally,
+		sessions:  st.Sessions,
+		claims:    st.Claims,
+		outbox:    st.Outbox,
+		cases:     st.Cases,
+		funnel:    st.Funnel,
 		retention: retention,
 		close: func() {
 			// The conversation logs and funnel counts still pending go before the client.
-			cases.Close()
-			if err := tally.Close(); err != nil {
-				logger.Error("funnel: write the last counts", "err", err)
+			if err := st.Close(); err != nil {
+				logger.Error("redis stores: close", "err", err)
 			}
 			rdb.Close()
 		},

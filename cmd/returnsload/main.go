@@ -29,12 +29,10 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
-	"github.com/returnsbot/returnsbot/bot/handoff/rediscases"
-	"github.com/returnsbot/returnsbot/claims/redisclaims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
-	"github.com/returnsbot/returnsbot/funnel/redisfunnel"
+	"github.com/returnsbot/returnsbot/internal/redisstores"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -127,39 +125,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if !*dedup {
 		opt.Dedup = -1
 	}
-	var cases *rediscases.Store
-	if *desk {
-		cases = rediscases.New(rdb, rediscases.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline, Log: slog.New(slog.DiscardHandler)})
-		opt.Holds = cases.HoldKeys // as serve does
-	}
-	st := redisstore.New(rdb, opt)
 	logger := slog.New(slog.DiscardHandler)
+	// The stores as serve wires them; the flags choose which of them the service uses.
+	stores := redisstores.Open(rdb, redisstores.Options{Sessions: opt, FunnelFlush: *tallyEvery, Log: logger})
 	now := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	svc := &bot.Service{
 		Engine:  dialog.NewEngine(policy.Default()),
-		Store:   st,
+		Store:   stores.Sessions,
 		Now:     now,
 		Log:     logger,
 		Metrics: &bot.Metrics{},
 	}
 	var handler bot.Handler = svc
-	var closers []func() // before the keys of the run are deleted: what they write is keys of the run too
 	if *tally {
-		t := redisfunnel.New(rdb, redisfunnel.Options{Prefix: opt.Prefix, FlushEvery: *tallyEvery, Log: logger})
-		svc.Funnel = t
-		closers = append(closers, func() { t.Close() })
+		svc.Funnel = stores.Funnel
 	}
 	if *record {
-		svc.Claims = redisclaims.New(rdb, redisclaims.Options{Prefix: opt.Prefix, AutoPipeline: *pipeline})
-		svc.Outbox = redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: opt.Prefix, AutoPipeline: *pipeline})
+		svc.Claims, svc.Outbox = stores.Claims, stores.Outbox
 		svc.Metrics.Outbox = svc.Outbox
 	}
 	if *desk {
-		closers = append(closers, cases.Close)
-		svc.ForgetCases = cases.Forget
+		svc.ForgetCases = stores.Cases.Forget
 		handler = &handoff.Desk{
 			Dialog: svc, Engine: svc.Engine, Claims: svc.Claims, Outbox: svc.Outbox, Metrics: svc.Metrics,
-			Cases: cases, Router: bot.Router{}, Now: now, Log: logger,
+			Cases: stores.Cases, Router: bot.Router{}, Now: now, Log: logger,
 			Desks:  []bot.Address{{Platform: "telegram", Chat: "-100999"}},
 			Access: handoff.Access{Users: map[string]bool{handoff.UserRef("telegram", "1"): true}},
 		}
@@ -179,8 +168,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer func() {
-		for _, c := range closers {
-			c()
+		// What the stores write behind the replies is keys of the run too.
+		if err := stores.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "returnsload:", err)
 		}
 		// Leave the Redis as it was found.
 		if _, err := redisstore.DeleteKeys(context.Background(), rdb, opt.Prefix+"*"); err != nil {
@@ -199,7 +189,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		size, err := sessionBytes(ctx, rdb, st, "telegram:"+loadgen.Conversation(cfg, 0, 0))
+		size, err := sessionBytes(ctx, rdb, stores.Sessions, "telegram:"+loadgen.Conversation(cfg, 0, 0))
 		if err != nil {
 			return err
 		}
