@@ -179,11 +179,9 @@ func (s *Service) HandleUnlessHeld(ctx context.Context, m Message) ([]Outbound, 
 
 // asksStatusOrForget reports whether m is /status, /forget or a button of its question.
 func (s *Service) asksStatusOrForget(m Message) bool {
-	if m.Button != "" {
-		return m.Button == dialog.ForgetYes || m.Button == dialog.ForgetNo
-	}
-	_, status := dialog.StatusRequest(m.Text)
-	return status || dialog.ForgetRequest(m.Text)
+	_, status := statusAsked(m)
+	_, forget := forgetAsked(m)
+	return status || forget
 }
 
 // handle is Handle, or with held set HandleUnlessHeld: the session is saved with

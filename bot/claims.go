@@ -193,10 +193,18 @@ func (s *Service) ensureClaim(ctx context.Context, m Message, sess *dialog.Sessi
 	s.recordClaim(ctx, m, sess, []dialog.Reply{{Decision: &d}})
 }
 
+// statusAsked returns the argument of m if it is a /status request (a text, not a button).
+func statusAsked(m Message) (arg string, ok bool) {
+	if m.Button != "" {
+		return "", false
+	}
+	return dialog.StatusRequest(m.Text)
+}
+
 // status answers a /status request from the claim store, or reports false if text is none.
 func (s *Service) status(ctx context.Context, m Message) ([]Outbound, bool, error) {
-	arg, ok := dialog.StatusRequest(m.Text)
-	if !ok || m.Button != "" {
+	arg, ok := statusAsked(m)
+	if !ok {
 		return nil, false, nil
 	}
 	key := m.From.Key()

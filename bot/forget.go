@@ -14,8 +14,8 @@ import (
 // webhook events, what ForgetCases erases (the staff desk's cases and logs) and the
 // session, as `returnsbot forget` does.
 func (s *Service) forget(ctx context.Context, m Message) ([]Outbound, bool, error) {
-	asks := m.Button == "" && dialog.ForgetRequest(m.Text)
-	if !asks && m.Button != dialog.ForgetYes && m.Button != dialog.ForgetNo {
+	asks, ok := forgetAsked(m)
+	if !ok {
 		return nil, false, nil
 	}
 	key := m.From.Key()
@@ -42,6 +42,13 @@ func (s *Service) forget(ctx context.Context, m Message) ([]Outbound, bool, erro
 	}
 	s.log().InfoContext(ctx, "customer erased their data", "conversation", key)
 	return s.outbound(m.From, []dialog.Reply{dialog.ForgetDone(sess.Lang)}), true, nil
+}
+
+// forgetAsked reports whether m is /forget (asks) or, either way, a message of that
+// conversation: /forget or a button of its question (ok).
+func forgetAsked(m Message) (asks, ok bool) {
+	asks = m.Button == "" && dialog.ForgetRequest(m.Text)
+	return asks, asks || m.Button == dialog.ForgetYes || m.Button == dialog.ForgetNo
 }
 
 // erase removes what is kept about the customer of m. Each part is idempotent, so a
