@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/returnsbot/returnsbot/bot"
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/policy"
 )
 
@@ -206,8 +207,9 @@ type Store interface {
 	Forget(ctx context.Context, who string) ([]string, error)
 }
 
-// UserRef names a platform user for Store.Record and Store.Forget.
-func UserRef(platform, user string) string { return platform + ":" + user }
+// UserRef names a platform user for Store.Record and Store.Forget: the claims' user key,
+// which bot.Service's /forget hands to Store.Forget, so the two must be one.
+func UserRef(platform, user string) string { return claims.UserKey(platform, user) }
 
 // Refs are the names Forget finds the case by: the conversation key and, when it differs,
 // the customer's UserRef. Stores index the case under each.
