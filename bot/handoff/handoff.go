@@ -170,8 +170,9 @@ type Store interface {
 	// OpenFor returns the open case of the conversation key, or ErrNotFound.
 	OpenFor(ctx context.Context, conv string) (*Case, error)
 	// Arrival is OpenFor and, when the conversation has no open case and take is set,
-	// TakeComment, in one round trip where the store can: what the desk reads of every
-	// customer message before anything else. With an open case the comment is left.
+	// TakeComment, in one round trip where the store can: what the desk reads first of a
+	// customer message the dialog left to it (bot.Service.HandleUnlessHeld). With an open
+	// case the comment is left.
 	Arrival(ctx context.Context, conv string, take bool) (open *Case, comment string, err error)
 	// ByThread returns the case whose thread has the address key, or ErrNotFound.
 	ByThread(ctx context.Context, thread string) (*Case, error)

@@ -68,7 +68,7 @@ type Options struct {
 	// Retention is how long cases, transcripts and indexes outlive their last write; 0
 	// means DefaultRetention.
 	Retention time.Duration
-	// AutoPipeline sends the lookup every customer message starts with through the
+	// AutoPipeline sends the lookup a held customer message starts with through the
 	// client's shared autopipeliner when other commands are in flight (package
 	// redisbatch), as the session store does.
 	AutoPipeline bool
