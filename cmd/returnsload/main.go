@@ -32,6 +32,7 @@ import (
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
+	"github.com/returnsbot/returnsbot/internal/redisbatch"
 	"github.com/returnsbot/returnsbot/internal/redisstores"
 	"github.com/returnsbot/returnsbot/policy"
 )
@@ -76,6 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	tallyEvery := fs.Duration("funnel-flush", 0, "write the funnel's counts this often (0: redisfunnel's default; negative: a round trip on every step, as before they were summed)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the runs to this file")
+	clientOnly := fs.Bool("client", false, "replace every step with one EVALSHA doing GET and SET of a 300-byte value through the bot's Redis client (the work of redis-benchmark's EVAL in .ci/bench-redis): what the Go client itself reaches, to read the service's figures against")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -153,6 +155,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			Access: handoff.Access{Users: map[string]bool{handoff.UserRef("telegram", "1"): true}},
 		}
 	}
+	ceiling := clientCeiling{batch: redisbatch.For(rdb, *pipeline), prefix: opt.Prefix, value: strings.Repeat("x", 300)}
+	if *clientOnly {
+		handler, *record = ceiling, false
+	}
 	var updateID atomic.Int64
 	updateID.Store(900_000_000)
 	step := func(ctx context.Context, conv string, in dialog.Input) error {
@@ -189,7 +195,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		size, err := sessionBytes(ctx, rdb, stores.Sessions, "telegram:"+loadgen.Conversation(cfg, 0, 0))
+		key := stores.Sessions.Key("telegram:" + loadgen.Conversation(cfg, 0, 0))
+		if *clientOnly {
+			key = ceiling.key(loadgen.Conversation(cfg, 0, 0))
+		}
+		size, err := keyBytes(ctx, rdb, key)
 		if err != nil {
 			return err
 		}
@@ -240,11 +250,35 @@ func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (
 	return n, nil
 }
 
-// sessionBytes is what Redis says one session costs it, key and overhead included.
-func sessionBytes(ctx context.Context, rdb redis.UniversalClient, st *redisstore.Store, conv string) (int64, error) {
-	n, err := rdb.MemoryUsage(ctx, st.Key(conv)).Result()
+// keyBytes is what Redis says one key (a session) costs it, key and overhead included.
+func keyBytes(ctx context.Context, rdb redis.UniversalClient, key string) (int64, error) {
+	n, err := rdb.MemoryUsage(ctx, key).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return 0, fmt.Errorf("memory usage of %s: %w", st.Key(conv), err)
+		return 0, fmt.Errorf("memory usage of %s: %w", key, err)
 	}
 	return n, nil
+}
+
+// ceilingScript is the script of redis-benchmark's EVAL GET+SET in .ci/bench-redis.
+var ceilingScript = redis.NewScript(`local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', 2592000000) return 1`)
+
+// clientCeiling is a step that is nothing but one round trip of the store's size (-client):
+// redis-benchmark's work through the bot's client and batcher, so a run tells how much of
+// redis-benchmark's rate the Go client leaves for the service to reach.
+type clientCeiling struct {
+	batch  *redisbatch.Batcher
+	prefix string
+	value  string
+}
+
+func (c clientCeiling) key(conv string) string { return c.prefix + "{telegram:" + conv + "}:ceiling" }
+
+func (c clientCeiling) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
+	cl, done := c.batch.Client()
+	err := ceilingScript.Run(ctx, cl, []string{c.key(m.From.Chat)}, c.value).Err()
+	done()
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Outbound{{}}, nil
 }
