@@ -35,8 +35,8 @@ func stated(replies []dialog.Reply) (*policy.Decision, bool) {
 	return nil, false
 }
 
-// recordClaim stores the claim the saved step stated, if it stated one, and adds its event
-// to the outbox. The claim id was saved with the session, so a message handled again finds
+// recordClaim stores the claim the saved step stated, if it stated one, with its event
+// for the outbox (claims.CreateWithEvent: one write where the store can). The claim id was saved with the session, so a message handled again finds
 // the record and creates no second one; a store failure is logged and the record is
 // created when the message comes again (Repeat). If the id is another customer's, a new
 // one is drawn, saved in the session and put into the replies, which have not gone out.
@@ -51,9 +51,11 @@ func (s *Service) recordClaim(ctx context.Context, m Message, sess *dialog.Sessi
 	key := m.From.Key()
 	for try := 0; try < maxClaimIDTries; try++ {
 		r := s.claimRecord(m, sess, *d)
-		err := s.Claims.Create(ctx, r)
-		if err == nil {
-			s.addEvent(ctx, r, ClaimEventID(r.ID, createdEvent(r)))
+		err := claims.CreateWithEvent(ctx, s.Claims, s.Outbox, r, s.creationEvent(r))
+		if err == nil || errors.Is(err, claims.ErrNotQueued) {
+			if err != nil {
+				s.eventNotQueued(ctx, r, err)
+			}
 			s.log().DebugContext(ctx, "claim recorded", "claim", r.ID, "conversation", key, "outcome", r.Outcome)
 			return replies
 		}
@@ -70,7 +72,7 @@ func (s *Service) recordClaim(ctx context.Context, m Message, sess *dialog.Sessi
 			}
 			// Ours: created by an earlier attempt at this message. Its event may not have
 			// been added before that attempt stopped; adding it again is a no-op if it was.
-			s.addEvent(ctx, stored, ClaimEventID(stored.ID, createdEvent(stored)))
+			s.addEvent(ctx, stored)
 			return replies
 		}
 		old, fresh := string(r.ID), s.Engine.NewClaimID()
@@ -151,18 +153,28 @@ func createdEvent(r claims.Record) claims.EventType {
 	return claims.ClaimDecided
 }
 
-// addEvent puts the event of r with the id into the outbox. A failure is logged: the claim
+// creationEvent is the event of r's creation. Its id is derived from the claim, so the
+// event of a record created again after a crash is the same one, which the outbox keeps once.
+func (s *Service) creationEvent(r claims.Record) claims.Event {
+	e := claims.NewEvent(createdEvent(r), r, s.now())
+	e.ID = ClaimEventID(r.ID, e.Type)
+	return e
+}
+
+// addEvent puts the event of r's creation into the outbox. A failure is logged: the claim
 // is recorded, and the event is what a webhook receiver misses.
-func (s *Service) addEvent(ctx context.Context, r claims.Record, id string) {
+func (s *Service) addEvent(ctx context.Context, r claims.Record) {
 	if s.Outbox == nil {
 		return
 	}
-	e := claims.NewEvent(createdEvent(r), r, s.now())
-	e.ID = id
-	if err := s.Outbox.Add(ctx, e); err != nil {
-		s.Metrics.count(metricClaimFailed)
-		s.log().ErrorContext(ctx, "webhook event not queued", "claim", r.ID, "event", e.Type, "err", err)
+	if err := s.Outbox.Add(ctx, s.creationEvent(r)); err != nil {
+		s.eventNotQueued(ctx, r, err)
 	}
+}
+
+func (s *Service) eventNotQueued(ctx context.Context, r claims.Record, err error) {
+	s.Metrics.count(metricClaimFailed)
+	s.log().ErrorContext(ctx, "webhook event not queued", "claim", r.ID, "event", createdEvent(r), "err", err)
 }
 
 // ensureClaim creates the record of a decided or escalated session whose message is
@@ -176,7 +188,7 @@ func (s *Service) ensureClaim(ctx context.Context, m Message, sess *dialog.Sessi
 	if err == nil {
 		// The earlier attempt may have stopped between creating the record and queueing
 		// its event, which lives in another slot; queueing it again is a no-op if it was.
-		s.addEvent(ctx, stored, ClaimEventID(stored.ID, createdEvent(stored)))
+		s.addEvent(ctx, stored)
 		return
 	}
 	if !errors.Is(err, claims.ErrNotFound) {

@@ -61,3 +61,11 @@ func TestBounded(t *testing.T) {
 		t.Errorf("after the retention and a sweep the store holds %d claims, want 1", got)
 	}
 }
+
+func TestCreateWithEvent(t *testing.T) {
+	claimstest.RunCreateWithEvent(t, claimstest.CreateSetup{
+		New: func(t *testing.T, c *claimstest.Clock, maxPending int) (claims.Store, claims.Outbox) {
+			return memclaims.New(memclaims.Options{Now: c.Now}), memclaims.NewOutbox(memclaims.OutboxOptions{MaxPending: maxPending, Now: c.Now})
+		},
+	})
+}

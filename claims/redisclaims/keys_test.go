@@ -114,4 +114,19 @@ func TestCluster(t *testing.T) {
 			return redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix(t), Retention: retention, MaxPending: maxPending, Now: clk.Now})
 		},
 	})
+	// The claim, its indexes and the outbox lie in different slots: the store declines to
+	// write them in one script, and Create and Add run.
+	claimstest.RunCreateWithEvent(t, claimstest.CreateSetup{
+		New: func(t *testing.T, clk *claimstest.Clock, maxPending int) (claims.Store, claims.Outbox) {
+			p := prefix(t)
+			return redisclaims.New(rdb, redisclaims.Options{Prefix: p, Now: clk.Now}),
+				redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: p, MaxPending: maxPending, Now: clk.Now})
+		},
+	})
+	s := redisclaims.New(rdb, redisclaims.Options{Prefix: prefix(t)})
+	o := redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix(t)})
+	r := claimstest.Claim("R-CLUSTR", "telegram", "42", time.Now())
+	if done, err := s.CreateWithEvent(context.Background(), r, claimstest.Event("evt_c", time.Now()), o); done || err != nil {
+		t.Errorf("CreateWithEvent on a Cluster = %v, %v; want it declined", done, err)
+	}
 }

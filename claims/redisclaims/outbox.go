@@ -66,24 +66,41 @@ func (o *Outbox) Keys() []string { return append([]string(nil), o.keys...) }
 
 // The scripts take KEYS in the order of o.keys. meta holds "added_ms attempts last_error".
 
-var addScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[3] .. ' 0 ')
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
-return 1
-`)
+// addLua is the outbox's add as a Lua function, for addScript and for createScript
+// (store.go), which queues a new claim's event in the write that stores the claim. It
+// returns 1 when the event is queued (or was already), 0 when the outbox is full.
+const addLua = `
+local function add(due, events, meta, id, ev, now, ttl, max)
+  if redis.call('HEXISTS', events, id) == 1 then return 1 end
+  if redis.call('ZCARD', due) >= tonumber(max) then return 0 end
+  redis.call('HSET', events, id, ev)
+  redis.call('HSET', meta, id, now .. ' 0 ')
+  redis.call('ZADD', due, now, id)
+  for _, k in ipairs({due, events, meta}) do redis.call('PEXPIRE', k, ttl) end
+  return 1
+end
+`
+
+var addScript = redis.NewScript(addLua + `return add(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`)
+
+// addArgs are the arguments of add after its keys: the event's id and JSON, now, the
+// keys' TTL and the bound of pending events.
+func (o *Outbox) addArgs(e claims.Event) ([]any, error) {
+	val, err := e.AppendJSON(nil)
+	if err != nil {
+		return nil, err
+	}
+	return []any{e.ID, val, o.opt.Now().UnixMilli(), o.opt.Retention.Milliseconds(), o.opt.MaxPending}, nil
+}
 
 // Add implements claims.Outbox.
 func (o *Outbox) Add(ctx context.Context, e claims.Event) error {
-	val, err := e.AppendJSON(nil)
+	args, err := o.addArgs(e)
 	if err != nil {
 		return fmt.Errorf("add event %s: %w", e.ID, err)
 	}
 	c, done := o.batch.Client()
-	n, err := addScript.Run(ctx, c, o.keys[:3], e.ID, val, o.opt.Now().UnixMilli(), o.opt.Retention.Milliseconds(), o.opt.MaxPending).Int()
+	n, err := addScript.Run(ctx, c, o.keys[:3], args...).Int()
 	done()
 	if err != nil {
 		return fmt.Errorf("add event %s: %w", e.ID, err)

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -58,6 +59,12 @@ type report struct {
 	SessionBytes int64   `json:"session_bytes,omitempty"`
 	// ClaimBytes is MEMORY USAGE of one claim record (with -record).
 	ClaimBytes int64 `json:"claim_bytes,omitempty"`
+	// CPUMicros is the CPU time (user and system) this process spent per step over the
+	// run, goroutines behind the replies included; RedisCPUMicros is the server's (INFO
+	// cpu; 0 if it does not say). Unlike steps/s, which follow the machine's speed from
+	// minute to minute, these follow the work a step costs.
+	CPUMicros      float64 `json:"cpu_us_per_step"`
+	RedisCPUMicros float64 `json:"redis_cpu_us_per_step"`
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -188,10 +195,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if *steps > 0 {
 			cfg.Steps, cfg.Duration = *steps, 0
 		}
+		cpu0, rcpu0 := processCPU(), redisCPU(ctx, rdb)
 		res, err := loadgen.Run(ctx, cfg, step)
 		if err != nil {
 			return err
 		}
+		cpu, rcpu := processCPU()-cpu0, redisCPU(ctx, rdb)-rcpu0
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -205,6 +214,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		r := report{Workers: n, Steps: res.Steps, Errors: res.Errors, StepsPerSec: res.StepsPerSecond(),
 			P50Micros: res.P50.Microseconds(), P99Micros: res.P99.Microseconds(), SessionBytes: size}
+		if res.Steps > 0 {
+			r.CPUMicros = float64(cpu.Microseconds()) / float64(res.Steps)
+			r.RedisCPUMicros = float64(rcpu.Microseconds()) / float64(res.Steps)
+		}
 		if *record {
 			if r.ClaimBytes, err = claimBytes(ctx, rdb, opt.Prefix); err != nil {
 				return err
@@ -214,8 +227,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			b, _ := json.Marshal(r)
 			fmt.Fprintln(stdout, string(b))
 		} else {
-			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v steps=%d errors=%d session=%dB claim=%dB (MEMORY USAGE)\n",
-				n, res.StepsPerSecond(), res.P50, res.P99, res.Steps, res.Errors, size, r.ClaimBytes)
+			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v cpu/step=%.1fµs redis=%.1fµs steps=%d errors=%d session=%dB claim=%dB (MEMORY USAGE)\n",
+				n, res.StepsPerSecond(), res.P50, res.P99, r.CPUMicros, r.RedisCPUMicros, res.Steps, res.Errors, size, r.ClaimBytes)
 		}
 		if res.FirstError != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: first error:", res.FirstError)
@@ -248,6 +261,32 @@ func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (
 		return 0, fmt.Errorf("memory usage of %s: %w", keys[0], err)
 	}
 	return n, nil
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the CPU time the Redis server has used (INFO cpu), 0 if it does not say.
+func redisCPU(ctx context.Context, rdb redis.UniversalClient) time.Duration {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
 
 // keyBytes is what Redis says one key (a session) costs it, key and overhead included.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,8 +204,8 @@ func TestCluster(t *testing.T) {
 func TestOneRoundTripPerStep(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
-	counter := &countHook{}
-	rdb.AddHook(counter)
+	trips := &redistest.Trips{}
+	rdb.AddHook(trips)
 	st := redisstore.New(rdb, redisstore.Options{})
 	eng := dialog.NewEngine(policy.Default())
 	step := loadgen.StoreStep(st, eng, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
@@ -214,37 +213,16 @@ func TestOneRoundTripPerStep(t *testing.T) {
 	if err := step(ctx, "console:alice", loadgen.Claim[0]); err != nil {
 		t.Fatal(err)
 	}
-	first := counter.n.Load()
+	trips.Take()
 	for _, in := range loadgen.Claim[1:] {
 		if err := step(ctx, "console:alice", in); err != nil {
 			t.Fatal(err)
 		}
 	}
 	steps := int64(len(loadgen.Claim) - 1)
-	if got := counter.n.Load() - first; got != steps {
-		t.Fatalf("%d steps after the first sent %d commands (%v), want %d", steps, got, counter.names(), steps)
+	if got := trips.Take(); len(got) != int(steps) {
+		t.Fatalf("%d steps after the first cost the round trips %q, want %d", steps, got, steps)
 	}
-}
-
-type countHook struct {
-	n   atomic.Int64
-	cmd atomic.Value
-}
-
-func (h *countHook) names() any { return h.cmd.Load() }
-
-func (h *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (h *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if cmd.Name() != "hello" && cmd.Name() != "client" {
-			h.n.Add(1)
-			h.cmd.Store(cmd.Name())
-		}
-		return next(ctx, cmd)
-	}
-}
-func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return next
 }
 
 // TestStaleAfterDeleteConflicts is the ABA case: an instance holding a session from
