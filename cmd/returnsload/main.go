@@ -65,6 +65,9 @@ type report struct {
 	// minute to minute, these follow the work a step costs.
 	CPUMicros      float64 `json:"cpu_us_per_step"`
 	RedisCPUMicros float64 `json:"redis_cpu_us_per_step"`
+	// Switches is the context switches of this process per step: its threads going to
+	// sleep and being woken, which on a VM costs more than most of a step's code.
+	Switches float64 `json:"switches_per_step"`
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -195,12 +198,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if *steps > 0 {
 			cfg.Steps, cfg.Duration = *steps, 0
 		}
-		cpu0, rcpu0 := processCPU(), redisCPU(ctx, rdb)
+		use0, rcpu0 := processUsage(), redisCPU(ctx, rdb)
 		res, err := loadgen.Run(ctx, cfg, step)
 		if err != nil {
 			return err
 		}
-		cpu, rcpu := processCPU()-cpu0, redisCPU(ctx, rdb)-rcpu0
+		use, rcpu := processUsage(), redisCPU(ctx, rdb)-rcpu0
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -215,7 +218,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		r := report{Workers: n, Steps: res.Steps, Errors: res.Errors, StepsPerSec: res.StepsPerSecond(),
 			P50Micros: res.P50.Microseconds(), P99Micros: res.P99.Microseconds(), SessionBytes: size}
 		if res.Steps > 0 {
-			r.CPUMicros = float64(cpu.Microseconds()) / float64(res.Steps)
+			r.CPUMicros = float64((use.cpu - use0.cpu).Microseconds()) / float64(res.Steps)
+			r.Switches = float64(use.switches-use0.switches) / float64(res.Steps)
 			r.RedisCPUMicros = float64(rcpu.Microseconds()) / float64(res.Steps)
 		}
 		if *record {
@@ -227,8 +231,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			b, _ := json.Marshal(r)
 			fmt.Fprintln(stdout, string(b))
 		} else {
-			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v cpu/step=%.1fµs redis=%.1fµs steps=%d errors=%d session=%dB claim=%dB (MEMORY USAGE)\n",
-				n, res.StepsPerSecond(), res.P50, res.P99, r.CPUMicros, r.RedisCPUMicros, res.Steps, res.Errors, size, r.ClaimBytes)
+			fmt.Fprintf(stdout, "workers=%-3d steps/s=%-8.0f p50=%-9v p99=%-9v cpu/step=%.1fµs redis=%.1fµs switches/step=%.1f steps=%d errors=%d session=%dB claim=%dB (MEMORY USAGE)\n",
+				n, res.StepsPerSecond(), res.P50, res.P99, r.CPUMicros, r.RedisCPUMicros, r.Switches, res.Steps, res.Errors, size, r.ClaimBytes)
 		}
 		if res.FirstError != nil {
 			fmt.Fprintln(os.Stderr, "returnsload: first error:", res.FirstError)
@@ -263,13 +267,18 @@ func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (
 	return n, nil
 }
 
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
+// usage is what this process has used: CPU time (user and system) and context switches.
+type usage struct {
+	cpu      time.Duration
+	switches int64
+}
+
+func processUsage() usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nvcsw + ru.Nivcsw}
 }
 
 // redisCPU is the CPU time the Redis server has used (INFO cpu), 0 if it does not say.
