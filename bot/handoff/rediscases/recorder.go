@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -27,6 +28,10 @@ const (
 	DefaultLogQueue = 4096
 	// logBatch bounds the records of one pipeline.
 	logBatch = 256
+	// logLinger is how long the writer rests after a small batch, so that a trickle of
+	// messages is written a few at a time instead of one pipeline (and one wake-up of the
+	// writer) each.
+	logLinger = time.Millisecond
 )
 
 // ErrClosed is returned by Record after Close.
@@ -148,6 +153,9 @@ func (s *Store) drain() {
 			}
 		}
 		s.writeLogs(batch)
+		if len(batch) < logBatch/8 {
+			time.Sleep(logLinger)
+		}
 	}
 }
 
