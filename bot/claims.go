@@ -36,9 +36,10 @@ func stated(replies []dialog.Reply) (*policy.Decision, bool) {
 }
 
 // recordClaim stores the claim the saved step stated, if it stated one, with its event
-// for the outbox (claims.CreateWithEvent: one write where the store can). The claim id was saved with the session, so a message handled again finds
-// the record and creates no second one; a store failure is logged and the record is
-// created when the message comes again (Repeat). If the id is another customer's, a new
+// for the outbox (claims.CreateWithEvent: one write where the store can). The claim id
+// was saved with the session, so a message handled again finds the record and creates no
+// second one; a store failure is logged and the record is created when the message comes
+// again (Repeat). If the id is another customer's, a new
 // one is drawn, saved in the session and put into the replies, which have not gone out.
 func (s *Service) recordClaim(ctx context.Context, m Message, sess *dialog.Session, replies []dialog.Reply) []dialog.Reply {
 	if s.Claims == nil {

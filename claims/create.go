@@ -7,7 +7,8 @@ import (
 )
 
 // ErrNotQueued: CreateWithEvent stored the record but could not queue its event (the
-// error says why, ErrOutboxFull say). The claim exists; the caller logs it and goes on.
+// error it comes with says why: ErrOutboxFull, say). The claim exists; the caller logs it
+// and goes on.
 var ErrNotQueued = errors.New("claim stored, its event not queued")
 
 // EventCreator is a Store that can store a new record and queue the event of its

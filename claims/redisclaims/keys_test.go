@@ -32,6 +32,11 @@ func TestKeyTTLs(t *testing.T) {
 	if _, err := s.Update(ctx, r.ID, func(r *claims.Record) error { r.State = claims.StateClosed; return nil }); err != nil {
 		t.Fatal(err)
 	}
+	// And one written with its event in one script, which sets the same TTLs.
+	r2 := claimstest.Claim(claims.NewID(), "telegram", "42", now)
+	if err := claims.CreateWithEvent(ctx, s, o, r2, claimstest.Event("evt_r2", now)); err != nil {
+		t.Fatal(err)
+	}
 	for _, id := range []string{"evt_a", "evt_b", "evt_c"} {
 		if err := o.Add(ctx, claimstest.Event(id, now)); err != nil {
 			t.Fatal(err)
@@ -51,7 +56,7 @@ func TestKeyTTLs(t *testing.T) {
 	}
 
 	want := map[string]bool{
-		s.ClaimKey(r.ID): true, s.UserKey("telegram:42"): true, s.IndexKey(): true,
+		s.ClaimKey(r.ID): true, s.ClaimKey(r2.ID): true, s.UserKey("telegram:42"): true, s.IndexKey(): true,
 	}
 	for _, k := range o.Keys() {
 		want[k] = true
@@ -77,10 +82,10 @@ func TestKeyTTLs(t *testing.T) {
 		t.Errorf("key %s was not written", k)
 	}
 
-	if n, err := s.Forget(ctx, "telegram:42"); err != nil || n != 1 {
-		t.Fatalf("Forget = %d, %v; want 1, nil", n, err)
+	if n, err := s.Forget(ctx, "telegram:42"); err != nil || n != 2 {
+		t.Fatalf("Forget = %d, %v; want 2, nil", n, err)
 	}
-	for _, k := range []string{s.ClaimKey(r.ID), s.UserKey("telegram:42")} {
+	for _, k := range []string{s.ClaimKey(r.ID), s.ClaimKey(r2.ID), s.UserKey("telegram:42")} {
 		if n, _ := rdb.Exists(ctx, k).Result(); n != 0 {
 			t.Errorf("after Forget the key %s exists", k)
 		}

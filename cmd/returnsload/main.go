@@ -23,7 +23,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -271,14 +270,6 @@ func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (
 type usage struct {
 	cpu      time.Duration
 	switches int64
-}
-
-func processUsage() usage {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return usage{}
-	}
-	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nvcsw + ru.Nivcsw}
 }
 
 // redisCPU is the CPU time the Redis server has used (INFO cpu), 0 if it does not say.
