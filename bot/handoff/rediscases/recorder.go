@@ -133,7 +133,8 @@ func (s *Store) enqueue(ctx context.Context, j logJob) error {
 }
 
 // drain writes queued jobs until Close: each time, everything queued up to logBatch
-// records in one pipeline.
+// records in one pipeline, then, after a batch of fewer than logBatch/8, a rest of
+// logLinger while more queue up.
 func (s *Store) drain() {
 	w := &s.log
 	defer close(w.stopped)
