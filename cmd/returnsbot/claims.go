@@ -111,9 +111,14 @@ func runClaims(ctx context.Context, args []string, getenv func(string) string, s
 	return claims.WriteCSV(stdout, all)
 }
 
-// wireClaims gives svc the claim store, outbox and funnel tally of st and the policy's
-// version.
-func wireClaims(svc *bot.Service, st *storage, version string) {
-	svc.Claims, svc.Outbox, svc.PolicyVersion = st.claims, st.outbox, version
+// wireClaims gives svc the claim store and funnel tally of st and the policy's version,
+// and the outbox when WEBHOOK_URL is set. Without a webhook no event is queued: nothing
+// would deliver them, and a Redis outbox would fill to its bound (claims.DefaultMaxPending)
+// and then log a failure for every claim; a URL set later does not bring a backlog.
+func wireClaims(svc *bot.Service, st *storage, version string, getenv func(string) string) {
+	svc.Claims, svc.PolicyVersion = st.claims, version
+	if getenv("WEBHOOK_URL") != "" {
+		svc.Outbox = st.outbox
+	}
 	svc.Funnel = st.funnel
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -202,5 +203,41 @@ func testKillBeforeDelivery(t *testing.T, bin string) {
 	}
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("console after delivering: %v\n%s", err, p.log)
+	}
+}
+
+// TestNoWebhookNoEvents: without WEBHOOK_URL a claim is recorded but no event is queued,
+// as nothing would deliver it (a Redis outbox would fill to its bound and then fail every
+// claim); with it, the event waits in the outbox for the deliverer.
+func TestNoWebhookNoEvents(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		vars   []string
+		events int64
+	}{
+		{"no webhook", nil, 0},
+		// The console delivers at end of input; an endpoint that never answers 2xx keeps the event.
+		{"webhook", []string{"WEBHOOK_URL", "http://127.0.0.1:1/hook", "WEBHOOK_SECRET", "s3cret"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := redistest.Start(t)
+			rdb := srv.Client(t)
+			getenv := env(append([]string{"REDIS_URL", srv.URL()}, tc.vars...)...)
+			out, stderr, err := runBot(t, getenv, claimInputs("alice"), "console", "--json", "--now", "2026-11-25")
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, stderr)
+			}
+			if len(decisions(t, out)) != 1 {
+				t.Fatalf("no decision in %s", out)
+			}
+			if keys, err := rdb.Keys(ctx, "*{claim:*").Result(); err != nil || len(keys) != 1 {
+				t.Fatalf("claim records %q, %v; want one", keys, err)
+			}
+			n, err := rdb.HLen(ctx, "rb:{outbox}:events").Result()
+			if err != nil || n != tc.events {
+				t.Errorf("events in the outbox: %d, %v; want %d", n, err, tc.events)
+			}
+		})
 	}
 }

@@ -191,7 +191,7 @@ func newService(ctx context.Context, getenv func(string) string, logger *slog.Lo
 	if cat.Default() != "en" {
 		svc.Lang = cat.Default()
 	}
-	wireClaims(svc, st, version)
+	wireClaims(svc, st, version, getenv)
 	return svc, st, nil
 }
 
