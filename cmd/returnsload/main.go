@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"runtime"
@@ -29,12 +31,14 @@ import (
 
 	"github.com/returnsbot/returnsbot/bot"
 	"github.com/returnsbot/returnsbot/bot/handoff"
+	"github.com/returnsbot/returnsbot/claims"
 	"github.com/returnsbot/returnsbot/dialog"
 	"github.com/returnsbot/returnsbot/dialog/redisstore"
 	"github.com/returnsbot/returnsbot/dialog/redisstore/loadgen"
 	"github.com/returnsbot/returnsbot/internal/redisbatch"
 	"github.com/returnsbot/returnsbot/internal/redisstores"
 	"github.com/returnsbot/returnsbot/policy"
+	"github.com/returnsbot/returnsbot/webhook"
 )
 
 func main() {
@@ -80,7 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	pipeline := fs.Bool("autopipeline", true, "batch concurrent writes (the bot's default; REDIS_AUTOPIPELINE)")
 	dedup := fs.Bool("dedup", true, "remember message ids for 24 h (the bot's default)")
 	asJSON := fs.Bool("json", false, "print one JSON object per run")
-	record := fs.Bool("record", true, "record each decision as a claim with its webhook event in Redis, as serve does with REDIS_URL")
+	record := fs.Bool("record", true, "record each decision as a claim with its webhook event in Redis, as serve does with REDIS_URL and WEBHOOK_URL")
+	deliver := fs.Bool("deliver", false, "with -record, deliver the events as serve does with WEBHOOK_URL, signed, to an endpoint in this process that accepts each at once (its CPU counts as the bot's); without it the outbox grows through the run")
 	desk := fs.Bool("desk", true, "put a staff desk (cases in Redis) in front of the service, as serve does with STAFF_TELEGRAM_CHAT")
 	tally := fs.Bool("funnel", true, "tally the dialog funnel in Redis for the dashboard, as serve does with REDIS_URL")
 	tallyEvery := fs.Duration("funnel-flush", 0, "write the funnel's counts this often (0: redisfunnel's default; negative: a round trip on every step, as before they were summed)")
@@ -148,12 +153,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Metrics: &bot.Metrics{},
 	}
 	var handler bot.Handler = svc
+	stopDelivery := func() {}
 	if *tally {
 		svc.Funnel = stores.Funnel
 	}
 	if *record {
 		svc.Claims, svc.Outbox = stores.Claims, stores.Outbox
 		svc.Metrics.Outbox = svc.Outbox
+		if *deliver {
+			stopDelivery = deliverEvents(ctx, stores.Outbox)
+		}
 	}
 	if *desk {
 		svc.ForgetCases = stores.Cases.Forget
@@ -183,6 +192,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer func() {
+		stopDelivery() // before the keys go: it writes the outbox's
 		// What the stores write behind the replies is keys of the run too.
 		if err := stores.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "returnsload:", err)
@@ -264,6 +274,27 @@ func claimBytes(ctx context.Context, rdb redis.UniversalClient, prefix string) (
 		return 0, fmt.Errorf("memory usage of %s: %w", keys[0], err)
 	}
 	return n, nil
+}
+
+// deliverEvents runs serve's webhook deliverer on out against an endpoint in this process
+// that accepts every event, until the returned stop is called.
+func deliverEvents(ctx context.Context, out claims.Outbox) (stop func()) {
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	d := webhook.New(out, webhook.Options{URL: endpoint.URL, Secret: "returnsload", Logger: slog.New(slog.DiscardHandler)})
+	go func() {
+		defer close(done)
+		_ = d.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+		endpoint.Close()
+	}
 }
 
 // usage is what this process has used: CPU time (user and system) and context switches.

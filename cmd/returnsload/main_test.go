@@ -21,6 +21,7 @@ func TestRun(t *testing.T) {
 		{"full", []string{"-duration", "300ms"}, true},
 		{"store", []string{"-steps", "40", "-record=false", "-desk=false", "-funnel=false"}, false},
 		{"client", []string{"-steps", "40", "-client"}, false},
+		{"deliver", []string{"-duration", "300ms", "-deliver"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) { testRun(t, tc.args, tc.claim) })
 	}
