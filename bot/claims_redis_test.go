@@ -14,9 +14,18 @@ import (
 
 // TestDecisionRoundTrips: with sessions, claims and the outbox on one Redis, as serve has
 // them, the message that states a decision waits for two round trips, the session's save
-// and the claim written with its index entries and its webhook event in one script; every
-// other message for one. The claim and its event are there afterwards.
+// and the claim written with its index entries and its webhook event in one script (or
+// without the event, when there is no webhook); every other message for one. The claim
+// and its event are there afterwards.
 func TestDecisionRoundTrips(t *testing.T) {
+	for _, webhook := range []bool{true, false} {
+		t.Run(map[bool]string{true: "outbox", false: "no outbox"}[webhook], func(t *testing.T) {
+			testDecisionRoundTrips(t, webhook)
+		})
+	}
+}
+
+func testDecisionRoundTrips(t *testing.T, webhook bool) {
 	ctx := context.Background()
 	rdb := redistest.Client(t)
 	trips := &redistest.Trips{}
@@ -24,7 +33,10 @@ func TestDecisionRoundTrips(t *testing.T) {
 	prefix := redistest.Prefix(t)
 	svc := bottest.NewService(redisstore.New(rdb, redisstore.Options{Prefix: prefix}))
 	cs := redisclaims.New(rdb, redisclaims.Options{Prefix: prefix})
-	svc.Claims, svc.Outbox = cs, redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix})
+	svc.Claims = cs
+	if webhook {
+		svc.Outbox = redisclaims.NewOutbox(rdb, redisclaims.OutboxOptions{Prefix: prefix})
+	}
 	decide(t, svc, "warm") // loads the scripts
 	trips.Take()
 
@@ -56,6 +68,9 @@ func TestDecisionRoundTrips(t *testing.T) {
 	}
 	if rs, err := cs.ByUser(ctx, r.UserKey(), 10); err != nil || len(rs) != 1 {
 		t.Errorf("ByUser = %d claims, %v; want the one", len(rs), err)
+	}
+	if !webhook {
+		return
 	}
 	n, err := svc.Outbox.Counts(ctx)
 	if err != nil || n.Pending != 2 { // warm's and alice's

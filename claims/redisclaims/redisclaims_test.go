@@ -54,8 +54,8 @@ func TestCreateWithEvent(t *testing.T) {
 }
 
 // TestCreateWithEventOneRoundTrip: on one server a claim, its index entries and its event
-// are one script, where Create and Add take three round trips; with the outbox elsewhere
-// the store declines and Create and Add run as before.
+// are one script; with the outbox elsewhere, or none, the store declines and Create, one
+// script of the claim and its index entries, runs (and the other outbox's Add).
 func TestCreateWithEventOneRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	rdb := redistest.Client(t)
@@ -77,8 +77,11 @@ func TestCreateWithEventOneRoundTrip(t *testing.T) {
 		t.Errorf("a claim with its event cost the round trips %q, want one script (evalsha)", got)
 	}
 	mem := memclaims.NewOutbox(memclaims.OutboxOptions{})
-	if got := create("R-MEMOUT", mem); len(got) != 2 || got[0] != "set" {
-		t.Errorf("with the outbox elsewhere the claim cost %q, want Create's SET NX and index pipeline", got)
+	if got := create("R-MEMOUT", mem); len(got) != 1 || got[0] != "evalsha" {
+		t.Errorf("with the outbox elsewhere the claim cost %q, want Create's one script (evalsha)", got)
+	}
+	if got := create("R-NOOUTB", nil); len(got) != 1 || got[0] != "evalsha" {
+		t.Errorf("with no outbox the claim cost %q, want Create's one script (evalsha)", got)
 	}
 	if done, err := s.CreateWithEvent(ctx, claimstest.Claim("R-DECLIN", "telegram", "42", time.Now()), claimstest.Event("evt_x", time.Now()), mem); done || err != nil {
 		t.Errorf("CreateWithEvent with a memory outbox = %v, %v; want it declined", done, err)

@@ -16,8 +16,9 @@
 // hash tag: the outbox's keys share one slot, so its Lua scripts are atomic; a claim and
 // its index entries lie in different slots and are written one after the other (index
 // entries whose claim has gone are skipped on read). On one server (or a Sentinel-managed
-// primary), where slots do not bind a script, CreateWithEvent writes a new claim, its
-// index entries and its webhook event in one script: one round trip instead of three.
+// primary), where slots do not bind a script, Create writes a new claim and its index
+// entries in one script, and CreateWithEvent its webhook event in the same script: one
+// round trip, where a Cluster takes two and then the outbox's one.
 package redisclaims
 
 import (
@@ -88,8 +89,13 @@ func (s *Store) UserKey(userKey string) string { return s.opt.Prefix + "{user:" 
 // IndexKey returns the key of the List index.
 func (s *Store) IndexKey() string { return s.opt.Prefix + "{claims}:index" }
 
-// Create implements claims.Store.
+// Create implements claims.Store. On one server (or a Sentinel-managed primary) the
+// record and its index entries are one script; on a Cluster, where they lie in different
+// slots, the record is set first and its index entries follow in a pipeline.
 func (s *Store) Create(ctx context.Context, r claims.Record) error {
+	if s.single() {
+		return s.create(ctx, r, nil, claims.Event{})
+	}
 	r, val, err := s.newRecord(r)
 	if err != nil {
 		return err
@@ -120,6 +126,13 @@ func (s *Store) Create(ctx context.Context, r claims.Record) error {
 		return fmt.Errorf("create claim %s: index: %w", r.ID, err)
 	}
 	return nil
+}
+
+// single tells whether the client talks to one server (directly or through Sentinel),
+// where a script may touch keys of any slot.
+func (s *Store) single() bool {
+	_, ok := s.rdb.(*redis.Client)
+	return ok
 }
 
 // newRecord fills in r's times as Create does and returns its JSON.
@@ -155,12 +168,12 @@ func (s *Store) index(r claims.Record) index {
 	}
 }
 
-// createScript is Create and the outbox's add in one script, on one server (the keys lie
-// in different Cluster slots). KEYS: the claim, the customer's index, List's index, the
-// outbox's due, events and meta. ARGV: the record's JSON, its TTL, its creation (ms), the
-// customer index's cutoff (ms), the id, List's entry and cutoff, then add's arguments. It
-// returns 0 when the id is taken (nothing written), 1 when all is written, 2 when the
-// claim is but the outbox is full.
+// createScript is Create, and with an event the outbox's add, in one script, on one
+// server (the keys lie in different Cluster slots). KEYS: the claim, the customer's index,
+// List's index, then with an event the outbox's due, events and meta. ARGV: the record's
+// JSON, its TTL, its creation (ms), the customer index's cutoff (ms), the id, List's entry
+// and cutoff, then with an event add's arguments. It returns 0 when the id is taken
+// (nothing written), 1 when all is written, 2 when the claim is but the outbox is full.
 var createScript = redis.NewScript(addLua + `
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
@@ -169,42 +182,50 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], 0, ARGV[6])
 redis.call('ZREMRANGEBYLEX', KEYS[3], '-', '(' .. ARGV[7])
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
-if add(KEYS[4], KEYS[5], KEYS[6], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]) == 0 then return 2 end
+if #KEYS > 3 and add(KEYS[4], KEYS[5], KEYS[6], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]) == 0 then return 2 end
 return 1
 `)
 
 // CreateWithEvent implements claims.EventCreator: with out an Outbox on the same
 // single server or Sentinel-managed primary, the claim, its index entries and its event
-// are one script, one round trip where Create and Add take three, and atomic. On a
-// Cluster the claim, the indexes and the outbox lie in different slots: it declines.
+// are one script, one round trip where Create and Add take two, and atomic. On a Cluster
+// the claim, the indexes and the outbox lie in different slots: it declines.
 func (s *Store) CreateWithEvent(ctx context.Context, r claims.Record, e claims.Event, out claims.Outbox) (bool, error) {
 	o, ok := out.(*Outbox)
-	if _, single := s.rdb.(*redis.Client); !ok || !single || o.rdb != s.rdb {
+	if !ok || !s.single() || o.rdb != s.rdb {
 		return false, nil
 	}
+	return true, s.create(ctx, r, o, e)
+}
+
+// create runs createScript for r, and e in o unless o is nil.
+func (s *Store) create(ctx context.Context, r claims.Record, o *Outbox, e claims.Event) error {
 	r, val, err := s.newRecord(r)
 	if err != nil {
-		return true, err
-	}
-	add, err := o.addArgs(e)
-	if err != nil {
-		return true, fmt.Errorf("create claim %s: event %s: %w", r.ID, e.ID, err)
+		return err
 	}
 	ix := s.index(r)
-	keys := []string{s.ClaimKey(r.ID), ix.user, ix.all, o.keys[0], o.keys[1], o.keys[2]}
-	args := append([]any{val, s.opt.Retention.Milliseconds(), ix.created, ix.cutoff, string(r.ID), ix.cursor, ix.cutoffCursor}, add...)
+	keys := []string{s.ClaimKey(r.ID), ix.user, ix.all}
+	args := []any{val, s.opt.Retention.Milliseconds(), ix.created, ix.cutoff, string(r.ID), ix.cursor, ix.cutoffCursor}
+	if o != nil {
+		add, err := o.addArgs(e)
+		if err != nil {
+			return fmt.Errorf("create claim %s: event %s: %w", r.ID, e.ID, err)
+		}
+		keys, args = append(keys, o.keys[:3]...), append(args, add...)
+	}
 	c, done := s.batch.Client()
 	n, err := createScript.Run(ctx, c, keys, args...).Int()
 	done()
 	switch {
 	case err != nil:
-		return true, fmt.Errorf("create claim %s: %w", r.ID, err)
+		return fmt.Errorf("create claim %s: %w", r.ID, err)
 	case n == 0:
-		return true, fmt.Errorf("create claim %s: %w", r.ID, claims.ErrExists)
+		return fmt.Errorf("create claim %s: %w", r.ID, claims.ErrExists)
 	case n == 2:
-		return true, fmt.Errorf("create claim %s: %w: event %s: %w", r.ID, claims.ErrNotQueued, e.ID, claims.ErrOutboxFull)
+		return fmt.Errorf("create claim %s: %w: event %s: %w", r.ID, claims.ErrNotQueued, e.ID, claims.ErrOutboxFull)
 	}
-	return true, nil
+	return nil
 }
 
 // Get implements claims.Store.
