@@ -424,13 +424,21 @@ func (s *Store) pushTo(ctx context.Context, pipe redis.Pipeliner, key string, li
 }
 
 func encode(es []handoff.Entry) ([]any, error) {
+	// One buffer for all, sized for the texts and a little escaping: one allocation where
+	// growing each entry's own took several (the log is written on every message).
+	size := 0
+	for _, e := range es {
+		size += len(e.Text) + len(e.Name) + 96
+	}
+	buf := make([]byte, 0, size+size/8)
 	vals := make([]any, len(es))
 	for i, e := range es {
-		data, err := e.AppendJSON(nil)
-		if err != nil {
+		start := len(buf)
+		var err error
+		if buf, err = e.AppendJSON(buf); err != nil {
 			return nil, fmt.Errorf("encode entry: %w", err)
 		}
-		vals[i] = data
+		vals[i] = buf[start:len(buf):len(buf)]
 	}
 	return vals, nil
 }
