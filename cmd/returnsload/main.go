@@ -173,7 +173,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			Access: handoff.Access{Users: map[string]bool{handoff.UserRef("telegram", "1"): true}},
 		}
 	}
-	ceiling := clientCeiling{batch: redisbatch.For(rdb, *pipeline), prefix: opt.Prefix, value: strings.Repeat("x", 300)}
+	ceiling := clientCeiling{batch: redisbatch.For(rdb, *pipeline), prefix: opt.Prefix}
 	if *clientOnly {
 		handler, *record = ceiling, false
 	}
@@ -329,23 +329,19 @@ func keyBytes(ctx context.Context, rdb redis.UniversalClient, key string) (int64
 	return n, nil
 }
 
-// ceilingScript is the script of redis-benchmark's EVAL GET+SET in .ci/bench-redis.
-var ceilingScript = redis.NewScript(`local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', 2592000000) return 1`)
-
 // clientCeiling is a step that is nothing but one round trip of the store's size (-client):
 // redis-benchmark's work through the bot's client and batcher, so a run tells how much of
 // redis-benchmark's rate the Go client leaves for the service to reach.
 type clientCeiling struct {
 	batch  *redisbatch.Batcher
 	prefix string
-	value  string
 }
 
 func (c clientCeiling) key(conv string) string { return c.prefix + "{telegram:" + conv + "}:ceiling" }
 
 func (c clientCeiling) Handle(ctx context.Context, m bot.Message) ([]bot.Outbound, error) {
 	cl, done := c.batch.Client()
-	err := ceilingScript.Run(ctx, cl, []string{c.key(m.From.Chat)}, c.value).Err()
+	err := loadgen.CeilingScript.Run(ctx, cl, []string{c.key(m.From.Chat)}, loadgen.CeilingValue).Err()
 	done()
 	if err != nil {
 		return nil, err

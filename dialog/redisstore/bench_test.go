@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -70,8 +69,6 @@ func BenchmarkStep(b *testing.B) {
 func BenchmarkClientCeiling(b *testing.B) {
 	srv := redistest.Start(b)
 	rdb := srv.Client(b)
-	script := redis.NewScript(`local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', 2592000000) return 1`)
-	value := strings.Repeat("x", 300)
 	for _, pipelined := range []bool{false, true} {
 		var sc redis.Scripter = rdb
 		name := "go-redis"
@@ -85,7 +82,7 @@ func BenchmarkClientCeiling(b *testing.B) {
 		for _, workers := range []int{1, 50} {
 			b.Run(name+"/workers="+itoa(workers), func(b *testing.B) {
 				step := func(ctx context.Context, conv string, _ dialog.Input) error {
-					return script.Run(ctx, sc, []string{"bench:{" + conv + "}:s"}, value).Err()
+					return loadgen.CeilingScript.Run(ctx, sc, []string{"bench:{" + conv + "}:s"}, loadgen.CeilingValue).Err()
 				}
 				b.ResetTimer()
 				res, err := loadgen.Run(context.Background(), loadgen.Config{

@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/returnsbot/returnsbot/dialog"
 )
@@ -199,3 +202,12 @@ func StoreStep(st dialog.Store, eng *dialog.Engine, now time.Time) StepFunc {
 		return fmt.Errorf("step %s: too many conflicts", conv)
 	}
 }
+
+// CeilingScript and CeilingValue are redis-benchmark's work in .ci/bench-redis, one EVAL
+// doing GET and SET of a session-sized value: a step that is nothing but the store's
+// round trip, for reading the dialog's figures against what the Go client itself reaches
+// (BenchmarkClientCeiling, returnsload -client).
+var CeilingScript = redis.NewScript(`local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', 2592000000) return 1`)
+
+// CeilingValue is the value CeilingScript sets: 300 bytes, the size of a session.
+var CeilingValue = strings.Repeat("x", 300)
