@@ -53,10 +53,11 @@ func (s *Service) recordClaim(ctx context.Context, m Message, sess *dialog.Sessi
 	for try := 0; try < maxClaimIDTries; try++ {
 		r := s.claimRecord(m, sess, *d)
 		err := claims.CreateWithEvent(ctx, s.Claims, s.Outbox, r, s.creationEvent(r))
-		if err == nil || errors.Is(err, claims.ErrNotQueued) {
-			if err != nil {
-				s.eventNotQueued(ctx, r, err)
-			}
+		if errors.Is(err, claims.ErrNotQueued) { // the claim is stored
+			s.eventNotQueued(ctx, r, err)
+			err = nil
+		}
+		if err == nil {
 			s.log().DebugContext(ctx, "claim recorded", "claim", r.ID, "conversation", key, "outcome", r.Outcome)
 			return replies
 		}
